@@ -1,0 +1,53 @@
+namespace AgentFunctions.Http;
+
+/// <summary>
+/// A failure with a stable error code that the exception middleware turns into
+/// <c>application/problem+json</c> (API.md "Errors"). Throw it from anywhere below a function.
+/// </summary>
+public sealed class ApiException(int status, string code, string detail, TimeSpan? retryAfter = null)
+    : Exception(detail)
+{
+    public int Status { get; } = status;
+
+    public string Code { get; } = code;
+
+    /// <summary>Sent as <c>Retry-After</c> (seconds) when set.</summary>
+    public TimeSpan? RetryAfter { get; } = retryAfter;
+
+    public static ApiException InvalidOrgId() =>
+        new(400, ErrorCodes.InvalidOrgId, "The org id must be 1-64 characters of a-z, 0-9, '-' and '_', starting with a letter or digit.");
+
+    public static ApiException OrgIdRequired() =>
+        new(400, ErrorCodes.OrgIdRequired, "Multitenancy is enabled and no default org is configured: send the X-Org-Id header.");
+
+    /// <summary>400 naming the field that is wrong.</summary>
+    public static ApiException InvalidRequest(string field, string problem) =>
+        new(400, ErrorCodes.InvalidRequest, $"'{field}' {problem}");
+
+    public static ApiException NotFound(string what) => new(404, ErrorCodes.NotFound, $"{what} was not found.");
+
+    public static ApiException Conflict(string detail) => new(409, ErrorCodes.Conflict, detail);
+
+    public static ApiException PayloadTooLarge(string detail) => new(413, ErrorCodes.PayloadTooLarge, detail);
+
+    public static ApiException ModelUnavailable(int status, string detail) => new(status, ErrorCodes.ModelUnavailable, detail);
+}
+
+/// <summary>The <c>code</c> values of problem responses. Clients match on these; never rename one.</summary>
+public static class ErrorCodes
+{
+    public const string InvalidOrgId = "invalid_org_id";
+    public const string OrgIdRequired = "org_id_required";
+    public const string OrgNotFound = "org_not_found";
+    public const string OrgDisabled = "org_disabled";
+    public const string Unauthorized = "unauthorized";
+    public const string Forbidden = "forbidden";
+    public const string InvalidRequest = "invalid_request";
+    public const string NotFound = "not_found";
+    public const string Conflict = "conflict";
+    public const string PreconditionFailed = "precondition_failed";
+    public const string PayloadTooLarge = "payload_too_large";
+    public const string QuotaExceeded = "quota_exceeded";
+    public const string ModelUnavailable = "model_unavailable";
+    public const string Internal = "internal";
+}

@@ -1,0 +1,129 @@
+using System.Text.Json;
+using AgentFunctions.Http;
+using AgentFunctions.Storage;
+using AgentFunctions.Tenancy;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Middleware;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AgentFunctions.Middleware;
+
+/// <summary>
+/// Resolve → validate → authorize → audit, then the function runs with its <see cref="OrgContext"/>.
+/// HTTP: the org comes from <c>X-Org-Id</c> (or the default org). Queue: from the message's
+/// <c>orgId</c>; a message without a valid org is never processed as any org — it is logged and
+/// moved to the poison queue.
+/// </summary>
+internal sealed partial class OrgContextMiddleware(
+    FunctionCatalog catalog,
+    IOptions<TenancyOptions> tenancy,
+    IOrgAccessPolicy policy,
+    IOrgAccessAuditor auditor,
+    IDeadLetters deadLetters,
+    ILogger<OrgContextMiddleware> logger) : IFunctionsWorkerMiddleware
+{
+    public const string OrgHeader = "X-Org-Id";
+
+    public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
+    {
+        var traits = catalog.Get(context);
+        if (!traits.RequiresOrg)
+        {
+            await next(context).ConfigureAwait(false);
+            return;
+        }
+
+        var http = context.GetHttpContext();
+        var kind = http is null ? InvocationKind.Queue : InvocationKind.Http;
+        OrgId orgId;
+        if (http is not null)
+        {
+            orgId = ResolveHttpOrg(http.Request.Headers[OrgHeader].ToString());
+        }
+        else
+        {
+            var message = await ReadTriggerMessageAsync(context).ConfigureAwait(false);
+            if (!TryResolveQueueOrg(message, out orgId) || !IsAllowedQueueOrg(orgId))
+            {
+                LogUnroutableMessage(logger, context.FunctionDefinition.Name, traits.QueueName);
+                await deadLetters.MoveAsync(traits.QueueName!, message, context.CancellationToken).ConfigureAwait(false);
+                return;
+            }
+        }
+
+        var action = http is null ? "queue" : $"{http.Request.Method} {http.Request.Path}";
+        OrgAccessGrant grant;
+        try
+        {
+            grant = await policy.AuthorizeAsync(new OrgAccessRequest(context, kind, orgId, http), context.CancellationToken).ConfigureAwait(false);
+        }
+        catch (ApiException refused)
+        {
+            await auditor.RecordAsync(
+                new OrgAccessRecord(orgId, "unauthenticated", context.FunctionDefinition.Name, action, AccessOutcome.Denied, context.TraceId(), refused.Code),
+                context.CancellationToken).ConfigureAwait(false);
+            throw;
+        }
+
+        context.GetOrgContext().Set(orgId, grant.Principal);
+        var outcome = AccessOutcome.Failed;
+        try
+        {
+            await next(context).ConfigureAwait(false);
+            outcome = http is null || http.Response.StatusCode < 400 ? AccessOutcome.Allowed : AccessOutcome.Denied;
+        }
+        finally
+        {
+            await auditor.RecordAsync(
+                new OrgAccessRecord(orgId, grant.Principal, context.FunctionDefinition.Name, action, outcome, context.TraceId()),
+                CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private OrgId ResolveHttpOrg(string header)
+    {
+        var options = tenancy.Value;
+        if (!options.MultitenancyEnabled || header.Length == 0)
+        {
+            return options.DefaultOrg ?? throw ApiException.OrgIdRequired();
+        }
+
+        return OrgId.TryParse(header, out var orgId) ? orgId : throw ApiException.InvalidOrgId();
+    }
+
+    /// <summary>
+    /// Queue messages always carry their org, whatever the multitenancy switch says: a message is
+    /// only ever processed for the org it was submitted for.
+    /// </summary>
+    private static bool TryResolveQueueOrg(string message, out OrgId orgId)
+    {
+        orgId = default;
+        try
+        {
+            using var document = JsonDocument.Parse(message);
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("orgId", out var org)
+                && org.ValueKind == JsonValueKind.String
+                && OrgId.TryParse(org.GetString(), out orgId);
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>With multitenancy off only the default org exists, for queues as for HTTP.</summary>
+    private bool IsAllowedQueueOrg(OrgId orgId) =>
+        tenancy.Value.MultitenancyEnabled || orgId == tenancy.Value.DefaultOrg;
+
+    private static async Task<string> ReadTriggerMessageAsync(FunctionContext context)
+    {
+        var trigger = context.FunctionDefinition.InputBindings.Values.First(b => b.Type.EndsWith("Trigger", StringComparison.OrdinalIgnoreCase));
+        var input = await context.BindInputAsync<string>(trigger).ConfigureAwait(false);
+        return input.Value ?? string.Empty;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Function {FunctionName} got a message without a valid orgId on queue {QueueName}; it was moved to the poison queue unprocessed")]
+    private static partial void LogUnroutableMessage(ILogger logger, string functionName, string? queueName);
+}

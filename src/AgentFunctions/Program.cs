@@ -1,0 +1,11 @@
+using AgentFunctions.Hosting;
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.Hosting;
+
+var builder = FunctionsApplication.CreateBuilder(args);
+
+builder.ConfigureFunctionsWebApplication();
+builder.UseAgentFunctionsMiddleware();
+builder.Services.AddAgentFunctions(builder.Configuration);
+
+builder.Build().Run();
