@@ -1,0 +1,10 @@
+namespace AgentFunctions.Benchmarks;
+
+/// <summary>The benchmarks this program can run, by name. Add one line per benchmark.</summary>
+internal static class Benchmarks
+{
+    public static IReadOnlyDictionary<string, Func<string[], Task>> All { get; } = new Dictionary<string, Func<string[], Task>>(StringComparer.Ordinal)
+    {
+        ["storage"] = StorageBaseline.RunAsync,
+    };
+}

@@ -1,0 +1,55 @@
+using AgentFunctions.Tenancy;
+
+namespace AgentFunctions.Conversations;
+
+public enum MessageRole
+{
+    User,
+    Assistant,
+}
+
+public sealed record ConversationMessage(MessageRole Role, string Content, DateTimeOffset CreatedAt);
+
+/// <summary>How much history a turn loads: at most <see cref="MaxMessages"/>, and no more than <see cref="MaxCharacters"/> in total (newest kept).</summary>
+public sealed record ContextWindow(int MaxMessages, int MaxCharacters);
+
+/// <summary>The recent history of a conversation, oldest first; <see cref="Exists"/> is false for a new conversation.</summary>
+public sealed record ConversationHistory(bool Exists, IReadOnlyList<ConversationMessage> Messages);
+
+/// <summary>A stored user + assistant pair. <see cref="TurnId"/> makes the append idempotent (e.g. a job id).</summary>
+public sealed record ConversationTurn(string? TurnId, ConversationMessage User, ConversationMessage Assistant);
+
+public sealed record ConversationSummary(string ConversationId, long MessageCount, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+public sealed record ConversationPage(IReadOnlyList<ConversationSummary> Conversations, string? Cursor);
+
+/// <summary>
+/// Conversation memory, partitioned by org. Every method takes the org; a conversation of another
+/// org behaves exactly like a missing one.
+/// </summary>
+public interface IConversationStore
+{
+    /// <summary>The last messages within the window, with one bounded query: O(window), never O(conversation length).</summary>
+    Task<ConversationHistory> LoadHistoryAsync(OrgId orgId, string conversationId, ContextWindow window, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Appends user + assistant atomically (one transaction with the head row under If-Match, retried on
+    /// conflict), so concurrent turns never interleave or lose messages. With a <see cref="ConversationTurn.TurnId"/>
+    /// that was already stored, nothing is written and false is returned.
+    /// </summary>
+    Task<bool> AppendTurnAsync(OrgId orgId, string conversationId, ConversationTurn turn, CancellationToken cancellationToken);
+
+    /// <summary>The stored turn with that id, if any (to answer a redelivered job without running it again).</summary>
+    Task<ConversationTurn?> FindTurnAsync(OrgId orgId, string conversationId, string turnId, CancellationToken cancellationToken);
+
+    Task<ConversationPage> ListAsync(OrgId orgId, int limit, string? cursor, CancellationToken cancellationToken);
+
+    /// <summary>The last <paramref name="limit"/> messages, oldest first; null when the conversation does not exist in this org.</summary>
+    Task<IReadOnlyList<ConversationMessage>?> GetMessagesAsync(OrgId orgId, string conversationId, int limit, CancellationToken cancellationToken);
+
+    /// <summary>False when the conversation does not exist in this org.</summary>
+    Task<bool> DeleteAsync(OrgId orgId, string conversationId, CancellationToken cancellationToken);
+
+    /// <summary>Removes every conversation of the org (offboarding); resumable.</summary>
+    Task DeleteAllAsync(OrgId orgId, CancellationToken cancellationToken);
+}
