@@ -1,0 +1,32 @@
+using AgentFunctions.Tenancy;
+
+namespace AgentFunctions.Agents;
+
+/// <summary>The model settings and system prompt one org's agent runs with.</summary>
+public sealed record OrgAgentSettings(
+    string SystemPrompt,
+    string? Model = null,
+    float? Temperature = null,
+    int? MaxOutputTokens = null,
+    Uri? Endpoint = null);
+
+/// <summary>
+/// Where an org's agent settings come from: configuration (<c>Agent__*</c>) for every org until
+/// the org registry provides per-org settings.
+/// </summary>
+public interface IOrgAgentSettingsSource
+{
+    ValueTask<OrgAgentSettings> GetAsync(OrgId orgId, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Quotas and usage accounting around each model call. <see cref="EnsureWithinQuotaAsync"/> runs
+/// before the model is called and throws a 429 <c>quota_exceeded</c>; <see cref="RecordAsync"/>
+/// runs after a successful run.
+/// </summary>
+public interface IUsageMeter
+{
+    ValueTask EnsureWithinQuotaAsync(OrgId orgId, CancellationToken cancellationToken);
+
+    ValueTask RecordAsync(OrgId orgId, AgentUsage usage, CancellationToken cancellationToken);
+}
