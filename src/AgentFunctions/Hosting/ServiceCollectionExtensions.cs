@@ -1,4 +1,5 @@
 using AgentFunctions.Middleware;
+using AgentFunctions.Observability;
 using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;
 using Microsoft.Extensions.Configuration;
@@ -13,7 +14,8 @@ public static class ServiceCollectionExtensions
     public static IServiceCollection AddAgentFunctions(this IServiceCollection services, IConfiguration configuration) =>
         services
             .AddTenancy()
-            .AddStorage(configuration);
+            .AddStorage(configuration)
+            .AddObservability(configuration);
 
     public static IServiceCollection AddTenancy(this IServiceCollection services)
     {
