@@ -23,13 +23,13 @@ public sealed partial class TableConversationStore(TableProvider tables, TimePro
     internal const int MaxAppendAttempts = 64;
 
     private const int MaxBatch = 100;
-    private const string MessageCount = "MessageCount";
-    private const string CreatedAt = "CreatedAt";
-    private const string UpdatedAt = "UpdatedAt";
-    private const string IndexKey = "IndexKey";
-    private const string ConversationIdProperty = "ConversationId";
-    private const string Role = "Role";
-    private const string Seq = "Seq";
+    private const string MessageCount = ConversationColumns.MessageCount;
+    private const string CreatedAt = ConversationColumns.CreatedAt;
+    private const string UpdatedAt = ConversationColumns.UpdatedAt;
+    private const string IndexKey = ConversationColumns.IndexKey;
+    private const string ConversationIdProperty = ConversationColumns.ConversationId;
+    private const string Role = ConversationColumns.Role;
+    private const string Seq = ConversationColumns.Seq;
 
     public async Task<ConversationHistory> LoadHistoryAsync(OrgId orgId, string conversationId, ContextWindow window, CancellationToken cancellationToken)
     {
@@ -373,7 +373,7 @@ public sealed partial class TableConversationStore(TableProvider tables, TimePro
         return actions;
     }
 
-    private static TableEntity MessageRow(OrgId orgId, string conversationId, long seq, ConversationMessage message, List<string> parts)
+    internal static TableEntity MessageRow(OrgId orgId, string conversationId, long seq, ConversationMessage message, List<string> parts)
     {
         var row = new TableEntity(orgId.Value, ConversationKeys.Message(conversationId, seq))
         {
