@@ -1,3 +1,4 @@
+using AgentFunctions.Conversations;
 using AgentFunctions.Middleware;
 using AgentFunctions.Observability;
 using AgentFunctions.Storage;
@@ -15,7 +16,8 @@ public static class ServiceCollectionExtensions
         services
             .AddTenancy()
             .AddStorage(configuration)
-            .AddObservability(configuration);
+            .AddObservability(configuration)
+            .AddConversations();
 
     public static IServiceCollection AddTenancy(this IServiceCollection services)
     {
