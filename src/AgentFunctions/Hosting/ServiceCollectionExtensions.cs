@@ -1,3 +1,4 @@
+using AgentFunctions.Knowledge;
 using AgentFunctions.Middleware;
 using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;
@@ -13,7 +14,8 @@ public static class ServiceCollectionExtensions
     public static IServiceCollection AddAgentFunctions(this IServiceCollection services, IConfiguration configuration) =>
         services
             .AddTenancy()
-            .AddStorage(configuration);
+            .AddStorage(configuration)
+            .AddKnowledge(configuration);
 
     public static IServiceCollection AddTenancy(this IServiceCollection services)
     {
