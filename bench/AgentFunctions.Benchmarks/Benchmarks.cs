@@ -7,5 +7,6 @@ internal static class Benchmarks
     {
         ["storage"] = StorageBaseline.RunAsync,
         ["turn"] = TurnBenchmark.RunAsync,
+        ["knowledge"] = KnowledgeBenchmark.RunAsync,
     };
 }

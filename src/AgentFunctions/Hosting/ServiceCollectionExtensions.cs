@@ -1,4 +1,5 @@
 using AgentFunctions.Conversations;
+using AgentFunctions.Knowledge;
 using AgentFunctions.Middleware;
 using AgentFunctions.Observability;
 using AgentFunctions.Storage;
@@ -17,7 +18,8 @@ public static class ServiceCollectionExtensions
             .AddTenancy()
             .AddStorage(configuration)
             .AddObservability(configuration)
-            .AddConversations();
+            .AddConversations()
+            .AddKnowledge(configuration);
 
     public static IServiceCollection AddTenancy(this IServiceCollection services)
     {
