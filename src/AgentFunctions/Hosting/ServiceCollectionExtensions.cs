@@ -1,4 +1,6 @@
+using AgentFunctions.Agents;
 using AgentFunctions.Middleware;
+using AgentFunctions.Models;
 using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;
 using Microsoft.Extensions.Configuration;
@@ -13,7 +15,9 @@ public static class ServiceCollectionExtensions
     public static IServiceCollection AddAgentFunctions(this IServiceCollection services, IConfiguration configuration) =>
         services
             .AddTenancy()
-            .AddStorage(configuration);
+            .AddStorage(configuration)
+            .AddModels()
+            .AddAgents();
 
     public static IServiceCollection AddTenancy(this IServiceCollection services)
     {
