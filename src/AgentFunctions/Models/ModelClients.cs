@@ -112,7 +112,7 @@ internal sealed class ModelClients(
     {
         var azure = azureOptions.Value;
         var openAI = openAIOptions.Value;
-        var uri = endpoint ?? (azure.IsConfigured ? azure.EndpointUri : openAI.EndpointUri);
+        var uri = endpoint ?? (azure.IsConfigured ? azure.GetEndpointUri() : openAI.GetEndpointUri());
         return _providers.GetOrAdd(uri, u => azure.IsConfigured ? CreateAzure(u, azure) : CreateOpenAI(u, openAI));
     }
 

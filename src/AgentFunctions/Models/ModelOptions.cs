@@ -24,7 +24,7 @@ public sealed class AzureOpenAIOptions : IValidatableObject
     /// <summary>An empty setting counts as unset, so a settings file may list it blank.</summary>
     public bool IsConfigured => !string.IsNullOrWhiteSpace(Endpoint);
 
-    public Uri EndpointUri => new(Endpoint!, UriKind.Absolute);
+    public Uri GetEndpointUri() => new(Endpoint!, UriKind.Absolute);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
         ModelOptionsValidation.Validate(Section, Endpoint, nameof(ChatDeployment), ChatDeployment, nameof(EmbeddingDeployment), EmbeddingDeployment,
@@ -50,7 +50,7 @@ public sealed class OpenAIOptions : IValidatableObject
     /// <summary>An empty setting counts as unset, so a settings file may list it blank.</summary>
     public bool IsConfigured => !string.IsNullOrWhiteSpace(Endpoint);
 
-    public Uri EndpointUri => new(Endpoint!, UriKind.Absolute);
+    public Uri GetEndpointUri() => new(Endpoint!, UriKind.Absolute);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
         ModelOptionsValidation.Validate(Section, Endpoint, nameof(ChatModel), ChatModel, nameof(EmbeddingModel), EmbeddingModel, ApiKey, clientId: null);
