@@ -67,6 +67,9 @@ public sealed class OpenAiTestServer : IAsyncDisposable
     /// <summary>Whether streamed answers end with a usage chunk when the client asks for one (default true); false imitates servers that send none.</summary>
     public bool StreamUsage { get; set; } = true;
 
+    /// <summary>A pause before each streamed chunk (default none), for clients that must not cut a slow stream.</summary>
+    public TimeSpan StreamChunkDelay { get; set; }
+
     /// <summary>Makes the text of an unscripted chat answer. Default: <see cref="DefaultResponder"/>.</summary>
     public Func<OpenAiRecordedRequest, string> Responder { get; set; } = DefaultResponder;
 
@@ -275,7 +278,10 @@ public sealed class OpenAiTestServer : IAsyncDisposable
             return;
         }
 
+        // Headers go out at once, as real servers do; the chunks follow (after StreamChunkDelay each).
         context.Response.ContentType = "text/event-stream";
+        await context.Response.StartAsync(context.RequestAborted).ConfigureAwait(false);
+        await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
         JsonObject Chunk(JsonObject? delta, string? finishReason) => new()
         {
             ["id"] = id,
@@ -376,8 +382,13 @@ public sealed class OpenAiTestServer : IAsyncDisposable
         return call;
     }
 
-    private static async Task WriteChunkAsync(HttpContext context, JsonObject chunk)
+    private async Task WriteChunkAsync(HttpContext context, JsonObject chunk)
     {
+        if (StreamChunkDelay > TimeSpan.Zero)
+        {
+            await Task.Delay(StreamChunkDelay, context.RequestAborted).ConfigureAwait(false);
+        }
+
         await context.Response.WriteAsync($"data: {chunk.ToJsonString()}\n\n", context.RequestAborted).ConfigureAwait(false);
         await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
     }

@@ -131,6 +131,27 @@ public sealed class ModelClientsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetStreamingResponseAsync_StreamOutlastsAttemptTimeout_IsNotCut()
+    {
+        using (var warm = Services("openai"))
+        {
+            // A cold start (JIT, first connection) on a busy machine must not eat the short attempt below.
+            await warm.GetRequiredService<IModelClients>().GetChatClient().GetStreamingResponseAsync([new(ChatRole.User, "warm up")]).ToListAsync();
+        }
+
+        using var services = Services("openai", ("Model:AttemptTimeout", "00:00:02"), ("Model:MaxRetries", "0"));
+        var client = services.GetRequiredService<IModelClients>().GetChatClient();
+        _server.StreamChunkDelay = TimeSpan.FromMilliseconds(500); // 6 chunks: the body takes ~3 s, longer than an attempt
+        var clock = Stopwatch.StartNew();
+
+        var updates = await client.GetStreamingResponseAsync([new(ChatRole.User, "slow but steady")]).ToListAsync();
+
+        Assert.Equal("Echo: slow but steady", updates.ToChatResponse().Text);
+        Assert.True(clock.Elapsed > TimeSpan.FromSeconds(2.2), $"the stream was not slower than the attempt timeout: {clock.Elapsed}");
+        Assert.Equal(2, _server.ChatRequests.Count);
+    }
+
+    [Fact]
     public async Task GetResponseAsync_NothingListening_ThrowsModelUnavailable503()
     {
         var port = FreePort.Next();
