@@ -17,7 +17,7 @@ public sealed class KnowledgeFunctions(KnowledgeService knowledge)
         FunctionContext context,
         CancellationToken cancellationToken)
     {
-        var body = await RequestJson.ReadAsync<PutDocumentRequest>(request, cancellationToken).ConfigureAwait(false);
+        var body = await RequestBody.ReadJsonAsync<PutDocumentRequest>(request, cancellationToken).ConfigureAwait(false);
         return new OkObjectResult(await knowledge.PutDocumentAsync(context.GetOrgId(), documentId, body, cancellationToken).ConfigureAwait(false));
     }
 
@@ -38,7 +38,7 @@ public sealed class KnowledgeFunctions(KnowledgeService knowledge)
         FunctionContext context,
         CancellationToken cancellationToken)
     {
-        var body = await RequestJson.ReadAsync<SearchRequest>(request, cancellationToken).ConfigureAwait(false);
+        var body = await RequestBody.ReadJsonAsync<SearchRequest>(request, cancellationToken).ConfigureAwait(false);
         return new OkObjectResult(await knowledge.SearchAsync(context.GetOrgId(), body, cancellationToken).ConfigureAwait(false));
     }
 }

@@ -1,6 +1,8 @@
+using AgentFunctions.Agents;
 using AgentFunctions.Conversations;
 using AgentFunctions.Knowledge;
 using AgentFunctions.Middleware;
+using AgentFunctions.Models;
 using AgentFunctions.Observability;
 using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;
@@ -19,7 +21,9 @@ public static class ServiceCollectionExtensions
             .AddStorage(configuration)
             .AddObservability(configuration)
             .AddConversations()
-            .AddKnowledge(configuration);
+            .AddKnowledge(configuration)
+            .AddModels()
+            .AddAgents();
 
     public static IServiceCollection AddTenancy(this IServiceCollection services)
     {
