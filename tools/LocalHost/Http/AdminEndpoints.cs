@@ -38,7 +38,7 @@ internal static partial class AdminEndpoints
                 return Results.Problem("The body must be {\"input\": \"<trigger value as a string>\"}.", statusCode: StatusCodes.Status400BadRequest);
             }
 
-            var invocation = new InvocationRequest { FunctionId = function.Id, InvocationId = Guid.NewGuid().ToString() };
+            var invocation = Invocations.Create(function);
             invocation.InputData.Add(new ParameterBinding { Name = function.Trigger.Name, Data = new TypedData { String = input } });
             var running = inFlight.Enter();
             _ = Task.Run(async () =>
@@ -49,7 +49,8 @@ internal static partial class AdminEndpoints
                     {
                         var response = await channel.InvokeAsync(invocation, CancellationToken.None);
                         var status = response.Result?.Status ?? StatusResult.Types.Status.Failure;
-                        LogAdminInvocation(logger, name, invocation.InvocationId, status, response.Result?.Exception?.Message ?? string.Empty);
+                        var error = status == StatusResult.Types.Status.Success ? string.Empty : WorkerLog.Describe(response.Result?.Exception);
+                        LogAdminInvocation(logger, name, invocation.InvocationId, status, error);
                     }
                     catch (WorkerUnavailableException e)
                     {

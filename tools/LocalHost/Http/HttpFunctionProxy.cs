@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using LocalHost.Worker;
 using Microsoft.AspNetCore.Http.Features;
@@ -34,8 +33,9 @@ internal sealed partial class HttpFunctionProxy(WorkerChannel channel, Uri worke
     public async Task ForwardAsync(HttpContext context, FunctionDescriptor function)
     {
         using var running = inFlight.Enter();
-        var invocationId = Guid.NewGuid().ToString();
-        var invocation = channel.InvokeAsync(CreateInvocation(context, function, invocationId), CancellationToken.None);
+        var request = CreateInvocation(context, function);
+        var invocationId = request.InvocationId;
+        var invocation = channel.InvokeAsync(request, CancellationToken.None);
 
         using var forwarding = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         using var outgoing = CreateRequest(context, invocationId);
@@ -88,15 +88,10 @@ internal sealed partial class HttpFunctionProxy(WorkerChannel channel, Uri worke
 
     public void Dispose() => _client.Dispose();
 
-    private static InvocationRequest CreateInvocation(HttpContext context, FunctionDescriptor function, string invocationId)
+    private static InvocationRequest CreateInvocation(HttpContext context, FunctionDescriptor function)
     {
         var request = context.Request;
-        var invocation = new InvocationRequest
-        {
-            FunctionId = function.Id,
-            InvocationId = invocationId,
-            TraceContext = new RpcTraceContext { TraceParent = Activity.Current?.Id ?? string.Empty, TraceState = Activity.Current?.TraceStateString ?? string.Empty },
-        };
+        var invocation = Invocations.Create(function);
         var http = new RpcHttp { Method = request.Method, Url = $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}{request.QueryString}" };
         var routeValues = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (key, value) in request.RouteValues)
@@ -189,7 +184,7 @@ internal sealed partial class HttpFunctionProxy(WorkerChannel channel, Uri worke
         invocation.IsCompletedSuccessfully && invocation.Result.Result?.Status is StatusResult.Types.Status.Success;
 
     private static string Describe(Task<InvocationResponse> invocation) =>
-        invocation.IsCompletedSuccessfully ? invocation.Result.Result?.Exception?.Message ?? invocation.Result.Result?.Status.ToString() ?? "no result"
+        invocation.IsCompletedSuccessfully ? WorkerLog.Describe(invocation.Result.Result?.Exception)
         : invocation.Exception?.GetBaseException().Message ?? "not completed";
 
     private static async Task IgnoreFailureAsync(Task task)

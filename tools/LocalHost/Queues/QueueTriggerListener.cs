@@ -136,7 +136,7 @@ internal sealed partial class QueueTriggerListener : IDisposable
                 return;
             }
 
-            LogInvocationFailed(_logger, _function.Name, message.MessageId, message.DequeueCount, _options.MaxDequeueCount, response.Result?.Exception?.Message ?? "no result");
+            LogInvocationFailed(_logger, _function.Name, message.MessageId, message.DequeueCount, _options.MaxDequeueCount, WorkerLog.Describe(response.Result?.Exception));
             if (message.DequeueCount >= _options.MaxDequeueCount)
             {
                 await PoisonAsync(message, receipt, $"it failed {message.DequeueCount} times (maxDequeueCount)");
@@ -164,7 +164,7 @@ internal sealed partial class QueueTriggerListener : IDisposable
         var trigger = _function.Trigger!;
         var binary = string.Equals(trigger.Property("dataType"), "binary", StringComparison.OrdinalIgnoreCase);
         var text = Encoding.UTF8.GetString(body);
-        var request = new InvocationRequest { FunctionId = _function.Id, InvocationId = Guid.NewGuid().ToString() };
+        var request = Invocations.Create(_function);
         request.InputData.Add(new ParameterBinding
         {
             Name = trigger.Name,

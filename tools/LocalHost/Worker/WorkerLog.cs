@@ -23,9 +23,13 @@ internal static partial class WorkerLog
             return;
         }
 
-        var exception = log.Exception is { } e ? $"\n{e.Message}\n{e.StackTrace}" : string.Empty;
+        var exception = log.Exception is { } e ? "\n" + Describe(e) : string.Empty;
         LogWorker(logger, level, log.Category, log.Message, exception);
     }
+
+    /// <summary>An exception the worker reported: message and stack, for the developer reading the log.</summary>
+    public static string Describe(RpcException? exception) =>
+        exception is null ? "no details" : $"{exception.Message}\n{exception.StackTrace}".TrimEnd();
 
     [LoggerMessage(Message = "[{Category}] {Message}{Exception}")]
     private static partial void LogWorker(ILogger logger, LogLevel level, string category, string message, string exception);
