@@ -6,5 +6,6 @@ internal static class Benchmarks
     public static IReadOnlyDictionary<string, Func<string[], Task>> All { get; } = new Dictionary<string, Func<string[], Task>>(StringComparer.Ordinal)
     {
         ["storage"] = StorageBaseline.RunAsync,
+        ["localhost"] = LocalHostOverhead.RunAsync,
     };
 }

@@ -44,6 +44,9 @@ public partial class LocalHostFixture : IAsyncLifetime
 
     public int? HostExitCode { get; private set; }
 
+    /// <summary>From starting the host process to its ready line (worker started, functions loaded, listening).</summary>
+    public TimeSpan StartupTime { get; private set; }
+
     public string Output
     {
         get
@@ -79,6 +82,7 @@ public partial class LocalHostFixture : IAsyncLifetime
             start.Environment[key] = value;
         }
 
+        var clock = Stopwatch.StartNew();
         _host = Process.Start(start) ?? throw new InvalidOperationException("LocalHost did not start.");
         _host.OutputDataReceived += (_, e) => Append(e.Data);
         _host.ErrorDataReceived += (_, e) => Append(e.Data);
@@ -95,6 +99,7 @@ public partial class LocalHostFixture : IAsyncLifetime
         }
 
         var ready = await _ready.Task;
+        StartupTime = clock.Elapsed;
         BaseAddress = new Uri(ready.Groups["url"].Value + "/");
         WorkerProcessId = int.Parse(ready.Groups["pid"].Value, System.Globalization.CultureInfo.InvariantCulture);
         Client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };

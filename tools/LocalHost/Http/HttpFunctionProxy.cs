@@ -88,7 +88,8 @@ internal sealed partial class HttpFunctionProxy(WorkerChannel channel, Uri worke
 
     public void Dispose() => _client.Dispose();
 
-    private static InvocationRequest CreateInvocation(HttpContext context, FunctionDescriptor function)
+    /// <summary>The InvocationRequest for one HTTP request (the benchmark sends it directly too).</summary>
+    internal static InvocationRequest CreateInvocation(HttpContext context, FunctionDescriptor function)
     {
         var request = context.Request;
         var invocation = Invocations.Create(function);

@@ -47,13 +47,10 @@ internal sealed partial class WorkerProcess : IDisposable
             start.ArgumentList.Add(argument);
         }
 
-        // local.settings.json first, the process environment (already inherited) wins.
-        foreach (var (key, value) in settings.FromFile)
+        // local.settings.json values with the process environment on top (AppSettings merged them).
+        foreach (var (key, value) in settings.All)
         {
-            if (Environment.GetEnvironmentVariable(key) is null)
-            {
-                start.Environment[key] = value;
-            }
+            start.Environment[key] = value;
         }
 
         start.Environment["FUNCTIONS_WORKER_RUNTIME"] = "dotnet-isolated";
