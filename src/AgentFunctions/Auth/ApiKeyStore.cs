@@ -50,15 +50,15 @@ internal sealed class TableApiKeyStore(TableProvider tables, IOptions<OrgsOption
     {
         _verified.TryRemove((orgId.Value, keyId), out _);
         var table = await tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await table.DeleteEntityAsync(orgId.Value, keyId, ETag.All, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(orgId.Value, keyId, select: ["PartitionKey"], cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (!row.HasValue)
         {
             return false;
         }
+
+        // The SDK reports deleting a missing entity as success, hence the read first.
+        await table.DeleteEntityAsync(orgId.Value, keyId, ETag.All, cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     public async ValueTask<ApiKeyIdentity?> VerifyAsync(string? apiKey, CancellationToken cancellationToken)
