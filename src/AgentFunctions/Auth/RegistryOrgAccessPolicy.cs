@@ -1,4 +1,5 @@
 using AgentFunctions.Http;
+using AgentFunctions.Observability;
 using AgentFunctions.Orgs;
 using AgentFunctions.Tenancy;
 using AgentFunctions.Usage;
@@ -22,6 +23,7 @@ internal sealed class RegistryOrgAccessPolicy(
     ICallerAuthenticator authenticator,
     IRequestRateLimiter rateLimiter,
     IOptions<AuthOptions> auth,
+    AgentMetrics metrics,
     TimeProvider time) : IOrgAccessPolicy
 {
     public async ValueTask<OrgAccessGrant> AuthorizeAsync(OrgAccessRequest request, CancellationToken cancellationToken)
@@ -49,6 +51,7 @@ internal sealed class RegistryOrgAccessPolicy(
         if (request.Kind == InvocationKind.Http && org.Definition.Quotas.RequestsPerMinute is { } limit
             && !await rateLimiter.TryAcquireAsync(request.OrgId, limit, cancellationToken).ConfigureAwait(false))
         {
+            metrics.RecordQuotaRefusal(request.OrgId, "requestsPerMinute");
             var now = time.GetUtcNow();
             throw TokenQuotaMeter.QuotaExceeded($"The org's quota of {limit} requests per minute is used up.", TimeSpan.FromSeconds(60 - now.Second));
         }

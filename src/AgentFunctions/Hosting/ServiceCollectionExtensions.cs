@@ -2,10 +2,11 @@ using AgentFunctions.Agents;
 using AgentFunctions.Audit;
 using AgentFunctions.Auth;
 using AgentFunctions.Middleware;
+using AgentFunctions.Observability;
 using AgentFunctions.Orgs;
-using AgentFunctions.Usage;
 using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;
+using AgentFunctions.Usage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -19,6 +20,7 @@ public static class ServiceCollectionExtensions
         services
             .AddTenancy()
             .AddStorage(configuration)
+            .AddObservability(configuration)
             .AddOrgs();
 
     public static IServiceCollection AddTenancy(this IServiceCollection services)

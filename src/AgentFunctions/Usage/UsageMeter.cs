@@ -1,5 +1,6 @@
 using AgentFunctions.Agents;
 using AgentFunctions.Http;
+using AgentFunctions.Observability;
 using AgentFunctions.Orgs;
 using AgentFunctions.Tenancy;
 
@@ -10,7 +11,7 @@ namespace AgentFunctions.Usage;
 /// recorded after each run. Runs that pass the check concurrently may together overshoot the limit
 /// by at most their own usage; every later run of that day is refused.
 /// </summary>
-internal sealed class TokenQuotaMeter(IOrgRegistry registry, TableUsageStore store, TimeProvider time) : IUsageMeter
+internal sealed class TokenQuotaMeter(IOrgRegistry registry, TableUsageStore store, AgentMetrics metrics, TimeProvider time) : IUsageMeter
 {
     public async ValueTask EnsureWithinQuotaAsync(OrgId orgId, CancellationToken cancellationToken)
     {
@@ -24,6 +25,7 @@ internal sealed class TokenQuotaMeter(IOrgRegistry registry, TableUsageStore sto
         var today = await store.GetDayAsync(orgId, DateOnly.FromDateTime(now.UtcDateTime), cancellationToken).ConfigureAwait(false);
         if (today is not null && today.TotalTokens >= limit)
         {
+            metrics.RecordQuotaRefusal(orgId, "tokensPerDay");
             var midnight = new DateTimeOffset(now.UtcDateTime.Date.AddDays(1), TimeSpan.Zero);
             throw QuotaExceeded($"The org's quota of {limit} tokens per day is used up; it resets at 00:00 UTC.", midnight - now);
         }

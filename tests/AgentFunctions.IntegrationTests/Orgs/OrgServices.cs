@@ -1,4 +1,5 @@
 using AgentFunctions.Hosting;
+using AgentFunctions.Observability;
 using AgentFunctions.Testing;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Configuration;
@@ -26,7 +27,7 @@ internal static class OrgServices
         var services = new ServiceCollection()
             .AddSingleton<IConfiguration>(configuration)
             .AddLogging();
-        services.AddTenancy().AddStorage(configuration).AddOrgs();
+        services.AddTenancy().AddStorage(configuration).AddObservability(configuration).AddOrgs();
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 

@@ -1,10 +1,12 @@
 using AgentFunctions.Agents;
 using AgentFunctions.Auth;
 using AgentFunctions.Http;
+using AgentFunctions.Observability;
 using AgentFunctions.Orgs;
 using AgentFunctions.Tenancy;
 using AgentFunctions.Usage;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace AgentFunctions.Tests.Orgs;
@@ -17,6 +19,8 @@ public sealed class AccessPolicyTests
     private readonly FakeRegistry _registry = new();
     private readonly FakeAuthenticator _authenticator = new();
     private readonly FakeRateLimiter _rateLimiter = new();
+
+    private static readonly AgentMetrics Metrics = new(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
 
     [Fact]
     public async Task AuthorizeAsync_NoCredential_Returns401BeforeRegistryIsRead()
@@ -150,7 +154,7 @@ public sealed class AccessPolicyTests
         Policy(authEnabled).AuthorizeAsync(new OrgAccessRequest(null!, InvocationKind.Http, orgId, new DefaultHttpContext()), default).AsTask();
 
     private RegistryOrgAccessPolicy Policy(bool authEnabled = true) =>
-        new(_registry, _authenticator, _rateLimiter, Options.Create(new AuthOptions { Enabled = authEnabled }), TimeProvider.System);
+        new(_registry, _authenticator, _rateLimiter, Options.Create(new AuthOptions { Enabled = authEnabled }), Metrics, TimeProvider.System);
 
     private sealed class FakeRegistry : IOrgRegistry
     {
