@@ -45,7 +45,7 @@ public sealed class AdminGuard(IOptions<AdminOptions> options, IOrgAccessAuditor
         }
     }
 
-    private void Check(string presented)
+    internal void Check(string presented)
     {
         if (string.IsNullOrEmpty(options.Value.AdminApiKey))
         {
