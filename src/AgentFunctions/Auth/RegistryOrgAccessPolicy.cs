@@ -35,17 +35,17 @@ internal sealed class RegistryOrgAccessPolicy(
             var caller = await authenticator.AuthenticateAsync(http.Request, cancellationToken).ConfigureAwait(false);
             if (!caller.MayActFor(request.OrgId))
             {
-                throw new ApiException(403, ErrorCodes.Forbidden, "The credential does not allow acting for this org.");
+                throw new OrgAccessDeniedException(caller.Principal, 403, ErrorCodes.Forbidden, "The credential does not allow acting for this org.");
             }
 
             principal = caller.Principal;
         }
 
         var org = await registry.FindAsync(request.OrgId, cancellationToken).ConfigureAwait(false)
-            ?? throw new ApiException(404, ErrorCodes.OrgNotFound, $"Org '{request.OrgId.Value}' is not registered.");
+            ?? throw new OrgAccessDeniedException(principal, 404, ErrorCodes.OrgNotFound, $"Org '{request.OrgId.Value}' is not registered.");
         if (org.Status != OrgStatus.Active)
         {
-            throw new ApiException(403, ErrorCodes.OrgDisabled, $"Org '{request.OrgId.Value}' is disabled.");
+            throw new OrgAccessDeniedException(principal, 403, ErrorCodes.OrgDisabled, $"Org '{request.OrgId.Value}' is disabled.");
         }
 
         if (request.Kind == InvocationKind.Http && org.Definition.Quotas.RequestsPerMinute is { } limit
@@ -53,7 +53,7 @@ internal sealed class RegistryOrgAccessPolicy(
         {
             metrics.RecordQuotaRefusal(request.OrgId, "requestsPerMinute");
             var now = time.GetUtcNow();
-            throw TokenQuotaMeter.QuotaExceeded($"The org's quota of {limit} requests per minute is used up.", TimeSpan.FromSeconds(60 - now.Second));
+            throw new OrgAccessDeniedException(principal, 429, ErrorCodes.QuotaExceeded, $"The org's quota of {limit} requests per minute is used up.", TimeSpan.FromSeconds(60 - now.Second));
         }
 
         return new OrgAccessGrant(principal);

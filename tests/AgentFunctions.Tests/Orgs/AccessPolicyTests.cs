@@ -27,7 +27,7 @@ public sealed class AccessPolicyTests
     {
         _registry.Add(OrgA);
 
-        var error = await Assert.ThrowsAsync<ApiException>(() => AuthorizeHttpAsync(OrgA));
+        var error = await Assert.ThrowsAnyAsync<ApiException>(() => AuthorizeHttpAsync(OrgA));
 
         Assert.Equal(401, error.Status);
         Assert.Equal(0, _registry.Reads);
@@ -38,9 +38,9 @@ public sealed class AccessPolicyTests
     {
         _authenticator.Caller = new Caller("key:k1", new HashSet<OrgId> { OrgA });
 
-        var error = await Assert.ThrowsAsync<ApiException>(() => AuthorizeHttpAsync(OrgB));
+        var error = await Assert.ThrowsAsync<OrgAccessDeniedException>(() => AuthorizeHttpAsync(OrgB));
 
-        Assert.Equal((403, ErrorCodes.Forbidden), (error.Status, error.Code));
+        Assert.Equal((403, ErrorCodes.Forbidden, "key:k1"), (error.Status, error.Code, error.Principal));
         Assert.Equal(0, _registry.Reads);
     }
 
@@ -60,7 +60,7 @@ public sealed class AccessPolicyTests
     {
         _authenticator.Caller = new Caller("jwt:alice", new HashSet<OrgId> { OrgA });
 
-        var error = await Assert.ThrowsAsync<ApiException>(() => AuthorizeHttpAsync(OrgA));
+        var error = await Assert.ThrowsAnyAsync<ApiException>(() => AuthorizeHttpAsync(OrgA));
 
         Assert.Equal((404, ErrorCodes.OrgNotFound), (error.Status, error.Code));
     }
@@ -73,7 +73,7 @@ public sealed class AccessPolicyTests
         _registry.Add(OrgA, enabled: enabled, deleting: deleting);
         _authenticator.Caller = new Caller("key:k1", new HashSet<OrgId> { OrgA });
 
-        var error = await Assert.ThrowsAsync<ApiException>(() => AuthorizeHttpAsync(OrgA));
+        var error = await Assert.ThrowsAnyAsync<ApiException>(() => AuthorizeHttpAsync(OrgA));
 
         Assert.Equal((403, ErrorCodes.OrgDisabled), (error.Status, error.Code));
     }
@@ -84,7 +84,7 @@ public sealed class AccessPolicyTests
         _registry.Add(OrgA);
 
         var grant = await AuthorizeHttpAsync(OrgA, authEnabled: false);
-        var error = await Assert.ThrowsAsync<ApiException>(() => AuthorizeHttpAsync(OrgB, authEnabled: false));
+        var error = await Assert.ThrowsAnyAsync<ApiException>(() => AuthorizeHttpAsync(OrgB, authEnabled: false));
 
         Assert.Equal("anonymous", grant.Principal);
         Assert.Equal(404, error.Status);
@@ -98,7 +98,7 @@ public sealed class AccessPolicyTests
         _authenticator.Caller = new Caller("key:k1", new HashSet<OrgId> { OrgA });
         _rateLimiter.Allow = false;
 
-        var error = await Assert.ThrowsAsync<ApiException>(() => AuthorizeHttpAsync(OrgA));
+        var error = await Assert.ThrowsAnyAsync<ApiException>(() => AuthorizeHttpAsync(OrgA));
 
         Assert.Equal((429, ErrorCodes.QuotaExceeded), (error.Status, error.Code));
         Assert.InRange(error.RetryAfter!.Value, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60));
@@ -121,7 +121,7 @@ public sealed class AccessPolicyTests
     {
         _registry.Add(OrgA, enabled: false);
 
-        var error = await Assert.ThrowsAsync<ApiException>(() => Policy().AuthorizeAsync(new OrgAccessRequest(null!, InvocationKind.Queue, OrgA, null), default).AsTask());
+        var error = await Assert.ThrowsAnyAsync<ApiException>(() => Policy().AuthorizeAsync(new OrgAccessRequest(null!, InvocationKind.Queue, OrgA, null), default).AsTask());
 
         Assert.Equal(403, error.Status);
         Assert.Equal(0, _authenticator.Calls);
