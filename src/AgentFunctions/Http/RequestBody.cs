@@ -5,20 +5,47 @@ namespace AgentFunctions.Http;
 
 public static class RequestBody
 {
-    /// <summary>The request's JSON body as <typeparamref name="T"/> (API JSON options); 400 <c>invalid_request</c> naming the body when it is not.</summary>
-    public static async Task<T> ReadJsonAsync<T>(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>Default cap on a JSON request body.</summary>
+    public const int DefaultMaxBytes = 256 * 1024;
+
+    /// <summary>
+    /// The request's JSON body as <typeparamref name="T"/> (API JSON options), read up to
+    /// <paramref name="maxBytes"/>: 413 when larger, 400 <c>invalid_request</c> naming the body (or the
+    /// offending property) when it is not the documented JSON object.
+    /// </summary>
+    public static async Task<T> ReadJsonAsync<T>(HttpRequest request, CancellationToken cancellationToken, int maxBytes = DefaultMaxBytes)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (request.ContentLength > maxBytes)
+        {
+            throw TooLarge(maxBytes);
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > maxBytes)
+            {
+                throw TooLarge(maxBytes);
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
         try
         {
-            return await JsonSerializer.DeserializeAsync<T>(request.Body, ApiJson.Options, cancellationToken).ConfigureAwait(false)
+            return (buffer.Length == 0 ? null : JsonSerializer.Deserialize<T>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), ApiJson.Options))
                 ?? throw ApiException.InvalidRequest("body", "must be a JSON object.");
         }
         catch (JsonException e)
         {
-            var where = e.Path is { Length: > 1 } path ? $" at {path}" : string.Empty;
-            throw ApiException.InvalidRequest("body", $"must be a JSON object of the documented shape (invalid JSON{where}).");
+            var field = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "body" : e.Path.TrimStart('$', '.');
+            throw ApiException.InvalidRequest(field, "is not valid JSON of the documented shape.");
         }
     }
+
+    private static ApiException TooLarge(int maxBytes) => ApiException.PayloadTooLarge($"The body is larger than {maxBytes} bytes.");
 }
