@@ -80,7 +80,6 @@ public sealed class AgentRunFunctionsTests
     [InlineData("{not json")]
     [InlineData("null")]
     [InlineData("[1,2]")]
-    [InlineData("{\"input\": 5}")]
     [InlineData("")]
     public async Task RunAgent_BadJson_Refused400NamingTheBody(string body)
     {
@@ -90,6 +89,18 @@ public sealed class AgentRunFunctionsTests
 
         Assert.Equal((400, ErrorCodes.InvalidRequest), (error.Status, error.Code));
         Assert.StartsWith("'body'", error.Message, StringComparison.Ordinal);
+        Assert.Null(agent.Request);
+    }
+
+    [Fact]
+    public async Task RunAgent_WrongType_Refused400NamingTheField()
+    {
+        var agent = new ScriptedAgent([]);
+
+        var error = await Assert.ThrowsAsync<ApiException>(() => new AgentRunFunctions(agent).RunAgent(Request("{\"input\": 5}", null).Request, new TestFunctionContext(Org), default));
+
+        Assert.Equal((400, ErrorCodes.InvalidRequest), (error.Status, error.Code));
+        Assert.StartsWith("'input'", error.Message, StringComparison.Ordinal);
         Assert.Null(agent.Request);
     }
 
