@@ -38,9 +38,9 @@ public sealed class DataStoreTools(DataRecordStore store)
             "Creates or replaces one JSON record in this organization's data store. Returns {id, etag}."),
         AIFunctionFactory.Create(
             ([Description(CollectionHelp)] string collection,
-             [Description("How many records to return, 1-20.")] int? limit,
-             [Description("The cursor of the previous page, to continue after it; omit for the first page.")] string? cursor,
-             CancellationToken cancellationToken) =>
+             [Description("How many records to return, 1-20.")] int? limit = null,
+             [Description("The cursor of the previous page, to continue after it; omit for the first page.")] string? cursor = null,
+             CancellationToken cancellationToken = default) =>
                 ListAsync(orgId, collection, limit, cursor, cancellationToken),
             "list_records",
             "Lists records of one collection of this organization's data store in id order. Returns {items: [{id, value, etag}], cursor?}; pass cursor back for more."),
