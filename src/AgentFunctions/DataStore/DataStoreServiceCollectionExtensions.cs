@@ -1,8 +1,8 @@
-using AgentFunctions.DataStore;
+using AgentFunctions.Agents;
 using AgentFunctions.Orgs;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace AgentFunctions.Hosting;
+namespace AgentFunctions.DataStore;
 
 public static class DataStoreServiceCollectionExtensions
 {
@@ -12,6 +12,7 @@ public static class DataStoreServiceCollectionExtensions
         services.AddSingleton<DataRecordStore>();
         services.AddSingleton<IOrgDataOwner>(provider => provider.GetRequiredService<DataRecordStore>());
         services.AddSingleton<DataStoreTools>();
+        services.AddSingleton<IAgentToolProvider>(provider => provider.GetRequiredService<DataStoreTools>());
         return services;
     }
 }

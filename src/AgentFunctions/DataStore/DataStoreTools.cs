@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using AgentFunctions.Agents;
 using AgentFunctions.Http;
 using AgentFunctions.Tenancy;
 using Microsoft.Extensions.AI;
@@ -13,13 +14,15 @@ namespace AgentFunctions.DataStore;
 /// an org argument, so nothing the model writes can reach another org's records. Bad arguments come
 /// back to the model as an error result (it can correct itself) instead of failing the run.
 /// </summary>
-public sealed class DataStoreTools(DataRecordStore store)
+public sealed class DataStoreTools(DataRecordStore store) : IAgentToolProvider
 {
     /// <summary>Most records one <c>list_records</c> call returns (the model's context is the limit here).</summary>
     public const int MaxListLimit = 20;
 
     private const string CollectionHelp = "Collection name: 1-63 characters of a-z, 0-9, '-' and '_', starting with a letter or digit.";
     private const string IdHelp = "Record id: 1-128 characters of A-Z, a-z, 0-9, '-', '_' and '.', starting with a letter or digit.";
+
+    public ValueTask<IReadOnlyList<AITool>> GetToolsAsync(OrgId orgId, CancellationToken cancellationToken) => ValueTask.FromResult(For(orgId));
 
     /// <summary>The tools of one run, bound to <paramref name="orgId"/>.</summary>
     public IReadOnlyList<AITool> For(OrgId orgId) =>

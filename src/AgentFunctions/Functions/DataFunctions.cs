@@ -27,7 +27,7 @@ public sealed class DataFunctions(DataRecordStore store)
         string collection, string id, FunctionContext context, CancellationToken cancellationToken)
     {
         var precondition = Precondition(request);
-        using var body = await JsonBody.ReadAsync(request, DataRecordStore.MaxValueBytes, cancellationToken).ConfigureAwait(false);
+        using var body = await RequestBody.ReadJsonDocumentAsync(request, DataRecordStore.MaxValueBytes, cancellationToken).ConfigureAwait(false);
         var etag = await store.PutAsync(context.GetOrgId(), collection, id, body.RootElement, precondition, cancellationToken).ConfigureAwait(false);
         request.HttpContext.Response.Headers.ETag = etag;
         return new JsonResult(new DataRecordWritten(id, etag), ApiJson.Options);

@@ -1,4 +1,10 @@
+using AgentFunctions.Agents;
+using AgentFunctions.Conversations;
+using AgentFunctions.DataStore;
+using AgentFunctions.Knowledge;
 using AgentFunctions.Middleware;
+using AgentFunctions.Models;
+using AgentFunctions.Observability;
 using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;
 using Microsoft.Extensions.Configuration;
@@ -14,7 +20,12 @@ public static class ServiceCollectionExtensions
         services
             .AddTenancy()
             .AddStorage(configuration)
-            .AddDataStore();
+            .AddObservability(configuration)
+            .AddConversations()
+            .AddKnowledge(configuration)
+            .AddDataStore()
+            .AddModels()
+            .AddAgents();
 
     public static IServiceCollection AddTenancy(this IServiceCollection services)
     {

@@ -8,7 +8,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.DependencyInjection;
 using static AgentFunctions.IntegrationTests.DataStore.DataStoreFixture;
 
@@ -195,12 +194,7 @@ public sealed class DataFunctionsTests(DataStoreFixture fixture)
         return context.Request;
     }
 
-    private static TestFunctionContext Context(OrgId org)
-    {
-        var services = new ServiceCollection().AddScoped<OrgContext>().BuildServiceProvider();
-        services.GetRequiredService<OrgContext>().Set(org, "test");
-        return new TestFunctionContext(services);
-    }
+    private static OrgFunctionContext Context(OrgId org) => new(org);
 
     private static async Task<(int Status, JsonElement Body, IHeaderDictionary Headers)> ExecuteAsync(HttpRequest request, IActionResult result)
     {
@@ -209,26 +203,5 @@ public sealed class DataFunctionsTests(DataStoreFixture fixture)
         http.Response.Body.Position = 0;
         using var document = await JsonDocument.ParseAsync(http.Response.Body);
         return (http.Response.StatusCode, document.RootElement.Clone(), http.Response.Headers);
-    }
-
-    private sealed class TestFunctionContext(IServiceProvider services) : FunctionContext
-    {
-        public override string InvocationId => "test";
-
-        public override string FunctionId => "test";
-
-        public override TraceContext TraceContext => null!;
-
-        public override BindingContext BindingContext => null!;
-
-        public override RetryContext RetryContext => null!;
-
-        public override IServiceProvider InstanceServices { get; set; } = services;
-
-        public override FunctionDefinition FunctionDefinition => null!;
-
-        public override IDictionary<object, object> Items { get; set; } = new Dictionary<object, object>();
-
-        public override IInvocationFeatures Features => null!;
     }
 }

@@ -13,6 +13,8 @@ public sealed class DataStoreFixture : IAsyncLifetime
 {
     private readonly AzuriteFixture _azurite = new();
 
+    public string ConnectionString => _azurite.ConnectionString;
+
     public DataRecordStore Store { get; private set; } = null!;
 
     public TableClient Table { get; private set; } = null!;

@@ -3,10 +3,31 @@ using Microsoft.AspNetCore.Http;
 
 namespace AgentFunctions.Http;
 
-/// <summary>Reads a request body as JSON with a size cap: 413 past the cap, 400 for an empty or malformed body.</summary>
-public static class JsonBody
+public static class RequestBody
 {
-    public static async Task<JsonDocument> ReadAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    /// <summary>The request's JSON body as <typeparamref name="T"/> (API JSON options); 400 <c>invalid_request</c> naming the body when it is not.</summary>
+    public static async Task<T> ReadJsonAsync<T>(HttpRequest request, CancellationToken cancellationToken)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        try
+        {
+            return await JsonSerializer.DeserializeAsync<T>(request.Body, ApiJson.Options, cancellationToken).ConfigureAwait(false)
+                ?? throw ApiException.InvalidRequest("body", "must be a JSON object.");
+        }
+        catch (JsonException e)
+        {
+            var where = e.Path is { Length: > 1 } path ? $" at {path}" : string.Empty;
+            throw ApiException.InvalidRequest("body", $"must be a JSON object of the documented shape (invalid JSON{where}).");
+        }
+    }
+
+    /// <summary>
+    /// The request's body as a JSON document, read with a size cap: 413 <c>payload_too_large</c> past
+    /// <paramref name="maxBytes"/> (by <c>Content-Length</c> before reading, or while reading an unsized body),
+    /// 400 <c>invalid_request</c> naming the body when it is empty or not JSON.
+    /// </summary>
+    public static async Task<JsonDocument> ReadJsonDocumentAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.ContentLength > maxBytes)
