@@ -18,7 +18,7 @@ public sealed class OrgsHost() : LocalHostFixture(AgentFunctionsAssembly)
     public const string AdminKey = "e2e-admin-key-0123456789abcdefghijklmnopqrstuv";
     public const string PlatformModel = "platform-model";
     public const string PlatformModelKey = "platform-model-secret";
-    public const string OwnEndpointKeySetting = "ORG_OWN_MODEL_KEY";
+    public const string OwnEndpointKeySetting = "ORGKEY_OWN_MODEL";
     public const string OwnEndpointKey = "org-own-model-secret";
 
     public OpenAiTestServer Model { get; private set; } = null!;
