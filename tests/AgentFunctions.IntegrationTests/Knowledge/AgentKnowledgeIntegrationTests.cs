@@ -59,7 +59,7 @@ public sealed class AgentKnowledgeIntegrationTests(AzuriteFixture azurite) : ICl
 
         Assert.Equal(2, _server.ChatRequests.Count);
         var first = _server.ChatRequests[0];
-        Assert.Equal([KnowledgeToolProvider.ToolName], first.ToolNames);
+        Assert.Contains(KnowledgeToolProvider.ToolName, first.ToolNames);
         Assert.DoesNotContain("Marmalade", first.Body, StringComparison.Ordinal);
         var toolResult = Assert.Single(_server.ChatRequests[1].Messages, m => m.Role == "tool");
         Assert.Contains(TextA, toolResult.Content, StringComparison.Ordinal);
@@ -91,7 +91,7 @@ public sealed class AgentKnowledgeIntegrationTests(AzuriteFixture azurite) : ICl
         Assert.Equal("Echo: Hello there", result.Output);
         Assert.Empty(result.Citations);
         Assert.Empty(_server.EmbeddingRequests);
-        Assert.Empty(Assert.Single(_server.ChatRequests).ToolNames);
+        Assert.DoesNotContain(KnowledgeToolProvider.ToolName, Assert.Single(_server.ChatRequests).ToolNames);
     }
 
     private async Task PutBothAsync(ServiceProvider services)
