@@ -121,12 +121,12 @@ internal sealed partial class Agent(
             : await conversations.LoadHistoryAsync(orgId, conversationId, new ContextWindow(o.HistoryMessages, o.HistoryCharacters), cancellationToken).ConfigureAwait(false);
 
         var messages = new List<ChatMessage> { new(ChatRole.System, settings.SystemPrompt) };
-        var citations = new List<Citation>();
+        var scope = new AgentRunScope();
         foreach (var provider in contextProviders)
         {
             var context = await provider.GetContextAsync(orgId, request.Input!, cancellationToken).ConfigureAwait(false);
             messages.AddRange(context.Messages);
-            citations.AddRange(context.Citations);
+            scope.AddCitations(context.Citations);
         }
 
         messages.AddRange(history.Messages.Select(m => new ChatMessage(m.Role == MessageRole.User ? ChatRole.User : ChatRole.Assistant, m.Content)));
@@ -135,7 +135,7 @@ internal sealed partial class Agent(
         var tools = new List<AITool>();
         foreach (var provider in toolProviders)
         {
-            tools.AddRange(await provider.GetToolsAsync(orgId, cancellationToken).ConfigureAwait(false));
+            tools.AddRange(await provider.GetToolsAsync(orgId, scope, cancellationToken).ConfigureAwait(false));
         }
 
         var chatOptions = new ChatOptions
@@ -147,7 +147,7 @@ internal sealed partial class Agent(
         var pipeline = new ChatClientBuilder(client)
             .UseFunctionInvocation(loggerFactory, f => f.MaximumIterationsPerRequest = o.MaxToolIterations)
             .Build();
-        return new PreparedRun(orgId, conversationId, turnId, request.Input!, startedAt, pipeline, messages, chatOptions, citations, history.Version);
+        return new PreparedRun(orgId, conversationId, turnId, request.Input!, startedAt, pipeline, messages, chatOptions, scope, history.Version);
     }
 
     private async Task<AgentRunResult> CompleteAsync(PreparedRun run, ChatResponse response, TimeSpan latency, bool streamed, CancellationToken cancellationToken)
@@ -180,7 +180,7 @@ internal sealed partial class Agent(
             return Replay(stored, run.ConversationId);
         }
 
-        return new AgentRunResult(output, run.ConversationId, usage, run.Citations);
+        return new AgentRunResult(output, run.ConversationId, usage, run.Scope.Citations);
     }
 
     private void ModelFailed(OrgId orgId, TimeSpan latency, int status)
@@ -217,7 +217,7 @@ internal sealed partial class Agent(
         IChatClient Client,
         IReadOnlyList<ChatMessage> Messages,
         ChatOptions Options,
-        IReadOnlyList<Citation> Citations,
+        AgentRunScope Scope,
         ConversationVersion? HistoryVersion);
 
     [LoggerMessage(Level = LogLevel.Information,

@@ -6,11 +6,13 @@ namespace AgentFunctions.Agents;
 /// <summary>
 /// Tools the agent may call for an org (knowledge search, data store, ...). Register any number
 /// (<c>services.AddSingleton&lt;IAgentToolProvider, MyTools&gt;()</c>); the tools of all providers are offered to
-/// the model and run by the function-invocation pipeline. A tool must act only for the org it was created for.
+/// the model and run by the function-invocation pipeline. A tool must act only for the org it was created for
+/// (capture <paramref name="orgId"/>; never take the org as a tool argument).
 /// </summary>
 public interface IAgentToolProvider
 {
-    ValueTask<IReadOnlyList<AITool>> GetToolsAsync(OrgId orgId, CancellationToken cancellationToken);
+    /// <param name="run">This run only: a tool that finds sources adds them with <see cref="AgentRunScope.AddCitations"/>.</param>
+    ValueTask<IReadOnlyList<AITool>> GetToolsAsync(OrgId orgId, AgentRunScope run, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -26,4 +28,41 @@ public interface IAgentContextProvider
 public sealed record AgentContext(IReadOnlyList<ChatMessage> Messages, IReadOnlyList<Citation> Citations)
 {
     public static AgentContext Empty { get; } = new([], []);
+}
+
+/// <summary>
+/// What one agent run collects while it runs: the citations of context providers and of tool calls, deduplicated by
+/// document (the first title seen wins), in the order first seen. Made per run and handed explicitly to the tools
+/// created for that run, so nothing leaks between runs. Safe for tools running concurrently.
+/// </summary>
+public sealed class AgentRunScope
+{
+    private readonly List<Citation> _citations = [];
+    private readonly HashSet<string> _documents = new(StringComparer.Ordinal);
+
+    public IReadOnlyList<Citation> Citations
+    {
+        get
+        {
+            lock (_citations)
+            {
+                return [.. _citations];
+            }
+        }
+    }
+
+    public void AddCitations(IEnumerable<Citation> citations)
+    {
+        ArgumentNullException.ThrowIfNull(citations);
+        lock (_citations)
+        {
+            foreach (var citation in citations)
+            {
+                if (_documents.Add(citation.DocumentId))
+                {
+                    _citations.Add(citation);
+                }
+            }
+        }
+    }
 }

@@ -22,7 +22,7 @@ public sealed class DataStoreTools(DataRecordStore store) : IAgentToolProvider
     private const string CollectionHelp = "Collection name: 1-63 characters of a-z, 0-9, '-' and '_', starting with a letter or digit.";
     private const string IdHelp = "Record id: 1-128 characters of A-Z, a-z, 0-9, '-', '_' and '.', starting with a letter or digit.";
 
-    public ValueTask<IReadOnlyList<AITool>> GetToolsAsync(OrgId orgId, CancellationToken cancellationToken) => ValueTask.FromResult(For(orgId));
+    public ValueTask<IReadOnlyList<AITool>> GetToolsAsync(OrgId orgId, AgentRunScope run, CancellationToken cancellationToken) => ValueTask.FromResult(For(orgId));
 
     /// <summary>The tools of one run, bound to <paramref name="orgId"/>.</summary>
     public IReadOnlyList<AITool> For(OrgId orgId) =>

@@ -1,3 +1,4 @@
+using AgentFunctions.Agents;
 using AgentFunctions.Orgs;
 using AgentFunctions.Storage;
 using Azure;
@@ -5,6 +6,7 @@ using Azure.Search.Documents;
 using Azure.Search.Documents.Indexes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -14,7 +16,8 @@ public static class KnowledgeRegistration
 {
     /// <summary>
     /// Knowledge ingestion and search: Azure AI Search when <c>AzureSearch__Endpoint</c> is set,
-    /// else the embedded Table Storage store. Needs an <c>IEmbeddingGenerator&lt;string, Embedding&lt;float&gt;&gt;</c>.
+    /// else the embedded Table Storage store; and the agent's use of it (automatic retrieval, the <c>search_knowledge</c>
+    /// tool). Needs an <c>IEmbeddingGenerator&lt;string, Embedding&lt;float&gt;&gt;</c>, <c>IModelAvailability</c> and <c>AgentMetrics</c>.
     /// </summary>
     public static IServiceCollection AddKnowledge(this IServiceCollection services, IConfiguration configuration)
     {
@@ -41,6 +44,12 @@ public static class KnowledgeRegistration
 
         services.AddSingleton<KnowledgeService>();
         services.AddSingleton<IOrgDataOwner, KnowledgeDataOwner>();
+
+        // The agent uses it: automatic retrieval and the search_knowledge tool (needs AddModels and AddObservability).
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<KnowledgeRetrieval>();
+        services.AddSingleton<IAgentContextProvider, KnowledgeContextProvider>();
+        services.AddSingleton<IAgentToolProvider, KnowledgeToolProvider>();
         return services;
     }
 

@@ -43,6 +43,7 @@ public static class ModelServiceCollectionExtensions
             });
 
         services.AddSingleton<IModelClients, ModelClients>();
+        services.AddSingleton<IModelAvailability, ConfiguredModelAvailability>();
         services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>, ConfiguredEmbeddingGenerator>();
         return services;
     }

@@ -192,7 +192,7 @@ internal sealed class FixedTools(params AITool[] tools) : IAgentToolProvider
 {
     public List<OrgId> AskedFor { get; } = [];
 
-    public ValueTask<IReadOnlyList<AITool>> GetToolsAsync(OrgId orgId, CancellationToken cancellationToken)
+    public ValueTask<IReadOnlyList<AITool>> GetToolsAsync(OrgId orgId, AgentRunScope run, CancellationToken cancellationToken)
     {
         AskedFor.Add(orgId);
         return ValueTask.FromResult<IReadOnlyList<AITool>>(tools);
@@ -202,4 +202,15 @@ internal sealed class FixedTools(params AITool[] tools) : IAgentToolProvider
 internal sealed class FixedContext(AgentContext context) : IAgentContextProvider
 {
     public ValueTask<AgentContext> GetContextAsync(OrgId orgId, string input, CancellationToken cancellationToken) => ValueTask.FromResult(context);
+}
+
+/// <summary>One tool per run that, when called, adds fixed citations to the run it was made for.</summary>
+internal sealed class CitingTools(string name, IReadOnlyList<Citation> citations) : IAgentToolProvider
+{
+    public ValueTask<IReadOnlyList<AITool>> GetToolsAsync(OrgId orgId, AgentRunScope run, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<IReadOnlyList<AITool>>([AIFunctionFactory.Create(() =>
+        {
+            run.AddCitations(citations);
+            return "found";
+        }, name)]);
 }

@@ -218,6 +218,33 @@ public sealed class AgentTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_ToolAddsCitationsToItsRun_ResultHasContextAndToolCitationsOncePerDocument()
+    {
+        _contexts.Add(new FixedContext(new AgentContext([new ChatMessage(ChatRole.System, "Knowledge: Paris.")], [new Citation("doc-1", "Atlas")])));
+        _tools.Add(new CitingTools("lookup", [new Citation("doc-1", "Atlas"), new Citation("doc-2", "Rivers")]));
+        _chat.Enqueue(_ => new ChatResponse(new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("call-1", "lookup", new Dictionary<string, object?>())])));
+        var agent = CreateAgent();
+
+        var result = await agent.RunAsync(Org, new AgentRunRequest("Rivers of Paris?", null), null, default);
+        var second = await agent.RunAsync(Org, new AgentRunRequest("No tool this time", null), null, default);
+
+        Assert.Equal([new Citation("doc-1", "Atlas"), new Citation("doc-2", "Rivers")], result.Citations);
+        Assert.Equal([new Citation("doc-1", "Atlas")], second.Citations); // the first run's tool citations stay in the first run
+    }
+
+    [Fact]
+    public async Task RunStreamingAsync_ToolAddsCitations_DoneResultCarriesThem()
+    {
+        _tools.Add(new CitingTools("lookup", [new Citation("doc-2", "Rivers")]));
+        _chat.Enqueue(_ => new ChatResponse(new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("call-1", "lookup", new Dictionary<string, object?>())])));
+        var agent = CreateAgent();
+
+        var updates = await agent.RunStreamingAsync(Org, new AgentRunRequest("Rivers?", null), default).ToListAsync();
+
+        Assert.Equal([new Citation("doc-2", "Rivers")], updates[^1].Result!.Citations);
+    }
+
+    [Fact]
     public async Task RunStreamingAsync_Completes_YieldsDeltasThenOneResultAndStoresOnce()
     {
         var agent = CreateAgent();

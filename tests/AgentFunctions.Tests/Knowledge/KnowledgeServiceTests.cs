@@ -13,7 +13,7 @@ namespace AgentFunctions.Tests.Knowledge;
 public sealed class KnowledgeServiceTests
 {
     private static readonly OrgId Org = OrgId.Parse("org-a");
-    private readonly RecordingStore _store = new();
+    private readonly RecordingKnowledgeStore _store = new();
     private readonly HashingEmbeddingGenerator _embeddings = new();
 
     private KnowledgeService Service(KnowledgeOptions? options = null, IEmbeddingGenerator<string, Embedding<float>>? embeddings = null) =>
@@ -179,31 +179,6 @@ public sealed class KnowledgeServiceTests
 
         Assert.False(valid);
         Assert.Contains(results, r => r.ErrorMessage!.Contains(setting, StringComparison.Ordinal));
-    }
-
-    private sealed class RecordingStore : IKnowledgeStore
-    {
-        public List<(OrgId Org, KnowledgeDocument Document, IReadOnlyList<KnowledgeChunk> Chunks)> Replaced { get; } = [];
-
-        public List<(OrgId Org, string Text, ReadOnlyMemory<float> Vector, int Top)> Searches { get; } = [];
-
-        public IReadOnlyList<KnowledgeHit> Hits { get; set; } = [];
-
-        public Task ReplaceDocumentAsync(OrgId orgId, KnowledgeDocument document, IReadOnlyList<KnowledgeChunk> chunks, CancellationToken cancellationToken)
-        {
-            Replaced.Add((orgId, document, chunks));
-            return Task.CompletedTask;
-        }
-
-        public Task<bool> DeleteDocumentAsync(OrgId orgId, string documentId, CancellationToken cancellationToken) => Task.FromResult(false);
-
-        public Task<IReadOnlyList<KnowledgeHit>> SearchAsync(OrgId orgId, string queryText, ReadOnlyMemory<float> queryVector, int top, CancellationToken cancellationToken)
-        {
-            Searches.Add((orgId, queryText, queryVector, top));
-            return Task.FromResult(Hits);
-        }
-
-        public Task DeleteAllAsync(OrgId orgId, CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     private sealed class FailingGenerator : IEmbeddingGenerator<string, Embedding<float>>

@@ -1,0 +1,30 @@
+using AgentFunctions.Knowledge;
+using AgentFunctions.Tenancy;
+
+namespace AgentFunctions.Tests.Knowledge;
+
+/// <summary>A knowledge store that records what it is asked and answers searches with <see cref="Hits"/>.</summary>
+internal sealed class RecordingKnowledgeStore : IKnowledgeStore
+{
+    public List<(OrgId Org, KnowledgeDocument Document, IReadOnlyList<KnowledgeChunk> Chunks)> Replaced { get; } = [];
+
+    public List<(OrgId Org, string Text, ReadOnlyMemory<float> Vector, int Top)> Searches { get; } = [];
+
+    public IReadOnlyList<KnowledgeHit> Hits { get; set; } = [];
+
+    public Task ReplaceDocumentAsync(OrgId orgId, KnowledgeDocument document, IReadOnlyList<KnowledgeChunk> chunks, CancellationToken cancellationToken)
+    {
+        Replaced.Add((orgId, document, chunks));
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> DeleteDocumentAsync(OrgId orgId, string documentId, CancellationToken cancellationToken) => Task.FromResult(false);
+
+    public Task<IReadOnlyList<KnowledgeHit>> SearchAsync(OrgId orgId, string queryText, ReadOnlyMemory<float> queryVector, int top, CancellationToken cancellationToken)
+    {
+        Searches.Add((orgId, queryText, queryVector, top));
+        return Task.FromResult(Hits);
+    }
+
+    public Task DeleteAllAsync(OrgId orgId, CancellationToken cancellationToken) => Task.CompletedTask;
+}
