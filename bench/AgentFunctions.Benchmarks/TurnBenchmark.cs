@@ -1,11 +1,18 @@
 using System.Diagnostics;
 using System.Globalization;
+using AgentFunctions.Agents;
 using AgentFunctions.Conversations;
+using AgentFunctions.Hosting;
+using AgentFunctions.Models;
 using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;
 using AgentFunctions.Testing;
 using Azure;
 using Azure.Data.Tables;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AgentFunctions.Benchmarks;
@@ -15,7 +22,11 @@ namespace AgentFunctions.Benchmarks;
 /// <list type="bullet">
 /// <item><c>bare</c>: the two storage calls a turn needs, written by hand (one bounded range query, one transaction);</item>
 /// <item><c>store/10</c>: the conversation store's load + append on conversations of 10 messages;</item>
-/// <item><c>store/10k</c>, <c>bare/10k</c>: the same on conversations of 10,000 messages.</item>
+/// <item><c>agent/10</c>: one whole agent turn through the real <see cref="Agent"/>, built from the app's own
+/// registrations (<c>AddStorage</c>, <c>AddConversations</c>, <c>AddModels</c>, <c>AddAgents</c>) with a zero-latency
+/// <see cref="IChatClient"/> in place of the model: settings, history window, prompt assembly, the function-invocation
+/// pipeline, the model call, the turn's transaction;</item>
+/// <item><c>store/10k</c>, <c>bare/10k</c>, <c>agent/10k</c>: the same on conversations of 10,000 messages.</item>
 /// </list>
 /// All conversations live in one org partition, so the only difference between the last two is the
 /// conversation's length. Variants run interleaved (rotating order each round) after a warm-up.
@@ -41,17 +52,21 @@ internal static class TurnBenchmark
             var service = new TableServiceClient(azurite.ConnectionString);
             var store = new TableConversationStore(new TableProvider(service), TimeProvider.System, NullLogger<TableConversationStore>.Instance);
             var table = service.GetTableClient(ConversationKeys.TableName);
+            await using var app = AgentServices(azurite.ConnectionString);
+            var agent = app.GetRequiredService<IAgent>();
 
             var seeding = Stopwatch.StartNew();
             for (var i = 0; i < SmallConversations; i++)
             {
                 await SeedAsync(store, table, $"small-{i}", 10);
                 await SeedAsync(store, table, $"bare-{i}", 10);
+                await SeedAsync(store, table, $"agent-{i}", 10);
             }
 
             await SeedAsync(store, table, "large", LargeMessages);
             await SeedAsync(store, table, "bare-large", LargeMessages);
-            Console.WriteLine($"seeded {SmallConversations * 2} conversations of 10 messages and two of {LargeMessages} in {seeding.Elapsed.TotalSeconds:F1} s");
+            await SeedAsync(store, table, "agent-large", LargeMessages);
+            Console.WriteLine($"seeded {SmallConversations * 3} conversations of 10 messages and three of {LargeMessages} in {seeding.Elapsed.TotalSeconds:F1} s");
 
             var variants = new (string Name, Func<int, Task> Turn)[]
             {
@@ -59,6 +74,8 @@ internal static class TurnBenchmark
                 ("store turn, 10 messages", i => StoreTurnAsync(store, $"small-{i % SmallConversations}")),
                 ($"bare calls, {LargeMessages} messages", _ => BareTurnAsync(table, "bare-large")),
                 ($"store turn, {LargeMessages} messages", _ => StoreTurnAsync(store, "large")),
+                ("agent turn, 10 messages", i => AgentTurnAsync(agent, $"agent-{i % SmallConversations}")),
+                ($"agent turn, {LargeMessages} messages", _ => AgentTurnAsync(agent, "agent-large")),
             };
             var samples = variants.Select(_ => new List<double>(rounds)).ToArray();
             for (var round = 0; round < warmup + rounds; round++)
@@ -94,6 +111,9 @@ internal static class TurnBenchmark
             Ratio($"store turn / bare calls, {LargeMessages} messages", 3, 2);
             Ratio($"store turn, {LargeMessages} / 10 messages", 3, 1);
             Ratio($"bare calls, {LargeMessages} / 10 messages", 2, 0);
+            Ratio("agent turn / bare calls, 10 messages", 4, 0);
+            Ratio($"agent turn / bare calls, {LargeMessages} messages", 5, 2);
+            Ratio($"agent turn, {LargeMessages} / 10 messages", 5, 4);
         }
         finally
         {
@@ -108,6 +128,63 @@ internal static class TurnBenchmark
         if (!await store.AppendTurnAsync(Org, conversationId, turn, default) || history.Messages.Count != Window)
         {
             throw new InvalidOperationException("The turn was not stored as expected.");
+        }
+    }
+
+    private static async Task AgentTurnAsync(IAgent agent, string conversationId)
+    {
+        var result = await agent.RunAsync(Org, new AgentRunRequest(Question, conversationId), turnId: null, default);
+        if (result.Output != Answer)
+        {
+            throw new InvalidOperationException("The agent turn did not complete as expected.");
+        }
+    }
+
+    /// <summary>
+    /// The agent as the app registers it (storage, conversations, models, agent), with the model replaced by
+    /// <see cref="ZeroLatencyModel"/>; the history window is the same <see cref="Window"/> the other variants load.
+    /// </summary>
+    private static ServiceProvider AgentServices(string storage)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = storage,
+            ["Agent:HistoryMessages"] = Window.ToString(CultureInfo.InvariantCulture),
+            ["Agent:HistoryCharacters"] = "100000",
+        }).Build();
+        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging();
+        services.AddStorage(configuration).AddConversations().AddModels().AddAgents();
+        services.Replace(ServiceDescriptor.Singleton<IModelClients>(new ZeroLatencyModel()));
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+    }
+
+    /// <summary>Answers at once with <see cref="Answer"/>, after checking that the agent sent the system prompt, the window and the input.</summary>
+    private sealed class ZeroLatencyModel : IModelClients, IChatClient
+    {
+        public IChatClient GetChatClient(string? model = null, Uri? endpoint = null) => this;
+
+        public IEmbeddingGenerator<string, Embedding<float>> GetEmbeddingGenerator() => throw new NotSupportedException();
+
+        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            if (messages.Count() != Window + 2)
+            {
+                throw new InvalidOperationException($"The agent sent {messages.Count()} messages; expected the system prompt, {Window} history messages and the input.");
+            }
+
+            return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, Answer))
+            {
+                Usage = new UsageDetails { InputTokenCount = 3_000, OutputTokenCount = 150 },
+            });
+        }
+
+        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException();
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => serviceType.IsInstanceOfType(this) ? this : null;
+
+        public void Dispose()
+        {
         }
     }
 

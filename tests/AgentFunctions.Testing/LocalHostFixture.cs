@@ -24,6 +24,18 @@ public partial class LocalHostFixture : IAsyncLifetime
         AppAssembly = appAssembly;
     }
 
+    /// <param name="appAssembly">The worker's .dll, e.g. <see cref="AgentFunctionsAssembly"/>.</param>
+    /// <param name="environment">App settings on top of the test process's environment; an empty value sets the setting empty (= unset for most settings).</param>
+    public LocalHostFixture(string appAssembly, IEnumerable<KeyValuePair<string, string?>> environment)
+        : this(appAssembly)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        foreach (var (key, value) in environment)
+        {
+            Environment[key] = value;
+        }
+    }
+
     /// <summary>The worker app built by the solution for the tests' configuration.</summary>
     public static string AgentFunctionsAssembly => RepositoryPaths.BuildOutput("src/AgentFunctions", "AgentFunctions.dll");
 

@@ -21,9 +21,12 @@ public sealed class TenancyOptions : IValidatableObject
     /// <summary>
     /// The org used when none is given: <c>DEFAULT_ORG_ID</c>; with multitenancy off and no
     /// <c>DEFAULT_ORG_ID</c>, <c>default</c>; with multitenancy on and none set, null.
+    /// Never throws: data-annotation validation reads every property, so an invalid
+    /// <c>DEFAULT_ORG_ID</c> must reach <see cref="Validate"/> (which names the setting) instead of
+    /// failing here with an anonymous format error. Start-up validation stops the app before it is used.
     /// </summary>
     public OrgId? DefaultOrg =>
-        !string.IsNullOrEmpty(DefaultOrgId) ? OrgId.Parse(DefaultOrgId)
+        !string.IsNullOrEmpty(DefaultOrgId) ? (OrgId.TryParse(DefaultOrgId, out var configured) ? configured : null)
         : MultitenancyEnabled ? null
         : OrgId.Parse(FallbackDefaultOrg);
 

@@ -28,6 +28,10 @@ internal sealed partial class HttpFunctionProxy(WorkerChannel channel, Uri worke
         UseCookies = false,
         ActivityHeadersPropagator = null,
         ConnectTimeout = TimeSpan.FromSeconds(10),
+        // Kestrel accepted these headers as UTF-8: pass them on as such (the default refuses non-ASCII and the
+        // client would get a bare 502), so the app's own validation answers, as behind the real host.
+        RequestHeaderEncodingSelector = static (_, _) => System.Text.Encoding.UTF8,
+        ResponseHeaderEncodingSelector = static (_, _) => System.Text.Encoding.UTF8,
     });
 
     public async Task ForwardAsync(HttpContext context, FunctionDescriptor function)
