@@ -161,7 +161,9 @@ internal static class TurnBenchmark
     /// <summary>Answers at once with <see cref="Answer"/>, after checking that the agent sent the system prompt, the window and the input.</summary>
     private sealed class ZeroLatencyModel : IModelClients, IChatClient
     {
-        public IChatClient GetChatClient(string? model = null, Uri? endpoint = null) => this;
+        public IChatClient GetChatClient(string? model = null) => this;
+
+        public IChatClient GetChatClient(OrgId orgId, ChatModelTarget target) => this;
 
         public IEmbeddingGenerator<string, Embedding<float>> GetEmbeddingGenerator() => throw new NotSupportedException();
 
