@@ -13,7 +13,8 @@ public static class ServiceCollectionExtensions
     public static IServiceCollection AddAgentFunctions(this IServiceCollection services, IConfiguration configuration) =>
         services
             .AddTenancy()
-            .AddStorage(configuration);
+            .AddStorage(configuration)
+            .AddJobs();
 
     public static IServiceCollection AddTenancy(this IServiceCollection services)
     {
