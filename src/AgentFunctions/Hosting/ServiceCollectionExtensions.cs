@@ -1,4 +1,5 @@
 using AgentFunctions.Middleware;
+using AgentFunctions.Observability;
 using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;
 using Microsoft.Extensions.Configuration;
@@ -14,6 +15,7 @@ public static class ServiceCollectionExtensions
         services
             .AddTenancy()
             .AddStorage(configuration)
+            .AddObservability(configuration)
             .AddJobs();
 
     public static IServiceCollection AddTenancy(this IServiceCollection services)

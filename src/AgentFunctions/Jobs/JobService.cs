@@ -1,5 +1,6 @@
 using AgentFunctions.Agents;
 using AgentFunctions.Http;
+using AgentFunctions.Observability;
 using AgentFunctions.Tenancy;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -28,6 +29,7 @@ public sealed partial class JobService(
     JobStore store,
     IJobDispatcher dispatcher,
     IAgent agent,
+    AgentMetrics metrics,
     IOptions<JobsOptions> options,
     TimeProvider time,
     ILogger<JobService> logger)
@@ -78,6 +80,19 @@ public sealed partial class JobService(
     /// maxDequeueCount); a request the agent refuses for good fails the job at once.
     /// </summary>
     public async Task<JobOutcome> ProcessAsync(OrgId orgId, string jobId, JobDelivery delivery, CancellationToken cancellationToken)
+    {
+        var outcome = await RunDeliveryAsync(orgId, jobId, delivery, cancellationToken).ConfigureAwait(false);
+        metrics.RecordJobOutcome(orgId, outcome switch
+        {
+            JobOutcome.Succeeded => "succeeded",
+            JobOutcome.Failed => "failed",
+            JobOutcome.NotFound => "not_found",
+            _ => "duplicate",
+        });
+        return outcome;
+    }
+
+    private async Task<JobOutcome> RunDeliveryAsync(OrgId orgId, string jobId, JobDelivery delivery, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(delivery);
         var (claimed, outcome) = await ClaimAsync(orgId, jobId, delivery, cancellationToken).ConfigureAwait(false);
@@ -140,6 +155,7 @@ public sealed partial class JobService(
             if (await store.TryReplaceAsync(JobStateMachine.Fail(job, reason, time.GetUtcNow()), cancellationToken).ConfigureAwait(false) is not null)
             {
                 LogPoisoned(logger, orgId.Value, jobId, job.Attempts);
+                metrics.RecordJobOutcome(orgId, "failed");
                 return JobOutcome.Failed;
             }
         }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AgentFunctions.Http;
+using AgentFunctions.Observability;
 using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;
 using Microsoft.Azure.Functions.Worker;
@@ -52,6 +53,7 @@ internal sealed partial class OrgContextMiddleware(
             }
         }
 
+        using var telemetry = OrgTelemetry.Begin(logger, orgId);
         var action = http is null ? "queue" : $"{http.Request.Method} {http.Request.Path}";
         OrgAccessGrant grant;
         try

@@ -2,12 +2,15 @@ using System.Text.Json;
 using AgentFunctions.Agents;
 using AgentFunctions.Http;
 using AgentFunctions.Jobs;
+using AgentFunctions.Observability;
 using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;
 using AgentFunctions.Testing;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -29,6 +32,7 @@ public sealed class JobServiceTests(AzuriteFixture azurite) : IClassFixture<Azur
         Store,
         new StorageJobQueue(new QueueProvider(queues ?? Queues)),
         _agent,
+        new AgentMetrics(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>()),
         Options.Create(new JobsOptions()),
         TimeProvider.System,
         NullLogger<JobService>.Instance);

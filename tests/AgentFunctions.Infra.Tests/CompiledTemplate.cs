@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text.Json.Nodes;
+
+namespace AgentFunctions.Infra.Tests;
+
+/// <summary>
+/// infra/bicep/main.bicep compiled once per test run by the Bicep CLI restored from NuGet
+/// (see infra/tools/bicep-cli.props); the tests read the ARM JSON it produces.
+/// </summary>
+public sealed class CompiledTemplate
+{
+    public CompiledTemplate()
+    {
+        RepoRoot = FindRepoRoot();
+        var bicep = typeof(CompiledTemplate).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .Single(a => a.Key == "BicepCliPath").Value!;
+        if (!File.Exists(bicep))
+        {
+            throw new InvalidOperationException($"Bicep CLI not found at '{bicep}'; restore tests/AgentFunctions.Infra.Tests first.");
+        }
+
+        var (json, diagnostics) = Run(bicep, "build", Path.Combine(RepoRoot, "infra", "bicep", "main.bicep"), "--stdout");
+        BuildDiagnostics = diagnostics;
+        Json = JsonNode.Parse(json)!.AsObject();
+    }
+
+    public string RepoRoot { get; }
+
+    /// <summary>What <c>bicep build</c> wrote to stderr: warnings and errors, if any.</summary>
+    public string BuildDiagnostics { get; }
+
+    public JsonObject Json { get; }
+
+    public string Text => Json.ToJsonString();
+
+    /// <summary>Every resource of the template, including those inside module deployments.</summary>
+    public IEnumerable<JsonObject> AllResources() => ResourcesOf(Json).SelectMany(Expand);
+
+    public IEnumerable<JsonObject> Resources(string type) =>
+        AllResources().Where(r => string.Equals((string?)r["type"], type, StringComparison.OrdinalIgnoreCase) && r["existing"] is null);
+
+    /// <summary>A top-level module deployment by its deployment name (the <c>name:</c> of the module).</summary>
+    public JsonObject Module(string deploymentName) =>
+        ResourcesOf(Json).Single(r => (string?)r["type"] == "Microsoft.Resources/deployments" && (string?)r["name"] == deploymentName);
+
+    public static JsonObject TemplateOf(JsonObject module) => module["properties"]!["template"]!.AsObject();
+
+    public static IEnumerable<JsonObject> ResourcesOf(JsonObject template) => template["resources"] switch
+    {
+        JsonArray list => list.Select(r => r!.AsObject()),
+        JsonObject named => named.Select(p => p.Value!.AsObject()),
+        _ => [],
+    };
+
+    private static IEnumerable<JsonObject> Expand(JsonObject resource)
+    {
+        yield return resource;
+        if ((string?)resource["type"] == "Microsoft.Resources/deployments" && resource["properties"]?["template"] is JsonObject inner)
+        {
+            foreach (var nested in ResourcesOf(inner).SelectMany(Expand))
+            {
+                yield return nested;
+            }
+        }
+    }
+
+    private static (string StdOut, string StdErr) Run(string fileName, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"bicep {string.Join(' ', arguments)} failed ({process.ExitCode}): {stderr.Result}");
+        }
+
+        return (stdout, stderr.Result);
+    }
+
+    private static string FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "AgentFunctions.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("AgentFunctions.sln not found above the test output folder.");
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class CompiledTemplateGroup : ICollectionFixture<CompiledTemplate>
+{
+    public const string Name = "compiled template";
+}
