@@ -6,5 +6,7 @@ internal static class Benchmarks
     public static IReadOnlyDictionary<string, Func<string[], Task>> All { get; } = new Dictionary<string, Func<string[], Task>>(StringComparer.Ordinal)
     {
         ["storage"] = StorageBaseline.RunAsync,
+        ["turn"] = TurnBenchmark.RunAsync,
+        ["knowledge"] = KnowledgeBenchmark.RunAsync,
     };
 }

@@ -13,11 +13,49 @@ public sealed record ConversationMessage(MessageRole Role, string Content, DateT
 /// <summary>How much history a turn loads: at most <see cref="MaxMessages"/>, and no more than <see cref="MaxCharacters"/> in total (newest kept).</summary>
 public sealed record ContextWindow(int MaxMessages, int MaxCharacters);
 
-/// <summary>The recent history of a conversation, oldest first; <see cref="Exists"/> is false for a new conversation.</summary>
-public sealed record ConversationHistory(bool Exists, IReadOnlyList<ConversationMessage> Messages);
+/// <summary>
+/// The recent history of a conversation, oldest first; <see cref="Exists"/> is false for a new conversation.
+/// <see cref="Version"/> is the state the history was read at: pass it on as <see cref="ConversationTurn.BasedOn"/>
+/// so the append needs no read of its own (it re-reads only if another turn came in between).
+/// </summary>
+public sealed record ConversationHistory(bool Exists, IReadOnlyList<ConversationMessage> Messages, ConversationVersion? Version = null);
 
 /// <summary>A stored user + assistant pair. <see cref="TurnId"/> makes the append idempotent (e.g. a job id).</summary>
-public sealed record ConversationTurn(string? TurnId, ConversationMessage User, ConversationMessage Assistant);
+public sealed record ConversationTurn(string? TurnId, ConversationMessage User, ConversationMessage Assistant)
+{
+    /// <summary>Optional: the <see cref="ConversationHistory.Version"/> the turn was computed from (saves one read per turn).</summary>
+    public ConversationVersion? BasedOn { get; init; }
+}
+
+/// <summary>
+/// Opaque state of a conversation's head row at one moment (only the store reads it). A stale version is
+/// harmless: the append's optimistic concurrency check fails and the store re-reads the head.
+/// </summary>
+public sealed class ConversationVersion
+{
+    internal ConversationVersion(string conversationId, Azure.ETag? etag, long messageCount, DateTimeOffset createdAt, DateTimeOffset updatedAt, string? indexKey)
+    {
+        ConversationId = conversationId;
+        ETag = etag;
+        MessageCount = messageCount;
+        CreatedAt = createdAt;
+        UpdatedAt = updatedAt;
+        IndexKey = indexKey;
+    }
+
+    internal string ConversationId { get; }
+
+    /// <summary>Null: the conversation did not exist.</summary>
+    internal Azure.ETag? ETag { get; }
+
+    internal long MessageCount { get; }
+
+    internal DateTimeOffset CreatedAt { get; }
+
+    internal DateTimeOffset UpdatedAt { get; }
+
+    internal string? IndexKey { get; }
+}
 
 public sealed record ConversationSummary(string ConversationId, long MessageCount, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
@@ -42,6 +80,7 @@ public interface IConversationStore
     /// <summary>The stored turn with that id, if any (to answer a redelivered job without running it again).</summary>
     Task<ConversationTurn?> FindTurnAsync(OrgId orgId, string conversationId, string turnId, CancellationToken cancellationToken);
 
+    /// <summary>This org's conversations, most recently updated first; <paramref name="cursor"/> is a page's <see cref="ConversationPage.Cursor"/>.</summary>
     Task<ConversationPage> ListAsync(OrgId orgId, int limit, string? cursor, CancellationToken cancellationToken);
 
     /// <summary>The last <paramref name="limit"/> messages, oldest first; null when the conversation does not exist in this org.</summary>

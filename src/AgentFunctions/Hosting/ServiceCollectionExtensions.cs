@@ -1,3 +1,5 @@
+using AgentFunctions.Conversations;
+using AgentFunctions.Knowledge;
 using AgentFunctions.Middleware;
 using AgentFunctions.Observability;
 using AgentFunctions.Storage;
@@ -16,6 +18,8 @@ public static class ServiceCollectionExtensions
             .AddTenancy()
             .AddStorage(configuration)
             .AddObservability(configuration)
+            .AddConversations()
+            .AddKnowledge(configuration)
             .AddJobs();
 
     public static IServiceCollection AddTenancy(this IServiceCollection services)

@@ -1,0 +1,174 @@
+using System.Diagnostics;
+using System.Globalization;
+using AgentFunctions.Conversations;
+using AgentFunctions.Storage;
+using AgentFunctions.Tenancy;
+using AgentFunctions.Testing;
+using Azure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AgentFunctions.Benchmarks;
+
+/// <summary>
+/// The storage cost of one agent turn (load the window, store user + assistant), measured side by side:
+/// <list type="bullet">
+/// <item><c>bare</c>: the two storage calls a turn needs, written by hand (one bounded range query, one transaction);</item>
+/// <item><c>store/10</c>: the conversation store's load + append on conversations of 10 messages;</item>
+/// <item><c>store/10k</c>, <c>bare/10k</c>: the same on conversations of 10,000 messages.</item>
+/// </list>
+/// All conversations live in one org partition, so the only difference between the last two is the
+/// conversation's length. Variants run interleaved (rotating order each round) after a warm-up.
+/// Usage: dotnet run -c Release --project bench/AgentFunctions.Benchmarks -- turn [rounds]
+/// </summary>
+internal static class TurnBenchmark
+{
+    private const int Window = 10; // both sizes load the same number of messages: only the length differs
+    private const int SmallConversations = 40;
+    private const int LargeMessages = 10_000;
+    private static readonly OrgId Org = OrgId.Parse("bench");
+    private static readonly string Question = new('q', 200);
+    private static readonly string Answer = new('a', 600);
+
+    public static async Task RunAsync(string[] args)
+    {
+        var rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 400;
+        var warmup = Math.Max(20, rounds / 10);
+        var azurite = new AzuriteFixture();
+        await azurite.InitializeAsync();
+        try
+        {
+            var service = new TableServiceClient(azurite.ConnectionString);
+            var store = new TableConversationStore(new TableProvider(service), TimeProvider.System, NullLogger<TableConversationStore>.Instance);
+            var table = service.GetTableClient(ConversationKeys.TableName);
+
+            var seeding = Stopwatch.StartNew();
+            for (var i = 0; i < SmallConversations; i++)
+            {
+                await SeedAsync(store, table, $"small-{i}", 10);
+                await SeedAsync(store, table, $"bare-{i}", 10);
+            }
+
+            await SeedAsync(store, table, "large", LargeMessages);
+            await SeedAsync(store, table, "bare-large", LargeMessages);
+            Console.WriteLine($"seeded {SmallConversations * 2} conversations of 10 messages and two of {LargeMessages} in {seeding.Elapsed.TotalSeconds:F1} s");
+
+            var variants = new (string Name, Func<int, Task> Turn)[]
+            {
+                ("bare calls, 10 messages", i => BareTurnAsync(table, $"bare-{i % SmallConversations}")),
+                ("store turn, 10 messages", i => StoreTurnAsync(store, $"small-{i % SmallConversations}")),
+                ($"bare calls, {LargeMessages} messages", _ => BareTurnAsync(table, "bare-large")),
+                ($"store turn, {LargeMessages} messages", _ => StoreTurnAsync(store, "large")),
+            };
+            var samples = variants.Select(_ => new List<double>(rounds)).ToArray();
+            for (var round = 0; round < warmup + rounds; round++)
+            {
+                for (var k = 0; k < variants.Length; k++)
+                {
+                    var v = (round + k) % variants.Length;
+                    var watch = Stopwatch.StartNew();
+                    await variants[v].Turn(round);
+                    var elapsed = watch.Elapsed.TotalMilliseconds;
+                    if (round >= warmup)
+                    {
+                        samples[v].Add(elapsed);
+                    }
+                }
+            }
+
+            await VerifyAsync(store);
+            Console.WriteLine();
+            Console.WriteLine($"one turn = load last {Window} messages + append user/assistant; {rounds} rounds after {warmup} warm-up, variants interleaved");
+            Console.WriteLine($"{"variant",-34} {"median ms",10} {"mean ms",10} {"p90 ms",10}");
+            for (var v = 0; v < variants.Length; v++)
+            {
+                var s = samples[v].Order().ToList();
+                Console.WriteLine($"{variants[v].Name,-34} {Percentile(s, 0.5),10:F2} {s.Average(),10:F2} {Percentile(s, 0.9),10:F2}");
+            }
+
+            double Median(int v) => Percentile(samples[v].Order().ToList(), 0.5);
+            Console.WriteLine();
+            void Ratio(string what, int a, int b) =>
+                Console.WriteLine($"{what,-40} {Median(a) / Median(b),6:F2} (median) {samples[a].Average() / samples[b].Average(),6:F2} (mean)");
+            Ratio("store turn / bare calls, 10 messages", 1, 0);
+            Ratio($"store turn / bare calls, {LargeMessages} messages", 3, 2);
+            Ratio($"store turn, {LargeMessages} / 10 messages", 3, 1);
+            Ratio($"bare calls, {LargeMessages} / 10 messages", 2, 0);
+        }
+        finally
+        {
+            await azurite.DisposeAsync();
+        }
+    }
+
+    private static async Task StoreTurnAsync(TableConversationStore store, string conversationId)
+    {
+        var history = await store.LoadHistoryAsync(Org, conversationId, new ContextWindow(Window, 100_000), default);
+        var turn = new ConversationTurn(null, Message(MessageRole.User, Question), Message(MessageRole.Assistant, Answer)) { BasedOn = history.Version };
+        if (!await store.AppendTurnAsync(Org, conversationId, turn, default) || history.Messages.Count != Window)
+        {
+            throw new InvalidOperationException("The turn was not stored as expected.");
+        }
+    }
+
+    /// <summary>What a turn needs from storage, by hand: the range query and the transaction.</summary>
+    private static async Task BareTurnAsync(TableClient table, string conversationId)
+    {
+        var (from, to) = ConversationKeys.HistoryRange(conversationId);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Org.Value} and RowKey ge {from} and RowKey lt {to}");
+        TableEntity? head = null;
+        var read = 0;
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, maxPerPage: Window + 1))
+        {
+            head ??= row;
+            if (++read > Window)
+            {
+                break;
+            }
+        }
+
+        var count = head!.GetInt64(ConversationColumns.MessageCount)!.Value;
+        var now = DateTimeOffset.UtcNow;
+        var index = ConversationKeys.Index(now, conversationId);
+        var actions = new List<TableTransactionAction>
+        {
+            new(TableTransactionActionType.UpdateReplace, new TableEntity(Org.Value, head.RowKey)
+            {
+                [ConversationColumns.MessageCount] = count + 2, [ConversationColumns.CreatedAt] = now, [ConversationColumns.UpdatedAt] = now, [ConversationColumns.IndexKey] = index,
+            }, head.ETag),
+            new(TableTransactionActionType.Add, new TableEntity(Org.Value, ConversationKeys.Message(conversationId, count)) { [ConversationColumns.Role] = "user", [ConversationColumns.CreatedAt] = now, ["Content"] = Question }),
+            new(TableTransactionActionType.Add, new TableEntity(Org.Value, ConversationKeys.Message(conversationId, count + 1)) { [ConversationColumns.Role] = "assistant", [ConversationColumns.CreatedAt] = now, ["Content"] = Answer }),
+            new(TableTransactionActionType.Delete, new TableEntity(Org.Value, head.GetString(ConversationColumns.IndexKey)), ETag.All),
+            new(TableTransactionActionType.UpsertReplace, new TableEntity(Org.Value, index) { [ConversationColumns.ConversationId] = conversationId, [ConversationColumns.MessageCount] = count + 2 }),
+        };
+        await table.SubmitTransactionAsync(actions);
+    }
+
+    /// <summary>First turn through the store (head + index row), the rest as raw rows in 100-row transactions.</summary>
+    private static async Task SeedAsync(TableConversationStore store, TableClient table, string conversationId, int messages)
+    {
+        await store.AppendTurnAsync(Org, conversationId, new ConversationTurn(null, Message(MessageRole.User, Question), Message(MessageRole.Assistant, Answer)), default);
+        var rows = Enumerable.Range(2, messages - 2).Select(seq => TableConversationStore.MessageRow(
+            Org, conversationId, seq, Message(seq % 2 == 0 ? MessageRole.User : MessageRole.Assistant, seq % 2 == 0 ? Question : Answer), [seq % 2 == 0 ? Question : Answer]));
+        foreach (var chunk in rows.Chunk(100))
+        {
+            await table.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)));
+        }
+
+        var head = new TableEntity(Org.Value, ConversationKeys.Head(conversationId)) { [ConversationColumns.MessageCount] = (long)messages };
+        await table.UpdateEntityAsync(head, ETag.All, TableUpdateMode.Merge);
+    }
+
+    private static async Task VerifyAsync(TableConversationStore store)
+    {
+        var large = await store.ListAsync(Org, 100, null, default);
+        if (!large.Conversations.Any(c => c.ConversationId == "large" && c.MessageCount > LargeMessages))
+        {
+            throw new InvalidOperationException("The large conversation did not grow as expected.");
+        }
+    }
+
+    private static ConversationMessage Message(MessageRole role, string content) => new(role, content, DateTimeOffset.UtcNow);
+
+    private static double Percentile(List<double> sorted, double p) => sorted[(int)Math.Min(sorted.Count - 1, Math.Round(p * (sorted.Count - 1)))];
+}

@@ -1,0 +1,464 @@
+using AgentFunctions.Http;
+using AgentFunctions.Storage;
+using AgentFunctions.Tenancy;
+using Azure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Logging;
+
+namespace AgentFunctions.Conversations;
+
+/// <summary>
+/// Conversation memory on Table Storage (key scheme: <see cref="ConversationKeys"/>). Every query is
+/// <c>PartitionKey eq {org}</c> plus a RowKey range, built with <see cref="TableClient.CreateQueryFilter(FormattableString)"/>.
+/// A turn is one transaction: head row under If-Match (or added if new) + user row + assistant row
+/// (+ turn marker) + listing index move; a conflict re-reads the head and tries again.
+/// </summary>
+public sealed partial class TableConversationStore(TableProvider tables, TimeProvider time, ILogger<TableConversationStore> logger)
+    : IConversationStore
+{
+    /// <summary>Largest page of <see cref="ListAsync"/> and <see cref="GetMessagesAsync"/>.</summary>
+    public const int MaxPageSize = 100;
+
+    /// <summary>Enough for dozens of turns racing on one conversation (each conflict means another turn landed).</summary>
+    internal const int MaxAppendAttempts = 64;
+
+    private const int MaxBatch = 100;
+    private const string MessageCount = ConversationColumns.MessageCount;
+    private const string CreatedAt = ConversationColumns.CreatedAt;
+    private const string UpdatedAt = ConversationColumns.UpdatedAt;
+    private const string IndexKey = ConversationColumns.IndexKey;
+    private const string ConversationIdProperty = ConversationColumns.ConversationId;
+    private const string Role = ConversationColumns.Role;
+    private const string Seq = ConversationColumns.Seq;
+
+    public async Task<ConversationHistory> LoadHistoryAsync(OrgId orgId, string conversationId, ContextWindow window, CancellationToken cancellationToken)
+    {
+        EnsureConversationId(conversationId);
+        ArgumentNullException.ThrowIfNull(window);
+        ArgumentOutOfRangeException.ThrowIfNegative(window.MaxMessages);
+        ArgumentOutOfRangeException.ThrowIfNegative(window.MaxCharacters);
+
+        var (head, newestFirst) = await ReadHeadAndMessagesAsync(orgId, conversationId, window.MaxMessages, window.MaxCharacters, cancellationToken).ConfigureAwait(false);
+        newestFirst.Reverse();
+        return head is null
+            ? new ConversationHistory(false, [], NewConversation(conversationId))
+            : new ConversationHistory(true, newestFirst, ToVersion(conversationId, head));
+    }
+
+    public async Task<IReadOnlyList<ConversationMessage>?> GetMessagesAsync(OrgId orgId, string conversationId, int limit, CancellationToken cancellationToken)
+    {
+        EnsureConversationId(conversationId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, MaxPageSize);
+
+        var (head, newestFirst) = await ReadHeadAndMessagesAsync(orgId, conversationId, limit, int.MaxValue, cancellationToken).ConfigureAwait(false);
+        if (head is null)
+        {
+            return null;
+        }
+
+        newestFirst.Reverse();
+        return newestFirst;
+    }
+
+    public async Task<bool> AppendTurnAsync(OrgId orgId, string conversationId, ConversationTurn turn, CancellationToken cancellationToken)
+    {
+        EnsureConversationId(conversationId);
+        ArgumentNullException.ThrowIfNull(turn);
+        if (turn.TurnId is not null && !Identifiers.IsResourceId(turn.TurnId))
+        {
+            throw ApiException.InvalidRequest("turnId", "must be 1-128 characters of A-Z, a-z, 0-9, '-', '_' and '.', starting with a letter or digit.");
+        }
+
+        // Everything that can be refused is refused here, before the first request.
+        var userParts = MessageContent.Split(turn.User.Content, "user");
+        var assistantParts = MessageContent.Split(turn.Assistant.Content, "assistant");
+
+        var table = await tables.GetAsync(ConversationKeys.TableName, cancellationToken).ConfigureAwait(false);
+        var version = turn.BasedOn is { } based && based.ConversationId == conversationId
+            ? based
+            : await ReadVersionAsync(table, orgId, conversationId, cancellationToken).ConfigureAwait(false);
+
+        for (var attempt = 1; ; attempt++)
+        {
+            var actions = BuildTurn(orgId, conversationId, turn, userParts, assistantParts, version);
+            try
+            {
+                await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+            catch (TableTransactionFailedException failed) when (failed.Status is 404 or 409 or 412)
+            {
+                if (turn.TurnId is not null && await ExistsAsync(table, orgId, ConversationKeys.TurnMarker(conversationId, turn.TurnId), cancellationToken).ConfigureAwait(false))
+                {
+                    LogDuplicateTurn(logger, orgId.Value, conversationId);
+                    return false;
+                }
+
+                if (attempt >= MaxAppendAttempts)
+                {
+                    LogAppendGaveUp(logger, orgId.Value, conversationId, attempt);
+                    throw ApiException.Conflict("The conversation is being changed by other requests; try again.");
+                }
+
+                LogAppendConflict(logger, orgId.Value, conversationId, attempt, failed.Status);
+                await Task.Delay(Backoff(attempt), time, cancellationToken).ConfigureAwait(false);
+                version = await ReadVersionAsync(table, orgId, conversationId, cancellationToken).ConfigureAwait(false);
+                version = await WithExistingIndexAsync(table, orgId, version, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    public async Task<ConversationTurn?> FindTurnAsync(OrgId orgId, string conversationId, string turnId, CancellationToken cancellationToken)
+    {
+        EnsureConversationId(conversationId);
+        if (!Identifiers.IsResourceId(turnId))
+        {
+            return null;
+        }
+
+        var table = await tables.GetAsync(ConversationKeys.TableName, cancellationToken).ConfigureAwait(false);
+        var marker = await table.GetEntityIfExistsAsync<TableEntity>(orgId.Value, ConversationKeys.TurnMarker(conversationId, turnId), cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (!marker.HasValue || marker.Value?.GetInt64(Seq) is not { } seq)
+        {
+            return null;
+        }
+
+        // The assistant row (seq + 1) sorts directly before the user row (seq).
+        var from = ConversationKeys.Message(conversationId, seq + 1);
+        var to = ConversationKeys.Message(conversationId, seq);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {orgId.Value} and RowKey ge {from} and RowKey le {to}");
+        var rows = new List<ConversationMessage>(2);
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, maxPerPage: 2, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(ToMessage(row));
+        }
+
+        return rows is [{ Role: MessageRole.Assistant } assistant, { Role: MessageRole.User } user]
+            ? new ConversationTurn(turnId, user, assistant)
+            : null;
+    }
+
+    public async Task<ConversationPage> ListAsync(OrgId orgId, int limit, string? cursor, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, MaxPageSize);
+        var (from, to) = ConversationKeys.IndexRange;
+        string filter;
+        if (cursor is null)
+        {
+            filter = TableClient.CreateQueryFilter($"PartitionKey eq {orgId.Value} and RowKey ge {from} and RowKey lt {to}");
+        }
+        else if (ConversationKeys.TryDecodeCursor(cursor, out var after))
+        {
+            filter = TableClient.CreateQueryFilter($"PartitionKey eq {orgId.Value} and RowKey gt {after} and RowKey lt {to}");
+        }
+        else
+        {
+            throw ApiException.InvalidRequest("cursor", "is not a cursor returned by this API.");
+        }
+
+        var table = await tables.GetAsync(ConversationKeys.TableName, cancellationToken).ConfigureAwait(false);
+        var items = new List<ConversationSummary>(limit);
+        string? last = null;
+        var more = false;
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, maxPerPage: limit + 1, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (items.Count == limit)
+            {
+                more = true;
+                break;
+            }
+
+            items.Add(new ConversationSummary(
+                row.GetString(ConversationIdProperty) ?? string.Empty,
+                row.GetInt64(MessageCount) ?? 0,
+                row.GetDateTimeOffset(CreatedAt) ?? default,
+                row.GetDateTimeOffset(UpdatedAt) ?? default));
+            last = row.RowKey;
+        }
+
+        return new ConversationPage(items, more && last is not null ? ConversationKeys.EncodeCursor(last) : null);
+    }
+
+    public async Task<bool> DeleteAsync(OrgId orgId, string conversationId, CancellationToken cancellationToken)
+    {
+        EnsureConversationId(conversationId);
+        var table = await tables.GetAsync(ConversationKeys.TableName, cancellationToken).ConfigureAwait(false);
+        for (var attempt = 1; ; attempt++)
+        {
+            var version = await ReadVersionAsync(table, orgId, conversationId, cancellationToken).ConfigureAwait(false);
+            if (attempt > 1)
+            {
+                version = await WithExistingIndexAsync(table, orgId, version, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (version.ETag is not { } etag)
+            {
+                return false;
+            }
+
+            // Messages and markers first, the head last: a row never outlives its head, so an
+            // interrupted delete is finished by deleting again, and a new conversation under the same
+            // id never meets old rows.
+            var (from, to) = ConversationKeys.ConversationRange(conversationId);
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {orgId.Value} and RowKey gt {from} and RowKey lt {to}");
+            var rows = await table.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellationToken)
+                .Select(row => row.RowKey).ToListAsync(cancellationToken).ConfigureAwait(false);
+            var last = new List<TableTransactionAction>(2)
+            {
+                new(TableTransactionActionType.Delete, new TableEntity(orgId.Value, ConversationKeys.Head(conversationId)), etag),
+            };
+            if (version.IndexKey is { } indexKey)
+            {
+                last.Add(new(TableTransactionActionType.Delete, new TableEntity(orgId.Value, indexKey), ETag.All));
+            }
+
+            try
+            {
+                await DeleteRowsAsync(table, orgId, rows, cancellationToken).ConfigureAwait(false);
+                await table.SubmitTransactionAsync(last, cancellationToken).ConfigureAwait(false);
+                LogDeleted(logger, orgId.Value, conversationId, rows.Count);
+                return true;
+            }
+            catch (TableTransactionFailedException failed) when (failed.Status is 404 or 412 && attempt < MaxAppendAttempts)
+            {
+                // A turn landed or another delete ran meanwhile: look again.
+                LogDeleteConflict(logger, orgId.Value, conversationId, attempt);
+            }
+        }
+    }
+
+    public async Task DeleteAllAsync(OrgId orgId, CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(ConversationKeys.TableName, cancellationToken).ConfigureAwait(false);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {orgId.Value}");
+        var total = 0;
+        while (true)
+        {
+            // Heads go last (see DeleteAsync); a batch that fails because a row vanished meanwhile is
+            // simply picked up by the next pass.
+            var heads = new List<string>();
+            var others = new List<string>(MaxBatch);
+            var seen = 0;
+            await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                seen++;
+                if (ConversationKeys.IsHead(row.RowKey))
+                {
+                    heads.Add(row.RowKey);
+                    continue;
+                }
+
+                others.Add(row.RowKey);
+                if (others.Count == MaxBatch)
+                {
+                    await TryDeleteRowsAsync(table, orgId, others, cancellationToken).ConfigureAwait(false);
+                    others.Clear();
+                }
+            }
+
+            if (seen == 0)
+            {
+                LogDeletedAll(logger, orgId.Value, total);
+                return;
+            }
+
+            await TryDeleteRowsAsync(table, orgId, others, cancellationToken).ConfigureAwait(false);
+            await TryDeleteRowsAsync(table, orgId, heads, cancellationToken).ConfigureAwait(false);
+            total += seen;
+        }
+    }
+
+    private static void EnsureConversationId(string conversationId)
+    {
+        if (!Identifiers.IsResourceId(conversationId))
+        {
+            throw ApiException.InvalidRequest("conversationId", "must be 1-128 characters of A-Z, a-z, 0-9, '-', '_' and '.', starting with a letter or digit.");
+        }
+    }
+
+    /// <summary>
+    /// One bounded range query: the head row (it sorts first) and then at most <paramref name="maxMessages"/>
+    /// newest messages, stopping at the character budget (newest kept).
+    /// </summary>
+    private async Task<(TableEntity? Head, List<ConversationMessage> NewestFirst)> ReadHeadAndMessagesAsync(
+        OrgId orgId, string conversationId, int maxMessages, int maxCharacters, CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(ConversationKeys.TableName, cancellationToken).ConfigureAwait(false);
+        var (from, to) = ConversationKeys.HistoryRange(conversationId);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {orgId.Value} and RowKey ge {from} and RowKey lt {to}");
+        var headKey = ConversationKeys.Head(conversationId);
+        TableEntity? head = null;
+        var messages = new List<ConversationMessage>(Math.Min(maxMessages, MaxPageSize));
+        long characters = 0;
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(maxMessages + 1, 1000), cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (row.RowKey == headKey)
+            {
+                head = row;
+                if (maxMessages == 0)
+                {
+                    break;
+                }
+
+                continue;
+            }
+
+            if (head is null)
+            {
+                break; // messages without a head: an interrupted delete, not a conversation
+            }
+
+            var message = ToMessage(row);
+            characters += message.Content.Length;
+            if (characters > maxCharacters)
+            {
+                break;
+            }
+
+            messages.Add(message);
+            if (messages.Count == maxMessages)
+            {
+                break;
+            }
+        }
+
+        return (head, messages);
+    }
+
+    private List<TableTransactionAction> BuildTurn(
+        OrgId orgId, string conversationId, ConversationTurn turn, List<string> userParts, List<string> assistantParts, ConversationVersion version)
+    {
+        var now = time.GetUtcNow();
+        var updatedAt = now > version.UpdatedAt ? now : version.UpdatedAt.AddTicks(1);
+        var createdAt = version.ETag is null ? updatedAt : version.CreatedAt;
+        var seq = version.MessageCount;
+        var count = seq + 2;
+        var indexKey = ConversationKeys.Index(updatedAt, conversationId);
+
+        var head = new TableEntity(orgId.Value, ConversationKeys.Head(conversationId))
+        {
+            [MessageCount] = count,
+            [CreatedAt] = createdAt,
+            [UpdatedAt] = updatedAt,
+            [IndexKey] = indexKey,
+        };
+        var actions = new List<TableTransactionAction>(6)
+        {
+            version.ETag is { } etag
+                ? new(TableTransactionActionType.UpdateReplace, head, etag)
+                : new(TableTransactionActionType.Add, head),
+            new(TableTransactionActionType.Add, MessageRow(orgId, conversationId, seq, turn.User, userParts)),
+            new(TableTransactionActionType.Add, MessageRow(orgId, conversationId, seq + 1, turn.Assistant, assistantParts)),
+        };
+        if (turn.TurnId is not null)
+        {
+            actions.Add(new(TableTransactionActionType.Add, new TableEntity(orgId.Value, ConversationKeys.TurnMarker(conversationId, turn.TurnId)) { [Seq] = seq }));
+        }
+
+        var index = new TableEntity(orgId.Value, indexKey)
+        {
+            [ConversationIdProperty] = conversationId,
+            [MessageCount] = count,
+            [CreatedAt] = createdAt,
+            [UpdatedAt] = updatedAt,
+        };
+        if (version.IndexKey is { } oldIndex && oldIndex != indexKey)
+        {
+            actions.Add(new(TableTransactionActionType.Delete, new TableEntity(orgId.Value, oldIndex), ETag.All));
+        }
+
+        actions.Add(new(TableTransactionActionType.UpsertReplace, index));
+        return actions;
+    }
+
+    internal static TableEntity MessageRow(OrgId orgId, string conversationId, long seq, ConversationMessage message, List<string> parts)
+    {
+        var row = new TableEntity(orgId.Value, ConversationKeys.Message(conversationId, seq))
+        {
+            [Role] = message.Role == MessageRole.User ? "user" : "assistant",
+            [CreatedAt] = message.CreatedAt,
+        };
+        MessageContent.Write(row, parts);
+        return row;
+    }
+
+    private static ConversationMessage ToMessage(TableEntity row) =>
+        new(row.GetString(Role) == "user" ? MessageRole.User : MessageRole.Assistant,
+            MessageContent.Read(row),
+            row.GetDateTimeOffset(CreatedAt) ?? default);
+
+    private static ConversationVersion NewConversation(string conversationId) =>
+        new(conversationId, null, 0, default, default, null);
+
+    private static ConversationVersion ToVersion(string conversationId, TableEntity head) =>
+        new(conversationId, head.ETag, head.GetInt64(MessageCount) ?? 0, head.GetDateTimeOffset(CreatedAt) ?? default,
+            head.GetDateTimeOffset(UpdatedAt) ?? default, head.GetString(IndexKey));
+
+    private static async Task<ConversationVersion> ReadVersionAsync(TableClient table, OrgId orgId, string conversationId, CancellationToken cancellationToken)
+    {
+        var head = await table.GetEntityIfExistsAsync<TableEntity>(orgId.Value, ConversationKeys.Head(conversationId), cancellationToken: cancellationToken).ConfigureAwait(false);
+        return head is { HasValue: true, Value: { } row } ? ToVersion(conversationId, row) : NewConversation(conversationId);
+    }
+
+    /// <summary>
+    /// A head whose index row is gone (only after an interrupted offboarding) would fail every
+    /// transaction that deletes that row; checked only after a failure, so the hot path pays nothing.
+    /// </summary>
+    private static async Task<ConversationVersion> WithExistingIndexAsync(TableClient table, OrgId orgId, ConversationVersion version, CancellationToken cancellationToken) =>
+        version.IndexKey is { } indexKey && !await ExistsAsync(table, orgId, indexKey, cancellationToken).ConfigureAwait(false)
+            ? new ConversationVersion(version.ConversationId, version.ETag, version.MessageCount, version.CreatedAt, version.UpdatedAt, null)
+            : version;
+
+    private static async Task<bool> ExistsAsync(TableClient table, OrgId orgId, string rowKey, CancellationToken cancellationToken)
+    {
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(orgId.Value, rowKey, select: ["RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false);
+        return row.HasValue;
+    }
+
+    private static async Task DeleteRowsAsync(TableClient table, OrgId orgId, List<string> rowKeys, CancellationToken cancellationToken)
+    {
+        foreach (var chunk in rowKeys.Chunk(MaxBatch))
+        {
+            var actions = chunk.Select(key => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(orgId.Value, key), ETag.All));
+            await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task TryDeleteRowsAsync(TableClient table, OrgId orgId, List<string> rowKeys, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await DeleteRowsAsync(table, orgId, rowKeys, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TableTransactionFailedException failed) when (failed.Status == 404)
+        {
+            LogDeleteRaced(logger, orgId.Value);
+        }
+    }
+
+    private static TimeSpan Backoff(int attempt) =>
+        TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 + (5 * Math.Min(attempt, 20))));
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Turn in conversation {ConversationId} of org {OrgId} conflicted (attempt {Attempt}, status {Status}); retrying")]
+    private static partial void LogAppendConflict(ILogger logger, string orgId, string conversationId, int attempt, int status);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Turn in conversation {ConversationId} of org {OrgId} gave up after {Attempt} conflicting attempts")]
+    private static partial void LogAppendGaveUp(ILogger logger, string orgId, string conversationId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Turn in conversation {ConversationId} of org {OrgId} was already stored; nothing written")]
+    private static partial void LogDuplicateTurn(ILogger logger, string orgId, string conversationId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deleted conversation {ConversationId} of org {OrgId} ({Rows} rows besides the head)")]
+    private static partial void LogDeleted(ILogger logger, string orgId, string conversationId, int rows);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Delete of conversation {ConversationId} of org {OrgId} raced a turn (attempt {Attempt}); retrying")]
+    private static partial void LogDeleteConflict(ILogger logger, string orgId, string conversationId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "A delete batch of org {OrgId} raced another delete; the next pass finishes it")]
+    private static partial void LogDeleteRaced(ILogger logger, string orgId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deleted all conversations of org {OrgId} ({Rows} rows)")]
+    private static partial void LogDeletedAll(ILogger logger, string orgId, int rows);
+}

@@ -1,0 +1,68 @@
+using System.Globalization;
+using AgentFunctions.Conversations;
+using AgentFunctions.Http;
+using AgentFunctions.Middleware;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace AgentFunctions.Functions;
+
+/// <summary>
+/// API.md "Conversations": list, read and delete the org's conversations. The store refuses a
+/// malformed conversation id with 400 before any I/O.
+/// </summary>
+public sealed class ConversationFunctions(IConversationStore store)
+{
+    private const int DefaultLimit = 50;
+
+    [Function(nameof(ListConversations))]
+    public async Task<IActionResult> ListConversations(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "conversations")] HttpRequest request,
+        FunctionContext context,
+        CancellationToken cancellationToken)
+    {
+        var limit = ParseLimit(request);
+        var cursor = request.Query["cursor"].ToString() is { Length: > 0 } text ? text : null;
+        var page = await store.ListAsync(context.GetOrgId(), limit, cursor, cancellationToken).ConfigureAwait(false);
+        return new OkObjectResult(ConversationListResponse.From(page));
+    }
+
+    [Function(nameof(GetConversationMessages))]
+    public async Task<IActionResult> GetConversationMessages(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "conversations/{conversationId}/messages")] HttpRequest request,
+        string conversationId,
+        FunctionContext context,
+        CancellationToken cancellationToken)
+    {
+        var limit = ParseLimit(request);
+        var messages = await store.GetMessagesAsync(context.GetOrgId(), conversationId, limit, cancellationToken).ConfigureAwait(false)
+            ?? throw ApiException.NotFound("The conversation");
+        return new OkObjectResult(ConversationMessagesResponse.From(conversationId, messages));
+    }
+
+    [Function(nameof(DeleteConversation))]
+    public async Task<IActionResult> DeleteConversation(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "conversations/{conversationId}")] HttpRequest request,
+        string conversationId,
+        FunctionContext context,
+        CancellationToken cancellationToken)
+    {
+        return await store.DeleteAsync(context.GetOrgId(), conversationId, cancellationToken).ConfigureAwait(false)
+            ? new NoContentResult()
+            : throw ApiException.NotFound("The conversation");
+    }
+
+    private static int ParseLimit(HttpRequest request)
+    {
+        var text = request.Query["limit"].ToString();
+        if (text.Length == 0)
+        {
+            return DefaultLimit;
+        }
+
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var limit) && limit is >= 1 and <= TableConversationStore.MaxPageSize
+            ? limit
+            : throw ApiException.InvalidRequest("limit", $"must be a whole number from 1 to {TableConversationStore.MaxPageSize}.");
+    }
+}

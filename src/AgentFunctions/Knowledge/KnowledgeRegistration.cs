@@ -1,0 +1,54 @@
+using AgentFunctions.Orgs;
+using AgentFunctions.Storage;
+using Azure;
+using Azure.Search.Documents;
+using Azure.Search.Documents.Indexes;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace AgentFunctions.Knowledge;
+
+public static class KnowledgeRegistration
+{
+    /// <summary>
+    /// Knowledge ingestion and search: Azure AI Search when <c>AzureSearch__Endpoint</c> is set,
+    /// else the embedded Table Storage store. Needs an <c>IEmbeddingGenerator&lt;string, Embedding&lt;float&gt;&gt;</c>.
+    /// </summary>
+    public static IServiceCollection AddKnowledge(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<KnowledgeOptions>().BindConfiguration(KnowledgeOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AzureSearchOptions>().BindConfiguration(AzureSearchOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+
+        if (configuration.GetSection(AzureSearchOptions.Section)["Endpoint"] is { Length: > 0 })
+        {
+            services.AddSingleton(sp =>
+            {
+                var options = sp.GetRequiredService<IOptions<AzureSearchOptions>>().Value;
+                var client = options.ApiKey is { Length: > 0 } key
+                    ? new SearchIndexClient(options.Endpoint, new AzureKeyCredential(key))
+                    : new SearchIndexClient(options.Endpoint, StorageClients.Credential(configuration.GetSection(AzureSearchOptions.Section)));
+                return new AzureSearchKnowledgeStore(client, options.IndexName, options.Dimensions);
+            });
+            services.AddSingleton<IKnowledgeStore>(sp => sp.GetRequiredService<AzureSearchKnowledgeStore>());
+            services.AddHostedService<AzureSearchIndexInitializer>();
+        }
+        else
+        {
+            services.AddSingleton<IKnowledgeStore, TableKnowledgeStore>();
+        }
+
+        services.AddSingleton<KnowledgeService>();
+        services.AddSingleton<IOrgDataOwner, KnowledgeDataOwner>();
+        return services;
+    }
+
+    /// <summary>Creates or updates the index at start-up, so a misconfigured search service fails the start, not the first request.</summary>
+    private sealed class AzureSearchIndexInitializer(AzureSearchKnowledgeStore store) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => store.EnsureIndexAsync(cancellationToken);
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

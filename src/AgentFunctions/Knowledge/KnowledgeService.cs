@@ -1,0 +1,167 @@
+using System.ClientModel;
+using System.Text.Json;
+using AgentFunctions.Http;
+using AgentFunctions.Tenancy;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AgentFunctions.Knowledge;
+
+/// <summary>
+/// Ingestion (validate → chunk → embed in batches → replace in the store) and search (embed the
+/// query → org-filtered store search) for one org at a time. Input is validated before any I/O.
+/// </summary>
+public sealed partial class KnowledgeService(
+    IKnowledgeStore store,
+    IEmbeddingGenerator<string, Embedding<float>> embeddings,
+    IOptions<KnowledgeOptions> options,
+    ILogger<KnowledgeService> logger)
+{
+    public const int MaxTitleLength = 512;
+    public const int MaxMetadataLength = 8192;
+    public const int MaxQueryLength = 4000;
+    public const int DefaultTop = 5;
+
+    private readonly KnowledgeOptions _options = options.Value;
+
+    public async Task<PutDocumentResult> PutDocumentAsync(OrgId orgId, string documentId, PutDocumentRequest? request, CancellationToken cancellationToken)
+    {
+        var document = Validate(documentId, request);
+        var chunkTexts = Chunker.Split(request!.Content!, _options.ChunkSize, _options.ChunkOverlap);
+        var chunks = new List<KnowledgeChunk>(chunkTexts.Count);
+        foreach (var batch in chunkTexts.Chunk(_options.EmbeddingBatchSize))
+        {
+            // The title goes into each chunk's embedding so a chunk is found by what its document is about.
+            var vectors = await EmbedAsync(batch.Select(text => $"{document.Title}\n\n{text}").ToList(), cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < batch.Length; i++)
+            {
+                chunks.Add(new KnowledgeChunk(chunks.Count, batch[i], vectors[i]));
+            }
+        }
+
+        await store.ReplaceDocumentAsync(orgId, document, chunks, cancellationToken).ConfigureAwait(false);
+        LogDocumentStored(logger, orgId.Value, documentId, chunks.Count);
+        return new PutDocumentResult(documentId, chunks.Count);
+    }
+
+    /// <summary>404 when the document has no chunks in this org (whether or not another org has one with that id).</summary>
+    public async Task DeleteDocumentAsync(OrgId orgId, string documentId, CancellationToken cancellationToken)
+    {
+        ValidateDocumentId(documentId);
+        if (!await store.DeleteDocumentAsync(orgId, documentId, cancellationToken).ConfigureAwait(false))
+        {
+            throw ApiException.NotFound("The document");
+        }
+
+        LogDocumentDeleted(logger, orgId.Value, documentId);
+    }
+
+    public async Task<SearchResponse> SearchAsync(OrgId orgId, SearchRequest? request, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(request?.Query))
+        {
+            throw ApiException.InvalidRequest("query", "is required and must not be empty.");
+        }
+
+        if (request.Query.Length > MaxQueryLength)
+        {
+            throw ApiException.InvalidRequest("query", $"must be at most {MaxQueryLength} characters.");
+        }
+
+        var top = request.Top ?? DefaultTop;
+        if (top is < 1 or > KnowledgeArguments.MaxTop)
+        {
+            throw ApiException.InvalidRequest("top", $"must be between 1 and {KnowledgeArguments.MaxTop}.");
+        }
+
+        var hits = await RetrieveAsync(orgId, request.Query, top, cancellationToken).ConfigureAwait(false);
+        return new SearchResponse(hits.Select(hit => new SearchResultItem(hit.DocumentId, hit.Title, hit.Content, hit.Score)).ToList());
+    }
+
+    /// <summary>The org's best chunks for a text (the agent's retrieval uses this too).</summary>
+    public async Task<IReadOnlyList<KnowledgeHit>> RetrieveAsync(OrgId orgId, string query, int top, CancellationToken cancellationToken)
+    {
+        var vector = (await EmbedAsync([query], cancellationToken).ConfigureAwait(false))[0];
+        return await store.SearchAsync(orgId, query, vector, top, cancellationToken).ConfigureAwait(false);
+    }
+
+    private KnowledgeDocument Validate(string documentId, PutDocumentRequest? request)
+    {
+        ValidateDocumentId(documentId);
+        if (request is null)
+        {
+            throw ApiException.InvalidRequest("body", "must be a JSON object with 'title' and 'content'.");
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Title))
+        {
+            throw ApiException.InvalidRequest("title", "is required and must not be empty.");
+        }
+
+        if (request.Title.Length > MaxTitleLength)
+        {
+            throw ApiException.InvalidRequest("title", $"must be at most {MaxTitleLength} characters.");
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Content))
+        {
+            throw ApiException.InvalidRequest("content", "is required and must not be empty.");
+        }
+
+        if (request.Content.Length > _options.MaxDocumentCharacters)
+        {
+            throw ApiException.PayloadTooLarge($"'content' is longer than {_options.MaxDocumentCharacters} characters.");
+        }
+
+        string? metadata = null;
+        if (request.Metadata is { ValueKind: not JsonValueKind.Null } element)
+        {
+            metadata = element.ValueKind == JsonValueKind.Object ? element.GetRawText() : null;
+            if (metadata is null || metadata.Length > MaxMetadataLength)
+            {
+                throw ApiException.InvalidRequest("metadata", $"must be a JSON object of at most {MaxMetadataLength} characters.");
+            }
+        }
+
+        return new KnowledgeDocument(documentId, request.Title, metadata);
+    }
+
+    private static void ValidateDocumentId(string documentId)
+    {
+        if (!Identifiers.IsResourceId(documentId))
+        {
+            throw ApiException.InvalidRequest("documentId", "must be 1-128 characters of A-Z, a-z, 0-9, '-', '_' and '.', starting with a letter or digit.");
+        }
+    }
+
+    private async Task<IReadOnlyList<ReadOnlyMemory<float>>> EmbedAsync(List<string> texts, CancellationToken cancellationToken)
+    {
+        GeneratedEmbeddings<Embedding<float>> generated;
+        try
+        {
+            generated = await embeddings.GenerateAsync(texts, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is ClientResultException or HttpRequestException or Azure.RequestFailedException)
+        {
+            LogEmbeddingFailed(logger, e);
+            throw ApiException.ModelUnavailable(502, "The embedding model failed; try again later.");
+        }
+
+        if (generated.Count != texts.Count || generated.Any(e => e.Vector.Length == 0))
+        {
+            throw ApiException.ModelUnavailable(502, "The embedding model returned an unexpected answer.");
+        }
+
+        return generated.Select(e => e.Vector).ToList();
+    }
+
+    [LoggerMessage(1, LogLevel.Information, "Stored document {DocumentId} for org {OrgId} as {ChunkCount} chunks")]
+    private static partial void LogDocumentStored(ILogger logger, string orgId, string documentId, int chunkCount);
+
+    [LoggerMessage(2, LogLevel.Information, "Deleted document {DocumentId} of org {OrgId}")]
+    private static partial void LogDocumentDeleted(ILogger logger, string orgId, string documentId);
+
+    [LoggerMessage(3, LogLevel.Warning, "The embedding model failed")]
+    private static partial void LogEmbeddingFailed(ILogger logger, Exception exception);
+}

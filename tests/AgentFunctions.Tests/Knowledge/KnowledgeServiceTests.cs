@@ -1,0 +1,220 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json;
+using AgentFunctions.Http;
+using AgentFunctions.Knowledge;
+using AgentFunctions.Tenancy;
+using AgentFunctions.Testing;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace AgentFunctions.Tests.Knowledge;
+
+public sealed class KnowledgeServiceTests
+{
+    private static readonly OrgId Org = OrgId.Parse("org-a");
+    private readonly RecordingStore _store = new();
+    private readonly HashingEmbeddingGenerator _embeddings = new();
+
+    private KnowledgeService Service(KnowledgeOptions? options = null, IEmbeddingGenerator<string, Embedding<float>>? embeddings = null) =>
+        new(_store, embeddings ?? _embeddings, Options.Create(options ?? new KnowledgeOptions()), NullLogger<KnowledgeService>.Instance);
+
+    private static string LongText(int sentences) =>
+        string.Join(' ', Enumerable.Range(0, sentences).Select(i => $"Fact {i} is about subject {i}."));
+
+    [Fact]
+    public async Task PutDocumentAsync_LongDocument_EmbedsInBatchesAndStoresNumberedChunks()
+    {
+        var service = Service(new KnowledgeOptions { ChunkSize = 200, ChunkOverlap = 20, EmbeddingBatchSize = 3 });
+
+        var result = await service.PutDocumentAsync(Org, "doc-1", new PutDocumentRequest("Title", LongText(100), null), default);
+
+        var (org, document, chunks) = Assert.Single(_store.Replaced);
+        Assert.Equal(Org, org);
+        Assert.Equal("doc-1", document.DocumentId);
+        Assert.Equal(result.Chunks, chunks.Count);
+        Assert.True(chunks.Count > 10);
+        Assert.Equal(Enumerable.Range(0, chunks.Count), chunks.Select(c => c.Number));
+        Assert.All(chunks, c => Assert.Equal(_embeddings.Dimensions, c.Embedding.Length));
+        Assert.All(_embeddings.BatchSizes, size => Assert.InRange(size, 1, 3));
+        Assert.Equal(chunks.Count, _embeddings.BatchSizes.Sum());
+    }
+
+    [Fact]
+    public async Task PutDocumentAsync_Metadata_StoredAsCompactJson()
+    {
+        var metadata = JsonDocument.Parse("""{"source":"wiki","tags":["a"]}""").RootElement;
+
+        await Service().PutDocumentAsync(Org, "doc-1", new PutDocumentRequest("T", "Some content.", metadata), default);
+
+        Assert.Equal("""{"source":"wiki","tags":["a"]}""", _store.Replaced[0].Document.Metadata);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("../etc")]
+    [InlineData("a|b")]
+    [InlineData("x' or orgId ne 'a")]
+    [InlineData("-starts-with-dash")]
+    [InlineData("has space")]
+    public async Task PutDocumentAsync_BadDocumentId_400BeforeAnyIo(string documentId)
+    {
+        var error = await Assert.ThrowsAsync<ApiException>(() => Service().PutDocumentAsync(Org, documentId, new PutDocumentRequest("T", "content", null), default));
+
+        Assert.Equal(400, error.Status);
+        Assert.Contains("documentId", error.Message, StringComparison.Ordinal);
+        Assert.Empty(_store.Replaced);
+        Assert.Empty(_embeddings.BatchSizes);
+    }
+
+    [Theory]
+    [InlineData(null, "content")]
+    [InlineData("   \n", "content")]
+    public async Task PutDocumentAsync_EmptyContent_400NamingContent(string? content, string field)
+    {
+        var error = await Assert.ThrowsAsync<ApiException>(() => Service().PutDocumentAsync(Org, "doc", new PutDocumentRequest("T", content, null), default));
+
+        Assert.Equal(400, error.Status);
+        Assert.Contains($"'{field}'", error.Message, StringComparison.Ordinal);
+        Assert.Empty(_store.Replaced);
+    }
+
+    [Fact]
+    public async Task PutDocumentAsync_MissingTitle_400NamingTitle()
+    {
+        var error = await Assert.ThrowsAsync<ApiException>(() => Service().PutDocumentAsync(Org, "doc", new PutDocumentRequest(null, "content", null), default));
+
+        Assert.Equal(ErrorCodes.InvalidRequest, error.Code);
+        Assert.Contains("'title'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PutDocumentAsync_ContentOverLimit_413()
+    {
+        var service = Service(new KnowledgeOptions { MaxDocumentCharacters = 1000 });
+
+        var error = await Assert.ThrowsAsync<ApiException>(() => service.PutDocumentAsync(Org, "doc", new PutDocumentRequest("T", new string('x', 1001), null), default));
+
+        Assert.Equal(413, error.Status);
+        Assert.Equal(ErrorCodes.PayloadTooLarge, error.Code);
+        Assert.Empty(_store.Replaced);
+        Assert.Empty(_embeddings.BatchSizes);
+    }
+
+    [Theory]
+    [InlineData("[1,2]")]
+    [InlineData("\"text\"")]
+    public async Task PutDocumentAsync_MetadataNotObject_400NamingMetadata(string json)
+    {
+        var metadata = JsonDocument.Parse(json).RootElement;
+
+        var error = await Assert.ThrowsAsync<ApiException>(() => Service().PutDocumentAsync(Org, "doc", new PutDocumentRequest("T", "content", metadata), default));
+
+        Assert.Contains("'metadata'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(51)]
+    [InlineData(-3)]
+    public async Task SearchAsync_TopOutOfRange_400NamingTop(int top)
+    {
+        var error = await Assert.ThrowsAsync<ApiException>(() => Service().SearchAsync(Org, new SearchRequest("query", top), default));
+
+        Assert.Equal(400, error.Status);
+        Assert.Contains("'top'", error.Message, StringComparison.Ordinal);
+        Assert.Empty(_store.Searches);
+    }
+
+    [Fact]
+    public async Task SearchAsync_EmptyQuery_400NamingQuery()
+    {
+        var error = await Assert.ThrowsAsync<ApiException>(() => Service().SearchAsync(Org, new SearchRequest(" ", null), default));
+
+        Assert.Contains("'query'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SearchAsync_NoTop_SearchesOrgWithDefaultTopAndQueryVector()
+    {
+        _store.Hits = [new KnowledgeHit("doc", 0, "Title", "text", 0.9)];
+
+        var response = await Service().SearchAsync(Org, new SearchRequest("what is it", null), default);
+
+        var (org, text, vector, top) = Assert.Single(_store.Searches);
+        Assert.Equal((Org, "what is it", KnowledgeService.DefaultTop), (org, text, top));
+        Assert.Equal(_embeddings.Embed("what is it"), vector.ToArray());
+        Assert.Equal([new SearchResultItem("doc", "Title", "text", 0.9)], response.Results);
+    }
+
+    [Fact]
+    public async Task DeleteDocumentAsync_NotInOrg_404()
+    {
+        var error = await Assert.ThrowsAsync<ApiException>(() => Service().DeleteDocumentAsync(Org, "missing", default));
+
+        Assert.Equal(404, error.Status);
+        Assert.Equal(ErrorCodes.NotFound, error.Code);
+    }
+
+    [Fact]
+    public async Task PutDocumentAsync_EmbeddingModelFails_502ModelUnavailableAndNothingStored()
+    {
+        var error = await Assert.ThrowsAsync<ApiException>(() =>
+            Service(embeddings: new FailingGenerator()).PutDocumentAsync(Org, "doc", new PutDocumentRequest("T", "content", null), default));
+
+        Assert.Equal(502, error.Status);
+        Assert.Equal(ErrorCodes.ModelUnavailable, error.Code);
+        Assert.Empty(_store.Replaced);
+    }
+
+    [Theory]
+    [InlineData(1000, 500, "Knowledge__ChunkOverlap")]
+    [InlineData(50, 0, "Knowledge__ChunkSize")]
+    public void KnowledgeOptions_BadValues_FailValidationNamingSetting(int size, int overlap, string setting)
+    {
+        var options = new KnowledgeOptions { ChunkSize = size, ChunkOverlap = overlap };
+        var results = new List<ValidationResult>();
+
+        var valid = Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true);
+
+        Assert.False(valid);
+        Assert.Contains(results, r => r.ErrorMessage!.Contains(setting, StringComparison.Ordinal));
+    }
+
+    private sealed class RecordingStore : IKnowledgeStore
+    {
+        public List<(OrgId Org, KnowledgeDocument Document, IReadOnlyList<KnowledgeChunk> Chunks)> Replaced { get; } = [];
+
+        public List<(OrgId Org, string Text, ReadOnlyMemory<float> Vector, int Top)> Searches { get; } = [];
+
+        public IReadOnlyList<KnowledgeHit> Hits { get; set; } = [];
+
+        public Task ReplaceDocumentAsync(OrgId orgId, KnowledgeDocument document, IReadOnlyList<KnowledgeChunk> chunks, CancellationToken cancellationToken)
+        {
+            Replaced.Add((orgId, document, chunks));
+            return Task.CompletedTask;
+        }
+
+        public Task<bool> DeleteDocumentAsync(OrgId orgId, string documentId, CancellationToken cancellationToken) => Task.FromResult(false);
+
+        public Task<IReadOnlyList<KnowledgeHit>> SearchAsync(OrgId orgId, string queryText, ReadOnlyMemory<float> queryVector, int top, CancellationToken cancellationToken)
+        {
+            Searches.Add((orgId, queryText, queryVector, top));
+            return Task.FromResult(Hits);
+        }
+
+        public Task DeleteAllAsync(OrgId orgId, CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    private sealed class FailingGenerator : IEmbeddingGenerator<string, Embedding<float>>
+    {
+        public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default) =>
+            throw new HttpRequestException("connection refused");
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose()
+        {
+        }
+    }
+}
