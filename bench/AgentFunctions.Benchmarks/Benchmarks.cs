@@ -8,5 +8,6 @@ internal static class Benchmarks
         ["storage"] = StorageBaseline.RunAsync,
         ["turn"] = TurnBenchmark.RunAsync,
         ["knowledge"] = KnowledgeBenchmark.RunAsync,
+        ["localhost"] = LocalHostOverhead.RunAsync,
     };
 }

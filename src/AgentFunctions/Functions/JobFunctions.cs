@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using AgentFunctions.Agents;
 using AgentFunctions.Http;
 using AgentFunctions.Jobs;
@@ -21,7 +20,7 @@ public sealed partial class JobFunctions(JobService jobs, IDeadLetters deadLette
         FunctionContext context,
         CancellationToken cancellationToken)
     {
-        var body = await ReadBodyAsync(request, cancellationToken).ConfigureAwait(false);
+        var body = await RequestBody.ReadJsonAsync<AgentRunRequest>(request, cancellationToken).ConfigureAwait(false);
         var job = await jobs.SubmitAsync(context.GetOrgId(), body, cancellationToken).ConfigureAwait(false);
         var statusUrl = $"/api/jobs/{job.JobId}";
         return new AcceptedResult(statusUrl, new JobAccepted(job.JobId, job.Status, statusUrl));
@@ -91,19 +90,6 @@ public sealed partial class JobFunctions(JobService jobs, IDeadLetters deadLette
 
     private static string? Unquote(string? text) =>
         text is { Length: >= 2 } && text[0] == '"' && text[^1] == '"' ? text[1..^1] : text;
-
-    private static async Task<AgentRunRequest> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await JsonSerializer.DeserializeAsync<AgentRunRequest>(request.Body, ApiJson.Options, cancellationToken).ConfigureAwait(false)
-                ?? throw ApiException.InvalidRequest("body", "must be a JSON object.");
-        }
-        catch (JsonException)
-        {
-            throw ApiException.InvalidRequest("body", "must be a JSON object with 'input' and optional 'conversationId' strings.");
-        }
-    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A message for org {OrgId} on queue {QueueName} has no valid jobId; it is not processed")]
     private static partial void LogBadJobId(ILogger logger, string orgId, string queueName);

@@ -4,12 +4,16 @@ using AgentFunctions.Middleware;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Options;
 
 namespace AgentFunctions.Functions;
 
 /// <summary>API.md "Knowledge": this org's documents and search over them.</summary>
-public sealed class KnowledgeFunctions(KnowledgeService knowledge)
+public sealed class KnowledgeFunctions(KnowledgeService knowledge, IOptions<KnowledgeOptions> options)
 {
+    // Room for the largest accepted content even when every character is JSON-escaped (\uXXXX), plus title and metadata.
+    private int MaxDocumentBodyBytes => (options.Value.MaxDocumentCharacters * 6) + RequestBody.DefaultMaxBytes;
+
     [Function(nameof(PutDocument))]
     public async Task<IActionResult> PutDocument(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "documents/{documentId}")] HttpRequest request,
@@ -17,7 +21,7 @@ public sealed class KnowledgeFunctions(KnowledgeService knowledge)
         FunctionContext context,
         CancellationToken cancellationToken)
     {
-        var body = await RequestJson.ReadAsync<PutDocumentRequest>(request, cancellationToken).ConfigureAwait(false);
+        var body = await RequestBody.ReadJsonAsync<PutDocumentRequest>(request, cancellationToken, MaxDocumentBodyBytes).ConfigureAwait(false);
         return new OkObjectResult(await knowledge.PutDocumentAsync(context.GetOrgId(), documentId, body, cancellationToken).ConfigureAwait(false));
     }
 
@@ -38,7 +42,7 @@ public sealed class KnowledgeFunctions(KnowledgeService knowledge)
         FunctionContext context,
         CancellationToken cancellationToken)
     {
-        var body = await RequestJson.ReadAsync<SearchRequest>(request, cancellationToken).ConfigureAwait(false);
+        var body = await RequestBody.ReadJsonAsync<SearchRequest>(request, cancellationToken).ConfigureAwait(false);
         return new OkObjectResult(await knowledge.SearchAsync(context.GetOrgId(), body, cancellationToken).ConfigureAwait(false));
     }
 }

@@ -4,7 +4,7 @@ namespace AgentFunctions.Http;
 /// A failure with a stable error code that the exception middleware turns into
 /// <c>application/problem+json</c> (API.md "Errors"). Throw it from anywhere below a function.
 /// </summary>
-public sealed class ApiException(int status, string code, string detail, TimeSpan? retryAfter = null)
+public class ApiException(int status, string code, string detail, TimeSpan? retryAfter = null)
     : Exception(detail)
 {
     public int Status { get; } = status;

@@ -47,34 +47,9 @@ public sealed class JobStore(TableProvider tables)
     }
 
     /// <summary>Deletes every job of the org (offboarding), 100 per transaction; safe to call again.</summary>
-    public async Task<int> DeleteAllAsync(OrgId orgId, CancellationToken cancellationToken)
+    public async Task DeleteAllAsync(OrgId orgId, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(JobEntity.TableName, cancellationToken).ConfigureAwait(false);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {orgId.Value}");
-        var deleted = 0;
-        var batch = new List<TableTransactionAction>(100);
-        await foreach (var row in table.QueryAsync<TableEntity>(filter, maxPerPage: 100, select: ["RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
-        {
-            batch.Add(new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(orgId.Value, row.RowKey), ETag.All));
-            if (batch.Count == 100)
-            {
-                deleted += await SubmitAsync(table, batch, cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        if (batch.Count > 0)
-        {
-            deleted += await SubmitAsync(table, batch, cancellationToken).ConfigureAwait(false);
-        }
-
-        return deleted;
-    }
-
-    private static async Task<int> SubmitAsync(TableClient table, List<TableTransactionAction> batch, CancellationToken cancellationToken)
-    {
-        var count = batch.Count;
-        await table.SubmitTransactionAsync(batch, cancellationToken).ConfigureAwait(false);
-        batch.Clear();
-        return count;
+        await table.DeleteOrgPartitionAsync(orgId, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -63,7 +63,7 @@ internal sealed partial class OrgContextMiddleware(
         catch (ApiException refused)
         {
             await auditor.RecordAsync(
-                new OrgAccessRecord(orgId, "unauthenticated", context.FunctionDefinition.Name, action, AccessOutcome.Denied, context.TraceId(), refused.Code),
+                new OrgAccessRecord(orgId, (refused as OrgAccessDeniedException)?.Principal ?? "unauthenticated", context.FunctionDefinition.Name, action, AccessOutcome.Denied, context.TraceId(), refused.Code),
                 context.CancellationToken).ConfigureAwait(false);
             throw;
         }

@@ -28,6 +28,13 @@ public interface IOrgAccessPolicy
     ValueTask<OrgAccessGrant> AuthorizeAsync(OrgAccessRequest request, CancellationToken cancellationToken);
 }
 
+/// <summary>A refusal after the caller was identified: the audit records who was refused.</summary>
+public sealed class OrgAccessDeniedException(string principal, int status, string code, string detail, TimeSpan? retryAfter = null)
+    : Http.ApiException(status, code, detail, retryAfter)
+{
+    public string Principal { get; } = principal;
+}
+
 /// <summary>The outcome of one org access, as it is audited.</summary>
 public enum AccessOutcome
 {

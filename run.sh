@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The one command to run the backend locally, without Azure Functions Core Tools:
+# installs Azurite (pinned in package.json) if missing, builds (Release), starts Azurite in memory on
+# 127.0.0.1, then the local host (tools/LocalHost) with the real worker, and prints the base URL.
+# Ctrl-C / SIGTERM stops everything it started. Settings: environment variables or local.settings.json
+# (see README "Configuration"). Where Core Tools is installed, `func start` in the worker's output
+# folder keeps working too.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+command -v dotnet >/dev/null || { echo "run.sh: the .NET 10 SDK (dotnet) is required." >&2; exit 1; }
+command -v node >/dev/null || { echo "run.sh: Node.js 20+ is required (for Azurite)." >&2; exit 1; }
+
+configuration=Release
+if [ ! -x node_modules/.bin/azurite ]; then
+  echo "Installing Azurite (npm ci)..."
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+echo "Building ($configuration)..."
+dotnet build src/AgentFunctions/AgentFunctions.csproj -c "$configuration" -nologo -v quiet
+dotnet build tools/LocalHost/LocalHost.csproj -c "$configuration" -nologo -v quiet
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  # LocalHost first (it drains and stops the worker), then Azurite.
+  for ((i=${#pids[@]}-1; i>=0; i--)); do
+    kill -TERM "${pids[$i]}" 2>/dev/null || true
+    wait "${pids[$i]}" 2>/dev/null || true
+  done
+}
+trap 'stop; exit 130' INT
+trap 'stop; exit 143' TERM
+trap stop EXIT
+
+port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+free_port() { node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
+pick_port() { # wanted port unless taken, else any free one
+  if port_taken "$1"; then free_port; else echo "$1"; fi
+}
+
+if [ -z "${AzureWebJobsStorage:-}" ]; then
+  blob=$(pick_port "${AZURITE_BLOB_PORT:-10000}")
+  queue=$(pick_port "${AZURITE_QUEUE_PORT:-10001}")
+  table=$(pick_port "${AZURITE_TABLE_PORT:-10002}")
+  storage=(--inMemoryPersistence)
+  if [ -n "${AZURITE_LOCATION:-}" ]; then storage=(--location "$AZURITE_LOCATION"); fi
+  node_modules/.bin/azurite --silent "${storage[@]}" --skipApiVersionCheck --disableTelemetry --loose \
+    --blobHost 127.0.0.1 --blobPort "$blob" --queueHost 127.0.0.1 --queuePort "$queue" \
+    --tableHost 127.0.0.1 --tablePort "$table" &
+  pids+=($!)
+  for _ in $(seq 1 100); do port_taken "$table" && break; sleep 0.1; done
+  key="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="  # Azurite's well-known dev key
+  export AzureWebJobsStorage="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$key;BlobEndpoint=http://127.0.0.1:$blob/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$queue/devstoreaccount1;TableEndpoint=http://127.0.0.1:$table/devstoreaccount1;"
+  echo "Azurite (${storage[0]#--}) on 127.0.0.1: blob $blob, queue $queue, table $table"
+fi
+
+export PORT="${PORT:-7071}"
+echo "Starting the local host and the worker on port $PORT..."
+dotnet "tools/LocalHost/bin/$configuration/net10.0/LocalHost.dll" --app "src/AgentFunctions/bin/$configuration/net10.0/AgentFunctions.dll" &
+pids+=($!)
+wait "${pids[-1]}"

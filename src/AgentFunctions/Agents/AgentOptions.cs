@@ -1,0 +1,35 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace AgentFunctions.Agents;
+
+/// <summary>The agent's defaults for every org (<c>Agent__*</c>) until the org registry supplies per-org settings.</summary>
+public sealed class AgentOptions
+{
+    public const string Section = "Agent";
+
+    public const string DefaultSystemPrompt = "You are a helpful assistant. Answer concisely.";
+
+    [Required(AllowEmptyStrings = false)]
+    public string SystemPrompt { get; set; } = DefaultSystemPrompt;
+
+    /// <summary>The chat model (deployment) name; unset: <c>AzureOpenAI__ChatDeployment</c> / <c>OpenAI__ChatModel</c>.</summary>
+    public string? Model { get; set; }
+
+    [Range(0.0, 2.0)]
+    public float? Temperature { get; set; }
+
+    [Range(1, 1_000_000)]
+    public int? MaxOutputTokens { get; set; }
+
+    /// <summary>How many of the newest messages of a conversation a turn sends to the model.</summary>
+    [Range(0, 1000)]
+    public int HistoryMessages { get; set; } = 20;
+
+    /// <summary>At most this many characters of history (newest kept), whatever <see cref="HistoryMessages"/> allows.</summary>
+    [Range(0, 2_000_000)]
+    public int HistoryCharacters { get; set; } = 24_000;
+
+    /// <summary>Model round trips per run when the model calls tools.</summary>
+    [Range(1, 50)]
+    public int MaxToolIterations { get; set; } = 8;
+}

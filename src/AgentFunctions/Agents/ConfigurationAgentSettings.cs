@@ -1,0 +1,22 @@
+using AgentFunctions.Tenancy;
+using Microsoft.Extensions.Options;
+
+namespace AgentFunctions.Agents;
+
+/// <summary>The same <c>Agent__*</c> settings for every org; the org registry replaces this with per-org settings.</summary>
+internal sealed class ConfigurationAgentSettings(IOptions<AgentOptions> options) : IOrgAgentSettingsSource
+{
+    public ValueTask<OrgAgentSettings> GetAsync(OrgId orgId, CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        return ValueTask.FromResult(new OrgAgentSettings(o.SystemPrompt, o.Model, o.Temperature, o.MaxOutputTokens));
+    }
+}
+
+/// <summary>No quotas and no accounting; the org registry replaces it.</summary>
+internal sealed class UnmeteredUsage : IUsageMeter
+{
+    public ValueTask EnsureWithinQuotaAsync(OrgId orgId, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    public ValueTask RecordAsync(OrgId orgId, AgentUsage usage, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+}

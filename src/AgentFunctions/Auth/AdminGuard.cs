@@ -1,0 +1,65 @@
+using System.Security.Cryptography;
+using System.Text;
+using AgentFunctions.Http;
+using AgentFunctions.Middleware;
+using AgentFunctions.Tenancy;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Options;
+
+namespace AgentFunctions.Auth;
+
+/// <summary>
+/// Guards <c>/api/admin/*</c>: <c>X-Admin-Key</c> must equal <c>ADMIN_API_KEY</c> (compared in constant
+/// time over SHA-256 digests, so neither content nor length leaks). Unset <c>ADMIN_API_KEY</c> turns
+/// the admin API off (403 saying so). Access to one org's administration is audited in that org's trail.
+/// </summary>
+public sealed class AdminGuard(IOptions<AdminOptions> options, IOrgAccessAuditor auditor)
+{
+    public const string Header = "X-Admin-Key";
+    public const string Principal = "admin";
+
+    /// <summary>Throws 401/403 unless the request carries the admin key; audits when <paramref name="target"/> is given.</summary>
+    public async Task EnsureAdminAsync(FunctionContext context, HttpRequest request, OrgId? target, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(request);
+        var action = $"{request.Method} {request.Path}";
+        try
+        {
+            Check(request.Headers[Header].ToString());
+        }
+        catch (ApiException refused)
+        {
+            if (target is { } denied)
+            {
+                await auditor.RecordAsync(new OrgAccessRecord(denied, "unauthenticated", context.FunctionDefinition.Name, action, AccessOutcome.Denied, context.TraceId(), refused.Code), cancellationToken).ConfigureAwait(false);
+            }
+
+            throw;
+        }
+
+        if (target is { } org)
+        {
+            await auditor.RecordAsync(new OrgAccessRecord(org, Principal, context.FunctionDefinition.Name, action, AccessOutcome.Allowed, context.TraceId()), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    internal void Check(string presented)
+    {
+        if (string.IsNullOrEmpty(options.Value.AdminApiKey))
+        {
+            throw new ApiException(403, ErrorCodes.Forbidden, "The admin API is disabled: set ADMIN_API_KEY to enable it.");
+        }
+
+        if (presented.Length == 0 || !KeyMatches(presented, options.Value.AdminApiKey))
+        {
+            throw new ApiException(401, ErrorCodes.Unauthorized, $"Send the platform admin key in {Header}.");
+        }
+    }
+
+    internal static bool KeyMatches(string presented, string configured) =>
+        CryptographicOperations.FixedTimeEquals(
+            SHA256.HashData(Encoding.UTF8.GetBytes(presented)),
+            SHA256.HashData(Encoding.UTF8.GetBytes(configured)));
+}

@@ -1,0 +1,34 @@
+using AgentFunctions.Agents;
+using AgentFunctions.Http;
+using AgentFunctions.Middleware;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace AgentFunctions.Functions;
+
+/// <summary>The agent endpoint (DESIGN.md calls the class <c>AgentFunctions</c>; that name is the root namespace).</summary>
+public sealed class AgentRunFunctions(IAgent agent)
+{
+    /// <summary><c>POST /api/agent/run</c>: JSON, or server-sent events with <c>Accept: text/event-stream</c>.</summary>
+    [Function(nameof(RunAgent))]
+    public async Task<IActionResult> RunAgent(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "agent/run")] HttpRequest request,
+        FunctionContext context,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
+        var body = await RequestBody.ReadJsonAsync<AgentRunRequest>(request, cancellationToken).ConfigureAwait(false);
+        body.Validate();
+        var orgId = context.GetOrgId();
+        if (AgentEvents.IsRequested(request))
+        {
+            await AgentEvents.WriteAsync(request.HttpContext.Response, agent.RunStreamingAsync(orgId, body, cancellationToken), context.TraceId(), cancellationToken)
+                .ConfigureAwait(false);
+            return new EmptyResult();
+        }
+
+        return new OkObjectResult(await agent.RunAsync(orgId, body, turnId: null, cancellationToken).ConfigureAwait(false));
+    }
+}

@@ -1,0 +1,30 @@
+using System.Globalization;
+using AgentFunctions.Audit;
+using AgentFunctions.Http;
+using AgentFunctions.Middleware;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace AgentFunctions.Functions;
+
+public sealed class AuditFunctions(IAuditTrail trail)
+{
+    public const int DefaultLimit = 100;
+
+    /// <summary>The caller's org's audit trail, newest first (API.md "Audit").</summary>
+    [Function(nameof(GetAudit))]
+    public async Task<IActionResult> GetAudit(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "audit")] HttpRequest request, FunctionContext context, CancellationToken cancellationToken)
+    {
+        var text = request.Query["limit"].ToString();
+        var limit = DefaultLimit;
+        if (text.Length > 0 && (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > TableAuditTrail.MaxLimit))
+        {
+            throw ApiException.InvalidRequest("limit", $"must be a whole number from 1 to {TableAuditTrail.MaxLimit}.");
+        }
+
+        var events = await trail.ReadAsync(context.GetOrgId(), limit, cancellationToken).ConfigureAwait(false);
+        return new JsonResult(new { events }, ApiJson.Options);
+    }
+}

@@ -1,0 +1,130 @@
+using System.Text.Json.Serialization;
+using AgentFunctions.Http;
+
+namespace AgentFunctions.Orgs;
+
+/// <summary>The body of <c>PUT /api/admin/orgs/{orgId}</c> (API.md "Admin"); <see cref="Validate"/> refuses bad input before any I/O.</summary>
+public sealed record OrgPutRequest(
+    [property: JsonPropertyName("displayName")] string? DisplayName,
+    [property: JsonPropertyName("systemPrompt")] string? SystemPrompt,
+    [property: JsonPropertyName("model")] OrgModelRequest? Model,
+    [property: JsonPropertyName("quotas")] OrgQuotas? Quotas,
+    [property: JsonPropertyName("enabled")] bool? Enabled)
+{
+    public const int MaxDisplayNameLength = 200;
+
+    /// <summary>Keeps the settings row well under the 64 KiB string-property limit of Table Storage.</summary>
+    public const int MaxSystemPromptLength = 16_000;
+
+    public OrgDefinition Validate()
+    {
+        if (string.IsNullOrWhiteSpace(DisplayName))
+        {
+            throw ApiException.InvalidRequest("displayName", "is required.");
+        }
+
+        if (DisplayName.Length > MaxDisplayNameLength)
+        {
+            throw ApiException.InvalidRequest("displayName", $"must be at most {MaxDisplayNameLength} characters.");
+        }
+
+        if (SystemPrompt is { Length: > MaxSystemPromptLength })
+        {
+            throw ApiException.PayloadTooLarge($"'systemPrompt' is longer than {MaxSystemPromptLength} characters.");
+        }
+
+        return new OrgDefinition(DisplayName, SystemPrompt, (Model ?? new OrgModelRequest()).Validate(), ValidateQuotas(Quotas ?? new OrgQuotas()), Enabled ?? true);
+    }
+
+    private static OrgQuotas ValidateQuotas(OrgQuotas quotas)
+    {
+        if (quotas.RequestsPerMinute is < 1 or > 1_000_000)
+        {
+            throw ApiException.InvalidRequest("quotas.requestsPerMinute", "must be between 1 and 1000000 (omit it for no limit).");
+        }
+
+        if (quotas.TokensPerDay is < 1 or > 1_000_000_000_000)
+        {
+            throw ApiException.InvalidRequest("quotas.tokensPerDay", "must be between 1 and 10^12 (omit it for no limit).");
+        }
+
+        return quotas;
+    }
+}
+
+/// <summary>The <c>model</c> object of an org; <c>apiKey</c> is only read to refuse it.</summary>
+public sealed record OrgModelRequest(
+    [property: JsonPropertyName("deployment")] string? Deployment = null,
+    [property: JsonPropertyName("temperature")] float? Temperature = null,
+    [property: JsonPropertyName("maxOutputTokens")] int? MaxOutputTokens = null,
+    [property: JsonPropertyName("endpoint")] string? Endpoint = null,
+    [property: JsonPropertyName("apiKeySetting")] string? ApiKeySetting = null,
+    [property: JsonPropertyName("apiKey")] string? ApiKey = null)
+{
+    public OrgModelSettings Validate()
+    {
+        if (ApiKey is not null)
+        {
+            throw ApiException.InvalidRequest("model.apiKey",
+                "is never stored: put the key in an app setting (or a Key Vault reference) and name that setting in 'model.apiKeySetting', or omit both to use the app's managed identity.");
+        }
+
+        if (Deployment is not null && !IsName(Deployment, 128, ".:/-_"))
+        {
+            throw ApiException.InvalidRequest("model.deployment", "must be 1-128 characters of A-Z, a-z, 0-9, '.', ':', '/', '-' and '_', starting with a letter or digit.");
+        }
+
+        if (Temperature is { } t && (float.IsNaN(t) || t < 0 || t > 2))
+        {
+            throw ApiException.InvalidRequest("model.temperature", "must be between 0 and 2.");
+        }
+
+        if (MaxOutputTokens is < 1 or > 1_000_000)
+        {
+            throw ApiException.InvalidRequest("model.maxOutputTokens", "must be between 1 and 1000000.");
+        }
+
+        Uri? endpoint = null;
+        if (Endpoint is not null && !TryParseEndpoint(Endpoint, out endpoint))
+        {
+            throw ApiException.InvalidRequest("model.endpoint", "must be an absolute https URL without credentials or query (http only for loopback addresses).");
+        }
+
+        if (endpoint is not null && Deployment is null)
+        {
+            throw ApiException.InvalidRequest("model.deployment", "is required with 'model.endpoint' (the org's own resource has its own deployments).");
+        }
+
+        if (ApiKeySetting is not null)
+        {
+            if (endpoint is null)
+            {
+                throw ApiException.InvalidRequest("model.apiKeySetting", "is only used with 'model.endpoint'.");
+            }
+
+            if (!IsName(ApiKeySetting, 128, "_") || !char.IsAsciiLetter(ApiKeySetting[0]))
+            {
+                throw ApiException.InvalidRequest("model.apiKeySetting", "must be the name of an app setting: 1-128 characters of A-Z, a-z, 0-9 and '_', starting with a letter.");
+            }
+        }
+
+        return new OrgModelSettings(Deployment, Temperature, MaxOutputTokens, endpoint, ApiKeySetting);
+    }
+
+    private static bool TryParseEndpoint(string text, out Uri? endpoint)
+    {
+        endpoint = null;
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.UserInfo.Length > 0 || uri.Query.Length > 0 || uri.Fragment.Length > 0)
+        {
+            return false;
+        }
+
+        var secure = uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback);
+        endpoint = secure ? uri : null;
+        return secure;
+    }
+
+    private static bool IsName(string text, int maxLength, string extra) =>
+        text.Length is > 0 && text.Length <= maxLength && char.IsAsciiLetterOrDigit(text[0])
+        && text.All(c => char.IsAsciiLetterOrDigit(c) || extra.Contains(c, StringComparison.Ordinal));
+}

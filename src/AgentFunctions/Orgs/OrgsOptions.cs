@@ -1,0 +1,22 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace AgentFunctions.Orgs;
+
+/// <summary>Org registry settings (section <c>Orgs</c>).</summary>
+public sealed class OrgsOptions
+{
+    public const string Section = "Orgs";
+
+    /// <summary>
+    /// How long one instance serves an org's registry entry (settings, enabled, existence) from
+    /// memory. A change made on this instance is seen at once; another instance may serve the
+    /// previous value for at most this long. 0 disables the cache.
+    /// </summary>
+    [Range(0, 3600)]
+    public int CacheSeconds { get; set; } = 30;
+
+    public TimeSpan CacheDuration => TimeSpan.FromSeconds(CacheSeconds);
+
+    /// <summary>The <see cref="TimeProvider.GetTimestamp"/> until which an entry cached now stays fresh.</summary>
+    internal long CacheDeadline(TimeProvider time) => time.GetTimestamp() + (CacheSeconds * time.TimestampFrequency);
+}

@@ -1,0 +1,43 @@
+using AgentFunctions.Tenancy;
+using Azure;
+using Azure.Data.Tables;
+
+namespace AgentFunctions.Storage;
+
+/// <summary>Deletes every row of one org's partition, 100 per transaction; safe to run again after an interruption.</summary>
+public static class PartitionDeletion
+{
+    private const int MaxBatch = 100;
+
+    public static async Task DeleteOrgPartitionAsync(this TableClient table, OrgId orgId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {orgId.Value}");
+        while (true)
+        {
+            var keys = new List<ITableEntity>(MaxBatch);
+            await foreach (var row in table.QueryAsync<TableEntity>(filter, maxPerPage: MaxBatch, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                keys.Add(row);
+                if (keys.Count == MaxBatch)
+                {
+                    break;
+                }
+            }
+
+            if (keys.Count == 0)
+            {
+                return;
+            }
+
+            try
+            {
+                await table.SubmitTransactionAsync(keys.Select(k => new TableTransactionAction(TableTransactionActionType.Delete, k, ETag.All)), cancellationToken).ConfigureAwait(false);
+            }
+            catch (TableTransactionFailedException e) when (e.Status == 404)
+            {
+                // A concurrent deletion removed one of them first; the next pass picks up the rest.
+            }
+        }
+    }
+}

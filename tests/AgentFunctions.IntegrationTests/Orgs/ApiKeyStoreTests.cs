@@ -1,0 +1,59 @@
+using AgentFunctions.Auth;
+using AgentFunctions.Tenancy;
+using AgentFunctions.Testing;
+using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AgentFunctions.IntegrationTests.Orgs;
+
+public sealed class ApiKeyStoreTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
+{
+    [Fact]
+    public async Task CreateAsync_Key_VerifiesForItsOrgAndStoresOnlyTheHash()
+    {
+        using var services = OrgServices.Create(azurite);
+        var keys = services.GetRequiredService<IApiKeyStore>();
+        var orgId = OrgId.Parse("keys-a");
+
+        var issued = await keys.CreateAsync(orgId, default);
+        var identity = await keys.VerifyAsync(issued.ApiKey, default);
+
+        Assert.Equal(new ApiKeyIdentity(orgId, issued.KeyId), identity);
+        var row = await new TableClient(azurite.ConnectionString, TableApiKeyStore.TableName).GetEntityAsync<TableEntity>(orgId.Value, issued.KeyId);
+        var secret = issued.ApiKey.Split('.')[3];
+        Assert.All(row.Value.Select(p => p.Value), v => Assert.DoesNotContain(secret, Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture) ?? "", StringComparison.Ordinal));
+        Assert.Equal(issued.Hash, row.Value.GetBinary("Hash"));
+    }
+
+    [Fact]
+    public async Task VerifyAsync_WrongSecretOrOtherOrgInKey_ReturnsNull()
+    {
+        using var services = OrgServices.Create(azurite);
+        var keys = services.GetRequiredService<IApiKeyStore>();
+        var issued = await keys.CreateAsync(OrgId.Parse("keys-b"), default);
+        var parts = issued.ApiKey.Split('.');
+
+        var wrongSecret = await keys.VerifyAsync($"afk.keys-b.{parts[2]}.{new string('A', 43)}", default);
+        var movedToOtherOrg = await keys.VerifyAsync($"afk.keys-c.{parts[2]}.{parts[3]}", default);
+
+        Assert.Null(wrongSecret);
+        Assert.Null(movedToOtherOrg);
+    }
+
+    [Fact]
+    public async Task RevokeAsync_VerifiedKey_RefusedAtOnceOnThisInstance()
+    {
+        using var services = OrgServices.Create(azurite, ("Orgs:CacheSeconds", "300"));
+        var keys = services.GetRequiredService<IApiKeyStore>();
+        var orgId = OrgId.Parse("keys-revoke");
+        var issued = await keys.CreateAsync(orgId, default);
+        Assert.NotNull(await keys.VerifyAsync(issued.ApiKey, default));
+
+        var revoked = await keys.RevokeAsync(orgId, issued.KeyId, default);
+        var again = await keys.RevokeAsync(orgId, issued.KeyId, default);
+
+        Assert.True(revoked);
+        Assert.False(again);
+        Assert.Null(await keys.VerifyAsync(issued.ApiKey, default));
+    }
+}

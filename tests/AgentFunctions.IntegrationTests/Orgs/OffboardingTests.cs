@@ -1,0 +1,114 @@
+using AgentFunctions.Agents;
+using AgentFunctions.Auth;
+using AgentFunctions.Orgs;
+using AgentFunctions.Tenancy;
+using AgentFunctions.Testing;
+using AgentFunctions.Usage;
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AgentFunctions.IntegrationTests.Orgs;
+
+public sealed class OffboardingTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
+{
+    private static readonly OrgDefinition Definition = new("Org", "Prompt", new OrgModelSettings("m"), new OrgQuotas(100, 1000), true);
+
+    [Fact]
+    public async Task RunAsync_TwoOrgs_RemovesAllOfOneAndLeavesTheOtherByteForByte()
+    {
+        using var services = OrgServices.Create(azurite, ("Orgs:CacheSeconds", "0"));
+        var gone = OrgId.Parse("off-gone");
+        var kept = OrgId.Parse("off-kept");
+        await SeedAsync(services, gone);
+        await SeedAsync(services, kept);
+        var before = await OrgServices.SnapshotAsync(azurite, row => Belongs(row, kept));
+        var offboarding = services.GetRequiredService<OrgOffboarding>();
+
+        var started = await offboarding.StartAsync(gone, default);
+        var queued = (await new QueueServiceClient(azurite.ConnectionString).GetQueueClient(OrgOffboarding.QueueName).PeekMessagesAsync(32)).Value;
+        Assert.Contains(queued, m => OrgOffboarding.TryParseMessage(m.MessageText, out var target) && target == gone);
+        await offboarding.RunAsync(gone, default);
+
+        Assert.Equal(OrgStatus.Deleting, started!.Status);
+        Assert.Equal(before, await OrgServices.SnapshotAsync(azurite, row => Belongs(row, kept)));
+        var leftovers = await OrgServices.SnapshotAsync(azurite, row => Belongs(row, gone));
+        Assert.All(leftovers, table => Assert.Empty(table.Value));
+        Assert.Contains(before, t => t.Key == TableUsageStore.TableName && t.Value.Count == 2);
+    }
+
+    [Fact]
+    public async Task PutAsync_AfterOffboarding_OrgStartsEmpty()
+    {
+        using var services = OrgServices.Create(azurite, ("Orgs:CacheSeconds", "0"));
+        var orgId = OrgId.Parse("off-again");
+        var oldKey = await SeedAsync(services, orgId);
+        var offboarding = services.GetRequiredService<OrgOffboarding>();
+        await offboarding.StartAsync(orgId, default);
+        await offboarding.RunAsync(orgId, default);
+
+        var again = await services.GetRequiredService<IOrgRegistry>().PutAsync(orgId, Definition, default);
+
+        Assert.Equal(1, again.Version);
+        Assert.Null(await services.GetRequiredService<IApiKeyStore>().VerifyAsync(oldKey, default));
+        Assert.Empty(await services.GetRequiredService<TableUsageStore>().ListAsync(orgId, DateOnly.MinValue, DateOnly.MaxValue, default));
+        Assert.Empty(await services.GetRequiredService<Audit.IAuditTrail>().ReadAsync(orgId, 10, default));
+    }
+
+    [Fact]
+    public async Task RunAsync_InterruptedByFailingArea_ResumesOnRedeliveryAndFinishes()
+    {
+        var flaky = new FailsOnceOwner();
+        using var services = OrgServices.Create(azurite, ("Orgs:CacheSeconds", "0"));
+        var orgId = OrgId.Parse("off-resume");
+        await SeedAsync(services, orgId);
+        var offboarding = new OrgOffboarding(
+            services.GetRequiredService<IOrgRegistry>(),
+            [.. services.GetServices<IOrgDataOwner>().Take(1), flaky, .. services.GetServices<IOrgDataOwner>().Skip(1)],
+            services.GetRequiredService<AgentFunctions.Storage.QueueProvider>(),
+            services.GetRequiredService<Microsoft.Extensions.Options.IOptions<OrgsOptions>>(),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<OrgOffboarding>.Instance);
+        await offboarding.StartAsync(orgId, default);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => offboarding.RunAsync(orgId, default));
+        var midway = await services.GetRequiredService<IOrgRegistry>().GetAsync(orgId, default);
+        await offboarding.RunAsync(orgId, default);
+
+        Assert.Equal(OrgStatus.Deleting, midway!.Status);
+        Assert.Null(await services.GetRequiredService<IOrgRegistry>().GetAsync(orgId, default));
+        Assert.All(await OrgServices.SnapshotAsync(azurite, row => Belongs(row, orgId)), table => Assert.Empty(table.Value));
+        Assert.Equal(2, flaky.Calls);
+    }
+
+    [Fact]
+    public async Task StartAsync_UnregisteredOrg_ReturnsNullAndQueuesNothing()
+    {
+        using var services = OrgServices.Create(azurite, ("Orgs:CacheSeconds", "0"));
+
+        Assert.Null(await services.GetRequiredService<OrgOffboarding>().StartAsync(OrgId.Parse("off-never"), default));
+    }
+
+    /// <summary>Registers the org and gives it a key, usage, a request window and audit rows; returns the key.</summary>
+    private static async Task<string> SeedAsync(IServiceProvider services, OrgId orgId)
+    {
+        await services.GetRequiredService<IOrgRegistry>().PutAsync(orgId, Definition, default);
+        var key = await services.GetRequiredService<IApiKeyStore>().CreateAsync(orgId, default);
+        await services.GetRequiredService<IUsageMeter>().RecordAsync(orgId, new AgentUsage(5, 7), default);
+        await services.GetRequiredService<IRequestRateLimiter>().TryAcquireAsync(orgId, 100, default);
+        await services.GetRequiredService<IOrgAccessAuditor>().RecordAsync(new OrgAccessRecord(orgId, "key:k", "GetAudit", "GET /api/audit", AccessOutcome.Allowed, "t"), default);
+        return key.ApiKey;
+    }
+
+    private static bool Belongs(TableEntity row, OrgId orgId) =>
+        row.PartitionKey == orgId.Value || (row.PartitionKey == "orgs" && row.RowKey == orgId.Value);
+
+    private sealed class FailsOnceOwner : IOrgDataOwner
+    {
+        public int Calls { get; private set; }
+
+        public string Area => "flaky";
+
+        public Task DeleteAllAsync(OrgId orgId, CancellationToken cancellationToken) =>
+            ++Calls == 1 ? throw new InvalidOperationException("interrupted") : Task.CompletedTask;
+    }
+}

@@ -1,0 +1,76 @@
+using AgentFunctions.Agents;
+using AgentFunctions.Http;
+using AgentFunctions.Orgs;
+using AgentFunctions.Tenancy;
+using AgentFunctions.Testing;
+using AgentFunctions.Usage;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AgentFunctions.IntegrationTests.Orgs;
+
+public sealed class UsageStoreTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
+{
+    private static DateOnly Today => DateOnly.FromDateTime(DateTime.UtcNow);
+
+    [Fact]
+    public async Task AddAsync_ConcurrentFromTwoInstances_CountsEveryToken()
+    {
+        using var instance1 = OrgServices.Create(azurite);
+        using var instance2 = OrgServices.Create(azurite);
+        var stores = new[] { instance1.GetRequiredService<TableUsageStore>(), instance2.GetRequiredService<TableUsageStore>() };
+        var orgId = OrgId.Parse("usage-concurrent");
+
+        await Task.WhenAll(Enumerable.Range(0, 24).Select(i => stores[i % 2].AddAsync(orgId, new AgentUsage(10, 3), default)));
+
+        var day = await stores[0].GetDayAsync(orgId, Today, default);
+        Assert.Equal(new UsageDay(Today.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), 240, 72, 24), day);
+    }
+
+    [Fact]
+    public async Task TryAcquireAsync_ConcurrentBeyondLimit_AdmitsExactlyTheLimit()
+    {
+        using var instance1 = OrgServices.Create(azurite);
+        using var instance2 = OrgServices.Create(azurite);
+        var limiters = new IRequestRateLimiter[] { instance1.GetRequiredService<IRequestRateLimiter>(), instance2.GetRequiredService<IRequestRateLimiter>() };
+        var orgId = OrgId.Parse("usage-rpm");
+
+        var minuteBefore = DateTime.UtcNow.ToString("yyyyMMddHHmm", System.Globalization.CultureInfo.InvariantCulture);
+        var admitted = await Task.WhenAll(Enumerable.Range(0, 25).Select(i => limiters[i % 2].TryAcquireAsync(orgId, 10, default)));
+        var minuteAfter = DateTime.UtcNow.ToString("yyyyMMddHHmm", System.Globalization.CultureInfo.InvariantCulture);
+
+        // Exactly the limit within one minute; if the minute turned during the burst, a new window opened.
+        Assert.Equal(minuteBefore == minuteAfter ? 10 : admitted.Count(a => a), admitted.Count(a => a));
+        Assert.InRange(admitted.Count(a => a), 10, 20);
+    }
+
+    [Fact]
+    public async Task EnsureWithinQuotaAsync_TokensPerDayUsedUp_Throws429UntilMidnight()
+    {
+        using var services = OrgServices.Create(azurite);
+        var orgId = OrgId.Parse("usage-quota");
+        await services.GetRequiredService<IOrgRegistry>().PutAsync(orgId,
+            new OrgDefinition("Quota", null, new OrgModelSettings(), new OrgQuotas(TokensPerDay: 100), true), default);
+        var meter = services.GetRequiredService<IUsageMeter>();
+
+        await meter.EnsureWithinQuotaAsync(orgId, default);
+        await meter.RecordAsync(orgId, new AgentUsage(60, 40), default);
+        var error = await Assert.ThrowsAsync<ApiException>(() => meter.EnsureWithinQuotaAsync(orgId, default).AsTask());
+
+        Assert.Equal((429, ErrorCodes.QuotaExceeded), (error.Status, error.Code));
+        Assert.InRange(error.RetryAfter!.Value, TimeSpan.Zero, TimeSpan.FromDays(1));
+    }
+
+    [Fact]
+    public async Task ListAsync_OtherOrgUsage_NotIncluded()
+    {
+        using var services = OrgServices.Create(azurite);
+        var store = services.GetRequiredService<TableUsageStore>();
+        await store.AddAsync(OrgId.Parse("usage-own"), new AgentUsage(1, 1), default);
+        await store.AddAsync(OrgId.Parse("usage-other"), new AgentUsage(500, 500), default);
+        await store.TryAcquireAsync(OrgId.Parse("usage-own"), 5, default);
+
+        var days = await store.ListAsync(OrgId.Parse("usage-own"), Today.AddDays(-1), Today, default);
+
+        Assert.Equal(2, Assert.Single(days).TotalTokens);
+    }
+}

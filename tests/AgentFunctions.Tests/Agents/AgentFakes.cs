@@ -1,0 +1,199 @@
+using System.Runtime.CompilerServices;
+using AgentFunctions.Agents;
+using AgentFunctions.Conversations;
+using AgentFunctions.Models;
+using AgentFunctions.Tenancy;
+using Microsoft.Extensions.AI;
+
+namespace AgentFunctions.Tests.Agents;
+
+/// <summary>A chat client that answers from a script (or echoes) and records what it was sent.</summary>
+internal sealed class FakeChatClient : IChatClient
+{
+    private readonly Queue<Func<IList<ChatMessage>, ChatResponse>> _script = new();
+
+    public List<(List<ChatMessage> Messages, ChatOptions? Options)> Calls { get; } = [];
+
+    public UsageDetails? Usage { get; set; } = new() { InputTokenCount = 11, OutputTokenCount = 7 };
+
+    /// <summary>Thrown by the stream after its first update (to test failures mid-stream).</summary>
+    public Exception? FailMidStream { get; set; }
+
+    public void Enqueue(Func<IList<ChatMessage>, ChatResponse> step) => _script.Enqueue(step);
+
+    public void Enqueue(Exception error) => _script.Enqueue(_ => throw error);
+
+    public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var list = messages.ToList();
+        Calls.Add((list, options));
+        return Task.FromResult(Answer(list));
+    }
+
+    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var list = messages.ToList();
+        Calls.Add((list, options));
+        var response = Answer(list);
+        var first = true;
+        foreach (var update in response.ToChatResponseUpdates())
+        {
+            if (update.Contents.OfType<UsageContent>().Any())
+            {
+                yield return update;
+                continue;
+            }
+
+            foreach (var piece in update.Text.Split(' ').Select((w, i) => i == 0 ? w : " " + w))
+            {
+                await Task.Yield();
+                yield return new ChatResponseUpdate(ChatRole.Assistant, piece);
+                if (first && FailMidStream is { } failure)
+                {
+                    throw failure;
+                }
+
+                first = false;
+            }
+
+            foreach (var call in update.Contents.OfType<FunctionCallContent>())
+            {
+                yield return new ChatResponseUpdate(ChatRole.Assistant, [call]);
+            }
+        }
+    }
+
+    public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+    public void Dispose()
+    {
+    }
+
+    private ChatResponse Answer(List<ChatMessage> messages)
+    {
+        var response = _script.TryDequeue(out var step)
+            ? step(messages)
+            : new ChatResponse(new ChatMessage(ChatRole.Assistant, $"Echo: {messages.Last(m => m.Role == ChatRole.User).Text}"));
+        response.Usage ??= Usage;
+        return response;
+    }
+}
+
+/// <summary>Hands out the fake chat client and records which model and endpoint were asked for.</summary>
+internal sealed class FakeModelClients(IChatClient chat) : IModelClients
+{
+    public List<(string? Model, Uri? Endpoint)> Requested { get; } = [];
+
+    public IChatClient GetChatClient(string? model = null, Uri? endpoint = null)
+    {
+        Requested.Add((model, endpoint));
+        return chat;
+    }
+
+    public IEmbeddingGenerator<string, Embedding<float>> GetEmbeddingGenerator() => throw new NotSupportedException();
+}
+
+/// <summary>An in-memory conversation store for agent unit tests; it records every call.</summary>
+internal sealed class FakeConversationStore : IConversationStore
+{
+    private readonly Dictionary<(string Org, string Conversation), List<ConversationTurn>> _turns = [];
+
+    public List<string> Calls { get; } = [];
+
+    public List<ContextWindow> Windows { get; } = [];
+
+    public List<(OrgId Org, string ConversationId, ConversationTurn Turn)> Appended { get; } = [];
+
+    public void Seed(OrgId org, string conversationId, params ConversationTurn[] turns) =>
+        Turns(org, conversationId).AddRange(turns);
+
+    public Task<ConversationHistory> LoadHistoryAsync(OrgId orgId, string conversationId, ContextWindow window, CancellationToken cancellationToken)
+    {
+        Calls.Add(nameof(LoadHistoryAsync));
+        Windows.Add(window);
+        var exists = _turns.TryGetValue((orgId.Value, conversationId), out var turns);
+        var messages = (turns ?? []).SelectMany(t => new[] { t.User, t.Assistant }).TakeLast(window.MaxMessages).ToList();
+        return Task.FromResult(new ConversationHistory(exists, messages));
+    }
+
+    public Task<bool> AppendTurnAsync(OrgId orgId, string conversationId, ConversationTurn turn, CancellationToken cancellationToken)
+    {
+        Calls.Add(nameof(AppendTurnAsync));
+        var turns = Turns(orgId, conversationId);
+        if (turn.TurnId is not null && turns.Any(t => t.TurnId == turn.TurnId))
+        {
+            return Task.FromResult(false);
+        }
+
+        turns.Add(turn);
+        Appended.Add((orgId, conversationId, turn));
+        return Task.FromResult(true);
+    }
+
+    public Task<ConversationTurn?> FindTurnAsync(OrgId orgId, string conversationId, string turnId, CancellationToken cancellationToken)
+    {
+        Calls.Add(nameof(FindTurnAsync));
+        return Task.FromResult(_turns.GetValueOrDefault((orgId.Value, conversationId))?.FirstOrDefault(t => t.TurnId == turnId));
+    }
+
+    public Task<ConversationPage> ListAsync(OrgId orgId, int limit, string? cursor, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<IReadOnlyList<ConversationMessage>?> GetMessagesAsync(OrgId orgId, string conversationId, int limit, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<bool> DeleteAsync(OrgId orgId, string conversationId, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task DeleteAllAsync(OrgId orgId, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    private List<ConversationTurn> Turns(OrgId org, string conversationId)
+    {
+        if (!_turns.TryGetValue((org.Value, conversationId), out var turns))
+        {
+            _turns[(org.Value, conversationId)] = turns = [];
+        }
+
+        return turns;
+    }
+}
+
+internal sealed class RecordingUsageMeter : IUsageMeter
+{
+    public Exception? Refuse { get; set; }
+
+    public List<AgentUsage> Recorded { get; } = [];
+
+    public int Checks { get; private set; }
+
+    public ValueTask EnsureWithinQuotaAsync(OrgId orgId, CancellationToken cancellationToken)
+    {
+        Checks++;
+        return Refuse is null ? ValueTask.CompletedTask : ValueTask.FromException(Refuse);
+    }
+
+    public ValueTask RecordAsync(OrgId orgId, AgentUsage usage, CancellationToken cancellationToken)
+    {
+        Recorded.Add(usage);
+        return ValueTask.CompletedTask;
+    }
+}
+
+internal sealed class FixedSettings(OrgAgentSettings settings) : IOrgAgentSettingsSource
+{
+    public ValueTask<OrgAgentSettings> GetAsync(OrgId orgId, CancellationToken cancellationToken) => ValueTask.FromResult(settings);
+}
+
+internal sealed class FixedTools(params AITool[] tools) : IAgentToolProvider
+{
+    public List<OrgId> AskedFor { get; } = [];
+
+    public ValueTask<IReadOnlyList<AITool>> GetToolsAsync(OrgId orgId, CancellationToken cancellationToken)
+    {
+        AskedFor.Add(orgId);
+        return ValueTask.FromResult<IReadOnlyList<AITool>>(tools);
+    }
+}
+
+internal sealed class FixedContext(AgentContext context) : IAgentContextProvider
+{
+    public ValueTask<AgentContext> GetContextAsync(OrgId orgId, string input, CancellationToken cancellationToken) => ValueTask.FromResult(context);
+}

@@ -1,0 +1,276 @@
+using AgentFunctions.Agents;
+using AgentFunctions.Conversations;
+using AgentFunctions.Http;
+using AgentFunctions.Models;
+using AgentFunctions.Tenancy;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace AgentFunctions.Tests.Agents;
+
+public sealed class AgentTests
+{
+    private static readonly OrgId Org = OrgId.Parse("org-a");
+    private static readonly DateTimeOffset Earlier = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private readonly FakeChatClient _chat = new();
+    private readonly FakeConversationStore _store = new();
+    private readonly RecordingUsageMeter _meter = new();
+    private readonly AgentOptions _options = new() { SystemPrompt = "You are the test agent." };
+    private readonly List<IAgentToolProvider> _tools = [];
+    private readonly List<IAgentContextProvider> _contexts = [];
+    private OrgAgentSettings? _settings;
+    private IModelClients? _models;
+
+    [Fact]
+    public async Task RunAsync_NewConversation_SendsSystemPromptAndInputAndStoresTurnOnce()
+    {
+        var agent = CreateAgent();
+
+        var result = await agent.RunAsync(Org, new AgentRunRequest("What is the capital of France?", null), null, default);
+
+        Assert.Equal("Echo: What is the capital of France?", result.Output);
+        Assert.True(Identifiers.IsResourceId(result.ConversationId));
+        Assert.Equal(new AgentUsage(11, 7), result.Usage);
+        Assert.Empty(result.Citations);
+        var (messages, _) = Assert.Single(_chat.Calls);
+        Assert.Equal([(ChatRole.System, "You are the test agent."), (ChatRole.User, "What is the capital of France?")], messages.Select(m => (m.Role, m.Text)));
+        Assert.DoesNotContain(nameof(IConversationStore.LoadHistoryAsync), _store.Calls);
+        var (org, conversationId, turn) = Assert.Single(_store.Appended);
+        Assert.Equal((Org, result.ConversationId), (org, conversationId));
+        Assert.Equal((MessageRole.User, "What is the capital of France?"), (turn.User.Role, turn.User.Content));
+        Assert.Equal((MessageRole.Assistant, result.Output), (turn.Assistant.Role, turn.Assistant.Content));
+        Assert.Equal([new AgentUsage(11, 7)], _meter.Recorded);
+    }
+
+    [Fact]
+    public async Task RunAsync_ExistingConversation_LoadsConfiguredWindowAndSendsHistoryInOrder()
+    {
+        _options.HistoryMessages = 3;
+        _options.HistoryCharacters = 500;
+        _store.Seed(Org, "conv-1", Turn("first question", "first answer"), Turn("second question", "second answer"));
+        var agent = CreateAgent();
+
+        var result = await agent.RunAsync(Org, new AgentRunRequest("third question", "conv-1"), null, default);
+
+        Assert.Equal("conv-1", result.ConversationId);
+        Assert.Equal([new ContextWindow(3, 500)], _store.Windows);
+        Assert.Equal(
+            ["You are the test agent.", "first answer", "second question", "second answer", "third question"],
+            _chat.Calls[0].Messages.Select(m => m.Text));
+        Assert.Single(_store.Appended);
+    }
+
+    [Fact]
+    public async Task RunAsync_OrgSettings_ReachModelClientAndChatOptions()
+    {
+        _settings = new OrgAgentSettings("Org prompt.", "org-deployment", 0.3f, 123, new Uri("https://org.example/"));
+        var models = new FakeModelClients(_chat);
+        _models = models;
+        var agent = CreateAgent();
+
+        await agent.RunAsync(Org, new AgentRunRequest("hi", null), null, default);
+
+        Assert.Equal([("org-deployment", new Uri("https://org.example/"))], models.Requested);
+        var (messages, options) = Assert.Single(_chat.Calls);
+        Assert.Equal("Org prompt.", messages[0].Text);
+        Assert.Equal(0.3f, options!.Temperature);
+        Assert.Equal(123, options.MaxOutputTokens);
+    }
+
+    [Fact]
+    public async Task RunAsync_ModelUnavailable_ThrowsAndStoresNothing()
+    {
+        _chat.Enqueue(ApiException.ModelUnavailable(503, "down"));
+        var agent = CreateAgent();
+
+        var error = await Assert.ThrowsAsync<ApiException>(() => agent.RunAsync(Org, new AgentRunRequest("hi", "conv-1"), null, default));
+
+        Assert.Equal((503, ErrorCodes.ModelUnavailable), (error.Status, error.Code));
+        Assert.Empty(_store.Appended);
+        Assert.Empty(_meter.Recorded);
+    }
+
+    [Fact]
+    public async Task RunAsync_EmptyModelAnswer_ThrowsModelUnavailableAndStoresNothing()
+    {
+        _chat.Enqueue(_ => new ChatResponse(new ChatMessage(ChatRole.Assistant, " ")));
+        var agent = CreateAgent();
+
+        var error = await Assert.ThrowsAsync<ApiException>(() => agent.RunAsync(Org, new AgentRunRequest("hi", null), null, default));
+
+        Assert.Equal((502, ErrorCodes.ModelUnavailable), (error.Status, error.Code));
+        Assert.Empty(_store.Appended);
+    }
+
+    [Fact]
+    public async Task RunAsync_TurnIdAlreadyStored_ReturnsStoredAnswerWithoutCallingModel()
+    {
+        _store.Seed(Org, "conv-1", Turn("question", "stored answer", turnId: "job-1"));
+        var agent = CreateAgent();
+
+        var result = await agent.RunAsync(Org, new AgentRunRequest("question", "conv-1"), "job-1", default);
+
+        Assert.Equal(("stored answer", "conv-1", new AgentUsage(0, 0)), (result.Output, result.ConversationId, result.Usage));
+        Assert.Empty(_chat.Calls);
+        Assert.Equal(0, _meter.Checks);
+        Assert.Empty(_store.Appended);
+    }
+
+    [Fact]
+    public async Task RunAsync_NewTurnId_IsStoredWithTheTurn()
+    {
+        var agent = CreateAgent();
+
+        await agent.RunAsync(Org, new AgentRunRequest("question", "conv-1"), "job-2", default);
+        var again = await agent.RunAsync(Org, new AgentRunRequest("question", "conv-1"), "job-2", default);
+
+        Assert.Equal("job-2", Assert.Single(_store.Appended).Turn.TurnId);
+        Assert.Single(_chat.Calls);
+        Assert.Equal("Echo: question", again.Output);
+    }
+
+    [Fact]
+    public async Task RunAsync_QuotaExceeded_ModelNeverCalledAndNothingStored()
+    {
+        _meter.Refuse = new ApiException(429, ErrorCodes.QuotaExceeded, "over quota");
+        var agent = CreateAgent();
+
+        var error = await Assert.ThrowsAsync<ApiException>(() => agent.RunAsync(Org, new AgentRunRequest("hi", "conv-1"), null, default));
+
+        Assert.Equal(ErrorCodes.QuotaExceeded, error.Code);
+        Assert.Empty(_chat.Calls);
+        Assert.Empty(_store.Calls);
+    }
+
+    [Theory]
+    [InlineData("", null, ErrorCodes.InvalidRequest)]
+    [InlineData("hi", "conv/1", ErrorCodes.InvalidRequest)]
+    [InlineData("hi", "conv' or ''='", ErrorCodes.InvalidRequest)]
+    public async Task RunAsync_InvalidRequest_RefusedBeforeAnyIo(string input, string? conversationId, string code)
+    {
+        var agent = CreateAgent();
+
+        var error = await Assert.ThrowsAsync<ApiException>(() => agent.RunAsync(Org, new AgentRunRequest(input, conversationId), null, default));
+
+        Assert.Equal((400, code), (error.Status, error.Code));
+        Assert.Empty(_store.Calls);
+        Assert.Empty(_chat.Calls);
+        Assert.Equal(0, _meter.Checks);
+    }
+
+    [Fact]
+    public async Task RunAsync_NoModelConfigured_Throws503NamingTheSettingsBeforeReadingHistory()
+    {
+        using var services = new ServiceCollection()
+            .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
+            .AddModels()
+            .BuildServiceProvider();
+        _models = services.GetRequiredService<IModelClients>();
+        var agent = CreateAgent();
+
+        var error = await Assert.ThrowsAsync<ApiException>(() => agent.RunAsync(Org, new AgentRunRequest("hi", "conv-1"), null, default));
+
+        Assert.Equal((503, ErrorCodes.ModelUnavailable), (error.Status, error.Code));
+        Assert.Contains("AzureOpenAI__Endpoint", error.Message, StringComparison.Ordinal);
+        Assert.Contains("AzureOpenAI__ChatDeployment", error.Message, StringComparison.Ordinal);
+        Assert.Contains("OpenAI__Endpoint", error.Message, StringComparison.Ordinal);
+        Assert.Contains("OpenAI__ChatModel", error.Message, StringComparison.Ordinal);
+        Assert.Empty(_store.Calls);
+    }
+
+    [Fact]
+    public async Task RunAsync_ToolProvider_ModelCallsToolThroughFunctionInvocation()
+    {
+        var calls = new List<string>();
+        var tools = new FixedTools(AIFunctionFactory.Create((string city) => { calls.Add(city); return $"sunny in {city}"; }, "get_weather"));
+        _tools.Add(tools);
+        _chat.Enqueue(_ => new ChatResponse(new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("call-1", "get_weather", new Dictionary<string, object?> { ["city"] = "Paris" })])));
+        _chat.Enqueue(messages => new ChatResponse(new ChatMessage(ChatRole.Assistant,
+            $"The tool said {messages.Last().Contents.OfType<FunctionResultContent>().Single().Result}")));
+        var agent = CreateAgent();
+
+        var result = await agent.RunAsync(Org, new AgentRunRequest("Weather in Paris?", null), null, default);
+
+        Assert.Equal([Org], tools.AskedFor);
+        Assert.Equal(["Paris"], calls);
+        Assert.Equal(2, _chat.Calls.Count);
+        Assert.Equal(["get_weather"], _chat.Calls[0].Options!.Tools!.Select(t => t.Name));
+        Assert.Equal("The tool said sunny in Paris", result.Output);
+        Assert.Equal("The tool said sunny in Paris", Assert.Single(_store.Appended).Turn.Assistant.Content);
+        Assert.Equal(new AgentUsage(22, 14), result.Usage); // both round trips counted
+    }
+
+    [Fact]
+    public async Task RunAsync_ContextProvider_MessagesFollowSystemPromptAndCitationsAreReturned()
+    {
+        _contexts.Add(new FixedContext(new AgentContext([new ChatMessage(ChatRole.System, "Knowledge: Paris is the capital.")], [new Citation("doc-1", "Atlas")])));
+        var agent = CreateAgent();
+
+        var result = await agent.RunAsync(Org, new AgentRunRequest("Capital?", null), null, default);
+
+        Assert.Equal(["You are the test agent.", "Knowledge: Paris is the capital.", "Capital?"], _chat.Calls[0].Messages.Select(m => m.Text));
+        Assert.Equal([new Citation("doc-1", "Atlas")], result.Citations);
+    }
+
+    [Fact]
+    public async Task RunStreamingAsync_Completes_YieldsDeltasThenOneResultAndStoresOnce()
+    {
+        var agent = CreateAgent();
+
+        var updates = await agent.RunStreamingAsync(Org, new AgentRunRequest("stream this please", "conv-1"), default).ToListAsync();
+
+        Assert.Equal(["Echo:", " stream", " this", " please"], updates.Where(u => u.Delta is not null).Select(u => u.Delta));
+        var result = Assert.Single(updates, u => u.Result is not null).Result!;
+        Assert.Same(result, updates[^1].Result);
+        Assert.Equal(("Echo: stream this please", "conv-1"), (result.Output, result.ConversationId));
+        Assert.Equal(new AgentUsage(11, 7), result.Usage);
+        Assert.Equal("Echo: stream this please", Assert.Single(_store.Appended).Turn.Assistant.Content);
+    }
+
+    [Fact]
+    public async Task RunStreamingAsync_ServerSendsNoUsage_EstimatesFourCharactersPerToken()
+    {
+        _chat.Usage = null;
+        var agent = CreateAgent();
+
+        var updates = await agent.RunStreamingAsync(Org, new AgentRunRequest("abcdefgh", null), default).ToListAsync();
+
+        // Sent: "You are the test agent." (23) + "abcdefgh" (8) = 31 characters → 8; answer "Echo: abcdefgh" (14) → 4.
+        Assert.Equal(new AgentUsage(8, 4), updates[^1].Result!.Usage);
+    }
+
+    [Fact]
+    public async Task RunStreamingAsync_FailsMidStream_ThrowsAndStoresNothing()
+    {
+        _chat.FailMidStream = ApiException.ModelUnavailable(502, "stream broke");
+        var agent = CreateAgent();
+        var deltas = new List<string?>();
+
+        var error = await Assert.ThrowsAsync<ApiException>(async () =>
+        {
+            await foreach (var update in agent.RunStreamingAsync(Org, new AgentRunRequest("will break", "conv-1"), default))
+            {
+                deltas.Add(update.Delta);
+            }
+        });
+
+        Assert.Equal(ErrorCodes.ModelUnavailable, error.Code);
+        Assert.Equal(["Echo:"], deltas);
+        Assert.Empty(_store.Appended);
+        Assert.Empty(_meter.Recorded);
+    }
+
+    private static ConversationTurn Turn(string question, string answer, string? turnId = null) =>
+        new(turnId, new ConversationMessage(MessageRole.User, question, Earlier), new ConversationMessage(MessageRole.Assistant, answer, Earlier));
+
+    private Agent CreateAgent()
+    {
+        var options = Options.Create(_options);
+        IOrgAgentSettingsSource settings = _settings is null ? new ConfigurationAgentSettings(options) : new FixedSettings(_settings);
+        return new Agent(settings, _meter, _store, _models ?? new FakeModelClients(_chat), _tools, _contexts, options, TimeProvider.System, NullLoggerFactory.Instance);
+    }
+}

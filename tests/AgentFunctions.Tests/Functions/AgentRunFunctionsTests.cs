@@ -1,0 +1,194 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using AgentFunctions.Agents;
+using AgentFunctions.Functions;
+using AgentFunctions.Http;
+using AgentFunctions.Tenancy;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AgentFunctions.Tests.Functions;
+
+public sealed class AgentRunFunctionsTests
+{
+    private static readonly OrgId Org = OrgId.Parse("org-a");
+    private static readonly AgentRunResult Result = new("Hello world", "conv-1", new AgentUsage(3, 2), [new Citation("doc-1", "Atlas")]);
+
+    [Fact]
+    public async Task RunAgent_AcceptEventStream_WritesDeltaEventsThenDoneWithTheResponseObject()
+    {
+        var agent = new ScriptedAgent(["Hello", " world"]);
+        var http = Request("""{"input":"hi","conversationId":"conv-1"}""", "text/event-stream");
+
+        var action = await new AgentRunFunctions(agent).RunAgent(http.Request, new TestFunctionContext(Org), default);
+
+        Assert.IsType<EmptyResult>(action);
+        Assert.Equal(200, http.Response.StatusCode);
+        Assert.Equal("text/event-stream", http.Response.ContentType);
+        Assert.Equal(
+            "event: delta\ndata: {\"text\":\"Hello\"}\n\n" +
+            "event: delta\ndata: {\"text\":\" world\"}\n\n" +
+            $"event: done\ndata: {JsonSerializer.Serialize(Result, ApiJson.Options)}\n\n",
+            Body(http));
+        Assert.Contains("\"usage\":{\"inputTokens\":3,\"outputTokens\":2}", Body(http), StringComparison.Ordinal);
+        Assert.Equal((Org, "hi", "conv-1"), (agent.Org, agent.Request!.Input, agent.Request.ConversationId));
+    }
+
+    [Fact]
+    public async Task RunAgent_StreamFailsAfterFirstDelta_EndsWithErrorEventAndRethrows()
+    {
+        var agent = new ScriptedAgent(["Hello"], ApiException.ModelUnavailable(502, "broke"));
+        var http = Request("""{"input":"hi"}""", "text/event-stream");
+
+        await Assert.ThrowsAsync<ApiException>(() => new AgentRunFunctions(agent).RunAgent(http.Request, new TestFunctionContext(Org), default));
+
+        var body = Body(http);
+        Assert.StartsWith("event: delta\ndata: {\"text\":\"Hello\"}\n\nevent: error\ndata: {", body, StringComparison.Ordinal);
+        Assert.Contains("\"code\":\"model_unavailable\"", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("event: done", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAgent_StreamRefusedBeforeOutput_LeavesResponseUnstartedForProblemJson()
+    {
+        var agent = new ScriptedAgent([], ApiException.ModelUnavailable(503, "no model"));
+        var http = Request("""{"input":"hi"}""", "text/event-stream");
+
+        var error = await Assert.ThrowsAsync<ApiException>(() => new AgentRunFunctions(agent).RunAgent(http.Request, new TestFunctionContext(Org), default));
+
+        Assert.Equal(503, error.Status);
+        Assert.Equal(string.Empty, Body(http));
+        Assert.Null(http.Response.ContentType);
+    }
+
+    [Fact]
+    public async Task RunAgent_JsonRequest_ReturnsTheResultObject()
+    {
+        var agent = new ScriptedAgent([]);
+        var http = Request("""{"input":"hi"}""", "application/json");
+
+        var action = await new AgentRunFunctions(agent).RunAgent(http.Request, new TestFunctionContext(Org), default);
+
+        Assert.Same(Result, Assert.IsType<OkObjectResult>(action).Value);
+        Assert.Equal(Org, agent.Org);
+    }
+
+    [Theory]
+    [InlineData("{not json")]
+    [InlineData("null")]
+    [InlineData("[1,2]")]
+    [InlineData("")]
+    public async Task RunAgent_BadJson_Refused400NamingTheBody(string body)
+    {
+        var agent = new ScriptedAgent([]);
+
+        var error = await Assert.ThrowsAsync<ApiException>(() => new AgentRunFunctions(agent).RunAgent(Request(body, null).Request, new TestFunctionContext(Org), default));
+
+        Assert.Equal((400, ErrorCodes.InvalidRequest), (error.Status, error.Code));
+        Assert.StartsWith("'body'", error.Message, StringComparison.Ordinal);
+        Assert.Null(agent.Request);
+    }
+
+    [Fact]
+    public async Task RunAgent_WrongType_Refused400NamingTheField()
+    {
+        var agent = new ScriptedAgent([]);
+
+        var error = await Assert.ThrowsAsync<ApiException>(() => new AgentRunFunctions(agent).RunAgent(Request("{\"input\": 5}", null).Request, new TestFunctionContext(Org), default));
+
+        Assert.Equal((400, ErrorCodes.InvalidRequest), (error.Status, error.Code));
+        Assert.StartsWith("'input'", error.Message, StringComparison.Ordinal);
+        Assert.Null(agent.Request);
+    }
+
+    [Fact]
+    public async Task RunAgent_MissingInput_Refused400NamingInput()
+    {
+        var agent = new ScriptedAgent([]);
+
+        var error = await Assert.ThrowsAsync<ApiException>(() => new AgentRunFunctions(agent).RunAgent(Request("{}", null).Request, new TestFunctionContext(Org), default));
+
+        Assert.Equal((400, ErrorCodes.InvalidRequest), (error.Status, error.Code));
+        Assert.StartsWith("'input'", error.Message, StringComparison.Ordinal);
+        Assert.Null(agent.Request);
+    }
+
+    private static DefaultHttpContext Request(string body, string? accept)
+    {
+        var http = new DefaultHttpContext();
+        http.Request.Method = "POST";
+        http.Request.ContentType = "application/json";
+        http.Request.Body = new MemoryStream(Encoding.UTF8.GetBytes(body));
+        if (accept is not null)
+        {
+            http.Request.Headers.Accept = accept;
+        }
+
+        http.Response.Body = new MemoryStream();
+        return http;
+    }
+
+    private static string Body(DefaultHttpContext http) => Encoding.UTF8.GetString(((MemoryStream)http.Response.Body).ToArray());
+
+    private sealed class ScriptedAgent(string[] deltas, Exception? failure = null) : IAgent
+    {
+        public OrgId? Org { get; private set; }
+
+        public AgentRunRequest? Request { get; private set; }
+
+        public Task<AgentRunResult> RunAsync(OrgId orgId, AgentRunRequest request, string? turnId, CancellationToken cancellationToken)
+        {
+            (Org, Request) = (orgId, request);
+            return Task.FromResult(Result);
+        }
+
+        public async IAsyncEnumerable<AgentStreamUpdate> RunStreamingAsync(OrgId orgId, AgentRunRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            (Org, Request) = (orgId, request);
+            foreach (var delta in deltas)
+            {
+                await Task.Yield();
+                yield return new AgentStreamUpdate(delta, null);
+            }
+
+            if (failure is not null)
+            {
+                throw failure;
+            }
+
+            yield return new AgentStreamUpdate(null, Result);
+        }
+    }
+}
+
+/// <summary>The least <see cref="FunctionContext"/> a function body needs: the invocation's services with a resolved org.</summary>
+internal sealed class TestFunctionContext : FunctionContext
+{
+    public TestFunctionContext(OrgId org)
+    {
+        var services = new ServiceCollection().AddScoped<OrgContext>().BuildServiceProvider();
+        InstanceServices = services.CreateScope().ServiceProvider;
+        InstanceServices.GetRequiredService<OrgContext>().Set(org, "test");
+    }
+
+    public override string InvocationId => "invocation-1";
+
+    public override string FunctionId => "function-1";
+
+    public override TraceContext TraceContext => throw new NotSupportedException();
+
+    public override BindingContext BindingContext => throw new NotSupportedException();
+
+    public override RetryContext RetryContext => throw new NotSupportedException();
+
+    public override IServiceProvider InstanceServices { get; set; }
+
+    public override FunctionDefinition FunctionDefinition => throw new NotSupportedException();
+
+    public override IDictionary<object, object> Items { get; set; } = new Dictionary<object, object>();
+
+    public override Microsoft.Azure.Functions.Worker.IInvocationFeatures Features => throw new NotSupportedException();
+}
