@@ -50,18 +50,18 @@ public sealed record JobMessage(
     [property: JsonPropertyName("orgId")] string OrgId,
     [property: JsonPropertyName("jobId")] string JobId);
 
-/// <summary>The response of <c>GET /api/jobs/{jobId}</c> (API.md "Jobs").</summary>
+/// <summary>The response of <c>GET /api/jobs/{jobId}</c> (API.md "Jobs"); absent values are left out, whichever serializer writes it.</summary>
 public sealed record JobView(
     [property: JsonPropertyName("jobId")] string JobId,
     [property: JsonPropertyName("status")] JobStatus Status,
     [property: JsonPropertyName("conversationId")] string ConversationId,
-    [property: JsonPropertyName("output")] string? Output,
-    [property: JsonPropertyName("error")] string? Error,
+    [property: JsonPropertyName("output"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Output,
+    [property: JsonPropertyName("error"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error,
     [property: JsonPropertyName("attempts")] int Attempts,
-    [property: JsonPropertyName("usage")] AgentUsage? Usage,
+    [property: JsonPropertyName("usage"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] AgentUsage? Usage,
     [property: JsonPropertyName("createdAt")] DateTimeOffset CreatedAt,
-    [property: JsonPropertyName("startedAt")] DateTimeOffset? StartedAt,
-    [property: JsonPropertyName("completedAt")] DateTimeOffset? CompletedAt)
+    [property: JsonPropertyName("startedAt"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? StartedAt,
+    [property: JsonPropertyName("completedAt"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? CompletedAt)
 {
     public static JobView From(JobRecord job) =>
         new(job.JobId, job.Status, job.ConversationId, job.Output, job.Error, job.Attempts, job.Usage, job.CreatedAt, job.StartedAt, job.CompletedAt);
