@@ -227,8 +227,8 @@ public sealed partial class JobService(
     private static string Describe(Exception exception) => exception is ApiException api
         ? $"{api.Code}: {api.Message}"
         : exception is OperationCanceledException
-            ? "The attempt was interrupted (the worker stopped); it is retried."
-            : "internal: the agent run failed unexpectedly; it is retried.";
+            ? "The attempt was interrupted (the worker stopped)."
+            : "internal: the agent run failed unexpectedly.";
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} of org {OrgId} submitted")]
     private static partial void LogSubmitted(ILogger logger, string orgId, string jobId);
