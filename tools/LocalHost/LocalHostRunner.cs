@@ -250,7 +250,9 @@ internal sealed partial class LocalHostRunner : IAsyncDisposable
         workerProcessId = WorkerProcessId,
         workerHttpUri = WorkerHttpUri?.ToString(),
         inFlight = _inFlight.Count,
-        functions = Functions.Values.Select(f => new { name = f.Name, trigger = f.Trigger?.Type }).OrderBy(f => f.name, StringComparer.Ordinal),
+        functions = Functions.Values
+            .Select(f => new { name = f.Name, trigger = f.Trigger?.Type, route = f.IsHttp ? HttpRoute(f) : null, methods = f.IsHttp ? HttpMethods(f) : null })
+            .OrderBy(f => f.name, StringComparer.Ordinal),
     };
 
     private string HttpRoute(FunctionDescriptor function)

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using AgentFunctions.Conversations;
 using AgentFunctions.Http;
 using AgentFunctions.Models;
+using AgentFunctions.Observability;
 using AgentFunctions.Tenancy;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
@@ -24,6 +25,7 @@ internal sealed partial class Agent(
     IEnumerable<IAgentContextProvider> contextProviders,
     IOptions<AgentOptions> options,
     TimeProvider time,
+    AgentMetrics metrics,
     ILoggerFactory loggerFactory) : IAgent
 {
     /// <summary>Rough characters per token, for runs whose server reports no usage.</summary>
@@ -51,7 +53,7 @@ internal sealed partial class Agent(
         }
         catch (ApiException e) when (e.Code == ErrorCodes.ModelUnavailable)
         {
-            LogModelFailed(_logger, orgId.Value, (long)time.GetElapsedTime(started).TotalMilliseconds, e.Status);
+            ModelFailed(orgId, time.GetElapsedTime(started), e.Status);
             throw;
         }
 
@@ -79,7 +81,7 @@ internal sealed partial class Agent(
                 }
                 catch (ApiException e) when (e.Code == ErrorCodes.ModelUnavailable)
                 {
-                    LogModelFailed(_logger, orgId.Value, (long)time.GetElapsedTime(started).TotalMilliseconds, e.Status);
+                    ModelFailed(orgId, time.GetElapsedTime(started), e.Status);
                     throw;
                 }
 
@@ -111,7 +113,7 @@ internal sealed partial class Agent(
         var startedAt = time.GetUtcNow();
         await usageMeter.EnsureWithinQuotaAsync(orgId, cancellationToken).ConfigureAwait(false);
         var settings = await settingsSource.GetAsync(orgId, cancellationToken).ConfigureAwait(false);
-        var client = models.GetChatClient(settings.Model, settings.Endpoint);
+        var client = models.GetChatClient(orgId, new ChatModelTarget(settings.Model, settings.Endpoint, settings.ApiKeySetting, settings.Version));
 
         var o = options.Value;
         var history = isNew
@@ -153,11 +155,12 @@ internal sealed partial class Agent(
         var output = response.Text;
         if (string.IsNullOrWhiteSpace(output))
         {
-            LogModelFailed(_logger, run.OrgId.Value, (long)latency.TotalMilliseconds, 502);
+            ModelFailed(run.OrgId, latency, 502);
             throw ApiException.ModelUnavailable(502, "The model returned no answer.");
         }
 
         var (usage, estimated) = Usage(response.Usage, run.Messages, output);
+        metrics.RecordModelCall(run.OrgId, latency, usage.InputTokens, usage.OutputTokens, succeeded: true);
         var turn = new ConversationTurn(
             run.TurnId,
             new ConversationMessage(MessageRole.User, run.Input, run.StartedAt),
@@ -178,6 +181,12 @@ internal sealed partial class Agent(
         }
 
         return new AgentRunResult(output, run.ConversationId, usage, run.Citations);
+    }
+
+    private void ModelFailed(OrgId orgId, TimeSpan latency, int status)
+    {
+        metrics.RecordModelCall(orgId, latency, 0, 0, succeeded: false);
+        LogModelFailed(_logger, orgId.Value, (long)latency.TotalMilliseconds, status);
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using AgentFunctions.Agents;
 using AgentFunctions.Audit;
 using AgentFunctions.Auth;
 using AgentFunctions.Conversations;
+using AgentFunctions.DataStore;
 using AgentFunctions.Knowledge;
 using AgentFunctions.Middleware;
 using AgentFunctions.Models;
@@ -26,6 +27,7 @@ public static class ServiceCollectionExtensions
             .AddObservability(configuration)
             .AddConversations()
             .AddKnowledge(configuration)
+            .AddDataStore()
             .AddModels()
             .AddAgents()
             .AddJobs()

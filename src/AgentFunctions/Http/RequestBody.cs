@@ -3,41 +3,23 @@ using Microsoft.AspNetCore.Http;
 
 namespace AgentFunctions.Http;
 
+/// <summary>Reads JSON request bodies with a size cap; every refusal names what is wrong.</summary>
 public static class RequestBody
 {
     /// <summary>Default cap on a JSON request body.</summary>
     public const int DefaultMaxBytes = 256 * 1024;
 
     /// <summary>
-    /// The request's JSON body as <typeparamref name="T"/> (API JSON options), read up to
-    /// <paramref name="maxBytes"/>: 413 when larger, 400 <c>invalid_request</c> naming the body (or the
-    /// offending property) when it is not the documented JSON object.
+    /// The body as <typeparamref name="T"/> (API JSON options): 413 past <paramref name="maxBytes"/>,
+    /// 400 <c>invalid_request</c> naming the body (or the offending property) when it is not the documented JSON object.
     /// </summary>
     public static async Task<T> ReadJsonAsync<T>(HttpRequest request, CancellationToken cancellationToken, int maxBytes = DefaultMaxBytes)
         where T : class
     {
-        ArgumentNullException.ThrowIfNull(request);
-        if (request.ContentLength > maxBytes)
-        {
-            throw TooLarge(maxBytes);
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            if (buffer.Length + read > maxBytes)
-            {
-                throw TooLarge(maxBytes);
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
+        var body = await ReadCappedAsync(request, maxBytes, cancellationToken).ConfigureAwait(false);
         try
         {
-            return (buffer.Length == 0 ? null : JsonSerializer.Deserialize<T>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), ApiJson.Options))
+            return (body.Length == 0 ? null : JsonSerializer.Deserialize<T>(body.Span, ApiJson.Options))
                 ?? throw ApiException.InvalidRequest("body", "must be a JSON object.");
         }
         catch (JsonException e)
@@ -47,5 +29,53 @@ public static class RequestBody
         }
     }
 
-    private static ApiException TooLarge(int maxBytes) => ApiException.PayloadTooLarge($"The body is larger than {maxBytes} bytes.");
+    /// <summary>The body as a JSON document: 413 past <paramref name="maxBytes"/>, 400 naming the body when it is empty or not JSON.</summary>
+    public static async Task<JsonDocument> ReadJsonDocumentAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    {
+        var body = await ReadCappedAsync(request, maxBytes, cancellationToken).ConfigureAwait(false);
+        if (body.Length == 0)
+        {
+            throw ApiException.InvalidRequest("body", "is required.");
+        }
+
+        try
+        {
+            return JsonDocument.Parse(body);
+        }
+        catch (JsonException)
+        {
+            throw ApiException.InvalidRequest("body", "is not valid JSON.");
+        }
+    }
+
+    /// <summary>Reads at most one byte past the cap, whatever Content-Length claimed (chunked bodies claim nothing).</summary>
+    private static async Task<ReadOnlyMemory<byte>> ReadCappedAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.ContentLength > maxBytes)
+        {
+            throw TooLarge(maxBytes);
+        }
+
+        var buffer = new byte[Math.Min(maxBytes + 1, (int?)request.ContentLength + 1 ?? 16 * 1024)];
+        var length = 0;
+        int read;
+        while ((read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            length += read;
+            if (length == buffer.Length)
+            {
+                if (length > maxBytes)
+                {
+                    throw TooLarge(maxBytes);
+                }
+
+                Array.Resize(ref buffer, (int)Math.Min(maxBytes + 1L, buffer.Length * 2L));
+            }
+        }
+
+        return buffer.AsMemory(0, length);
+    }
+
+    private static ApiException TooLarge(int maxBytes) => ApiException.PayloadTooLarge($"The request body is larger than {maxBytes} bytes.");
 }

@@ -2,28 +2,45 @@ using System.ClientModel;
 using System.ClientModel.Primitives;
 using System.Collections.Concurrent;
 using AgentFunctions.Http;
+using AgentFunctions.Tenancy;
 using Azure.AI.OpenAI;
 using Azure.Core;
 using Azure.Identity;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using OpenAI;
 
 namespace AgentFunctions.Models;
 
 /// <summary>
-/// The app's model clients, built once per (endpoint, model) from <c>AzureOpenAI__*</c> or
-/// <c>OpenAI__*</c> (Azure OpenAI wins when both are set). Every client sends through the one
-/// resilient <see cref="HttpClient"/> (<see cref="ModelServiceCollectionExtensions.HttpClientName"/>)
-/// and turns failures into <c>model_unavailable</c>.
+/// Which chat model one org's runs use: the model (deployment) name (null: the app's default), optionally on the
+/// org's own endpoint. <see cref="ApiKeySetting"/> names the app setting that holds that endpoint's key (null:
+/// the app's managed identity). <see cref="Version"/> is the org's settings version: a new one rebuilds the client.
+/// </summary>
+public sealed record ChatModelTarget(string? Model = null, Uri? Endpoint = null, string? ApiKeySetting = null, long Version = 0);
+
+/// <summary>
+/// The app's model clients, built from <c>AzureOpenAI__*</c> or <c>OpenAI__*</c> (Azure OpenAI wins when both are set).
+/// Clients of the app's own endpoint are built once per model and shared by every org; an org with its own endpoint
+/// gets its own client, kept until the org's settings change. Every client sends through the one resilient
+/// <see cref="HttpClient"/> (<see cref="ModelServiceCollectionExtensions.HttpClientName"/>) and turns failures into
+/// <c>model_unavailable</c>.
 /// </summary>
 public interface IModelClients
 {
     /// <summary>
-    /// The chat client for a model (deployment) name, or the configured default when null, optionally on another
-    /// endpoint of the same provider. Throws 503 <c>model_unavailable</c> naming the settings when no chat model is configured.
+    /// The app endpoint's chat client for a model (deployment) name, or the configured default when null. Throws 503
+    /// <c>model_unavailable</c> naming the settings when no chat model is configured.
     /// </summary>
-    IChatClient GetChatClient(string? model = null, Uri? endpoint = null);
+    IChatClient GetChatClient(string? model = null);
+
+    /// <summary>
+    /// The chat client one org's runs use: the shared client of the app's endpoint when <paramref name="target"/> names
+    /// no endpoint, else the org's own client (cached per org and settings version). Throws 503 <c>model_unavailable</c>
+    /// when no model name is known or the named key setting is empty.
+    /// </summary>
+    IChatClient GetChatClient(OrgId orgId, ChatModelTarget target);
 
     /// <summary>The configured embedding generator; throws 503 <c>model_unavailable</c> naming the setting when none is configured.</summary>
     IEmbeddingGenerator<string, Embedding<float>> GetEmbeddingGenerator();
@@ -33,37 +50,58 @@ internal sealed class ModelClients(
     IOptions<AzureOpenAIOptions> azureOptions,
     IOptions<OpenAIOptions> openAIOptions,
     IOptions<ModelResilienceOptions> resilience,
+    IConfiguration configuration,
     IHttpClientFactory httpClients) : IModelClients, IDisposable
 {
     public const string MissingChatModel =
         "No model is configured: set AzureOpenAI__Endpoint and AzureOpenAI__ChatDeployment, or OpenAI__Endpoint and OpenAI__ChatModel.";
 
-    private readonly ConcurrentDictionary<(Uri? Endpoint, string Model), IChatClient> _chatClients = new();
-    private readonly ConcurrentDictionary<Uri, object> _providers = new();
+    private readonly ConcurrentDictionary<string, IChatClient> _chatClients = new(StringComparer.Ordinal);
+
+    /// <summary>One entry per org with its own endpoint: a settings change replaces it, so an old client is dropped.</summary>
+    private readonly ConcurrentDictionary<OrgId, OrgChatClient> _orgClients = new();
+
     private readonly Lazy<TokenCredential> _credential = new(() =>
         azureOptions.Value.ClientId is { Length: > 0 } clientId
             ? new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId))
             : new DefaultAzureCredential());
 
+    private object? _provider;
     private ModelFailureEmbeddingGenerator? _embeddings;
 
-    public IChatClient GetChatClient(string? model = null, Uri? endpoint = null)
+    public IChatClient GetChatClient(string? model = null)
     {
-        var azure = azureOptions.Value;
-        var openAI = openAIOptions.Value;
-        var defaultModel = azure.IsConfigured ? azure.ChatDeployment : openAI.IsConfigured ? openAI.ChatModel : null;
-        if (defaultModel is null)
+        var defaultModel = DefaultModel() ?? throw ApiException.ModelUnavailable(503, MissingChatModel);
+        return _chatClients.GetOrAdd(string.IsNullOrWhiteSpace(model) ? defaultModel : model, name => ChatClient(PlatformProvider(), name));
+    }
+
+    public IChatClient GetChatClient(OrgId orgId, ChatModelTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        if (target.Endpoint is null)
         {
-            throw ApiException.ModelUnavailable(503, MissingChatModel);
+            return GetChatClient(target.Model);
         }
 
-        var key = (endpoint, string.IsNullOrWhiteSpace(model) ? defaultModel : model);
-        return _chatClients.GetOrAdd(key, k =>
+        var model = string.IsNullOrWhiteSpace(target.Model) ? DefaultModel() ?? throw ApiException.ModelUnavailable(503, MissingChatModel) : target.Model;
+        string? apiKey = null;
+        if (target.ApiKeySetting is { } setting)
         {
-            var provider = Provider(k.Endpoint);
-            var inner = provider is AzureOpenAIClient a ? a.GetChatClient(k.Model).AsIChatClient() : ((OpenAIClient)provider).GetChatClient(k.Model).AsIChatClient();
-            return new ModelFailureChatClient(inner);
-        });
+            apiKey = configuration[setting] is { Length: > 0 } value
+                ? value
+                : throw ApiException.ModelUnavailable(503, $"The org's model endpoint key setting '{setting}' is not set in the app's configuration.");
+        }
+
+        // Same settings version, endpoint and key: the cached client. Anything else (a new version, a rotated key,
+        // an org deleted and registered again whose version restarted) replaces it.
+        if (_orgClients.TryGetValue(orgId, out var cached) && cached.Matches(target, model, apiKey))
+        {
+            return cached.Client;
+        }
+
+        var client = ChatClient(OrgProvider(target.Endpoint, apiKey), model);
+        _orgClients[orgId] = new OrgChatClient(target, model, apiKey, client);
+        return client;
     }
 
     public IEmbeddingGenerator<string, Embedding<float>> GetEmbeddingGenerator()
@@ -80,13 +118,13 @@ internal sealed class ModelClients(
         {
             var deployment = azure.EmbeddingDeployment is { Length: > 0 } d ? d
                 : throw ApiException.ModelUnavailable(503, "No embedding model is configured: set AzureOpenAI__EmbeddingDeployment.");
-            inner = ((AzureOpenAIClient)Provider(null)).GetEmbeddingClient(deployment).AsIEmbeddingGenerator();
+            inner = ((AzureOpenAIClient)PlatformProvider()).GetEmbeddingClient(deployment).AsIEmbeddingGenerator();
         }
         else if (openAI.IsConfigured)
         {
             var model = openAI.EmbeddingModel is { Length: > 0 } m ? m
                 : throw ApiException.ModelUnavailable(503, "No embedding model is configured: set OpenAI__EmbeddingModel.");
-            inner = ((OpenAIClient)Provider(null)).GetEmbeddingClient(model).AsIEmbeddingGenerator();
+            inner = ((OpenAIClient)PlatformProvider()).GetEmbeddingClient(model).AsIEmbeddingGenerator();
         }
         else
         {
@@ -99,7 +137,7 @@ internal sealed class ModelClients(
 
     public void Dispose()
     {
-        foreach (var client in _chatClients.Values)
+        foreach (var client in _chatClients.Values.Concat(_orgClients.Values.Select(o => o.Client)))
         {
             client.Dispose();
         }
@@ -107,29 +145,57 @@ internal sealed class ModelClients(
         _embeddings?.Dispose();
     }
 
-    /// <summary>One provider client per endpoint (the configured one when null).</summary>
-    private object Provider(Uri? endpoint)
+    private string? DefaultModel()
     {
         var azure = azureOptions.Value;
         var openAI = openAIOptions.Value;
-        var uri = endpoint ?? (azure.IsConfigured ? azure.GetEndpointUri() : openAI.GetEndpointUri());
-        return _providers.GetOrAdd(uri, u => azure.IsConfigured ? CreateAzure(u, azure) : CreateOpenAI(u, openAI));
+        return azure.IsConfigured ? azure.ChatDeployment : openAI.IsConfigured ? openAI.ChatModel : null;
     }
 
-    private AzureOpenAIClient CreateAzure(Uri endpoint, AzureOpenAIOptions options)
+    private static ModelFailureChatClient ChatClient(object provider, string model) =>
+        new ModelFailureChatClient(provider is AzureOpenAIClient azure
+            ? azure.GetChatClient(model).AsIChatClient()
+            : ((OpenAIClient)provider).GetChatClient(model).AsIChatClient());
+
+    /// <summary>The provider client of the app's own endpoint, built once (races build it twice at most; one wins).</summary>
+    private object PlatformProvider()
+    {
+        if (Volatile.Read(ref _provider) is { } provider)
+        {
+            return provider;
+        }
+
+        var azure = azureOptions.Value;
+        var openAI = openAIOptions.Value;
+        object created = azure.IsConfigured
+            ? CreateAzure(azure.GetEndpointUri(), azure.ApiKey)
+            : CreateOpenAI(openAI.GetEndpointUri(), openAI.ApiKey);
+        return Interlocked.CompareExchange(ref _provider, created, null) ?? created;
+    }
+
+    /// <summary>
+    /// An org's own endpoint, of the app's provider kind (Azure OpenAI when the app has none: bring-your-own Azure
+    /// OpenAI). Without a key: managed identity for Azure OpenAI; no authentication for an OpenAI-compatible server.
+    /// </summary>
+    private object OrgProvider(Uri endpoint, string? apiKey) =>
+        openAIOptions.Value.IsConfigured && !azureOptions.Value.IsConfigured
+            ? CreateOpenAI(endpoint, apiKey)
+            : CreateAzure(endpoint, apiKey);
+
+    private AzureOpenAIClient CreateAzure(Uri endpoint, string? apiKey)
     {
         var clientOptions = Configure(new AzureOpenAIClientOptions());
-        return options.ApiKey is { Length: > 0 } apiKey
+        return apiKey is { Length: > 0 }
             ? new AzureOpenAIClient(endpoint, new ApiKeyCredential(apiKey), clientOptions)
             : new AzureOpenAIClient(endpoint, _credential.Value, clientOptions);
     }
 
-    private OpenAIClient CreateOpenAI(Uri endpoint, OpenAIOptions options)
+    private OpenAIClient CreateOpenAI(Uri endpoint, string? apiKey)
     {
         var clientOptions = Configure(new OpenAIClientOptions { Endpoint = endpoint });
 
         // The client refuses an empty key; servers without authentication (Ollama, vLLM) ignore it.
-        return new OpenAIClient(new ApiKeyCredential(options.ApiKey is { Length: > 0 } key ? key : "unused"), clientOptions);
+        return new OpenAIClient(new ApiKeyCredential(apiKey is { Length: > 0 } key ? key : "unused"), clientOptions);
     }
 
     /// <summary>Retries live in the HttpClient's resilience handler, so the client's own retry policy is switched off.</summary>
@@ -140,5 +206,14 @@ internal sealed class ModelClients(
         options.RetryPolicy = new ClientRetryPolicy(maxRetries: 0);
         options.NetworkTimeout = resilience.Value.TotalTimeout;
         return options;
+    }
+
+    /// <summary>An org's own client and what it was built from (a class, not a record: no generated ToString prints the key).</summary>
+    private sealed class OrgChatClient(ChatModelTarget target, string model, string? apiKey, IChatClient client)
+    {
+        public IChatClient Client => client;
+
+        public bool Matches(ChatModelTarget other, string otherModel, string? otherKey) =>
+            target == other && model == otherModel && string.Equals(apiKey, otherKey, StringComparison.Ordinal);
     }
 }

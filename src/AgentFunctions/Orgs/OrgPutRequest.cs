@@ -102,14 +102,30 @@ public sealed record OrgModelRequest(
                 throw ApiException.InvalidRequest("model.apiKeySetting", "is only used with 'model.endpoint'.");
             }
 
-            if (!IsName(ApiKeySetting, 128, "_") || !char.IsAsciiLetter(ApiKeySetting[0]))
+            if (ApiKeySetting.Length <= OrgKeySettingPrefix.Length || !ApiKeySetting.StartsWith(OrgKeySettingPrefix, StringComparison.Ordinal) || !IsName(ApiKeySetting, 128, "_"))
             {
-                throw ApiException.InvalidRequest("model.apiKeySetting", "must be the name of an app setting: 1-128 characters of A-Z, a-z, 0-9 and '_', starting with a letter.");
+                throw ApiException.InvalidRequest("model.apiKeySetting",
+                    $"must be the name of an app setting that starts with '{OrgKeySettingPrefix}' (1-128 characters of A-Z, a-z, 0-9 and '_'), so it can never name one of the platform's own secrets.");
             }
+        }
+        else if (endpoint is not null && !IsAzureOpenAIHost(endpoint))
+        {
+            // Without a key the app's managed identity signs in; its token is valid on the platform's own
+            // Azure OpenAI resource, so it is only ever sent to Azure's own model endpoints.
+            throw ApiException.InvalidRequest("model.apiKeySetting",
+                "is required for an endpoint outside Azure OpenAI (*.openai.azure.com, *.cognitiveservices.azure.com, *.services.ai.azure.com): the app identity is only used with Azure.");
         }
 
         return new OrgModelSettings(Deployment, Temperature, MaxOutputTokens, endpoint, ApiKeySetting);
     }
+
+    /// <summary>Every setting an org's model key may be read from starts with this.</summary>
+    public const string OrgKeySettingPrefix = "ORGKEY_";
+
+    private static readonly string[] AzureOpenAIHostSuffixes = [".openai.azure.com", ".cognitiveservices.azure.com", ".services.ai.azure.com"];
+
+    private static bool IsAzureOpenAIHost(Uri endpoint) =>
+        endpoint.IsLoopback || AzureOpenAIHostSuffixes.Any(suffix => endpoint.Host.EndsWith(suffix, StringComparison.OrdinalIgnoreCase));
 
     private static bool TryParseEndpoint(string text, out Uri? endpoint)
     {

@@ -8,8 +8,6 @@ using AgentFunctions.Testing;
 using Azure.Data.Tables;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Azure.Functions.Worker;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AgentFunctions.IntegrationTests.Conversations;
@@ -139,34 +137,5 @@ public sealed class ConversationFunctionsTests(AzuriteFixture azurite) : IClassF
 
         Assert.All([get, delete], e => Assert.Equal((400, ErrorCodes.InvalidRequest), (e.Status, e.Code)));
         Assert.All([get, delete], e => Assert.Contains("conversationId", e.Message, StringComparison.Ordinal));
-    }
-
-    /// <summary>A function context whose invocation scope already holds the resolved org (as the middleware leaves it).</summary>
-    private sealed class OrgFunctionContext : FunctionContext
-    {
-        public OrgFunctionContext(OrgId orgId)
-        {
-            var services = new ServiceCollection().AddSingleton<OrgContext>().BuildServiceProvider();
-            services.GetRequiredService<OrgContext>().Set(orgId, "test");
-            InstanceServices = services;
-        }
-
-        public override string InvocationId => "test-invocation";
-
-        public override string FunctionId => "test-function";
-
-        public override TraceContext TraceContext => throw new NotSupportedException();
-
-        public override BindingContext BindingContext => throw new NotSupportedException();
-
-        public override RetryContext RetryContext => throw new NotSupportedException();
-
-        public override IServiceProvider InstanceServices { get; set; }
-
-        public override FunctionDefinition FunctionDefinition => throw new NotSupportedException();
-
-        public override IDictionary<object, object> Items { get; set; } = new Dictionary<object, object>();
-
-        public override Microsoft.Azure.Functions.Worker.IInvocationFeatures Features => throw new NotSupportedException();
     }
 }

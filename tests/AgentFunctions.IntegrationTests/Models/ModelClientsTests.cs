@@ -229,7 +229,7 @@ public sealed class ModelClientsTests : IAsyncLifetime
         return Build([.. settings, ("Model:RetryDelay", "00:00:00.010"), .. extra]);
     }
 
-    private static ServiceProvider Build(params (string Key, string Value)[] settings)
+    internal static ServiceProvider Build(params (string Key, string Value)[] settings)
     {
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)))

@@ -80,14 +80,20 @@ internal sealed class FakeChatClient : IChatClient
     }
 }
 
-/// <summary>Hands out the fake chat client and records which model and endpoint were asked for.</summary>
+/// <summary>Hands out the fake chat client and records which org and model target were asked for.</summary>
 internal sealed class FakeModelClients(IChatClient chat) : IModelClients
 {
-    public List<(string? Model, Uri? Endpoint)> Requested { get; } = [];
+    public List<(OrgId? Org, ChatModelTarget Target)> Requested { get; } = [];
 
-    public IChatClient GetChatClient(string? model = null, Uri? endpoint = null)
+    public IChatClient GetChatClient(string? model = null)
     {
-        Requested.Add((model, endpoint));
+        Requested.Add((null, new ChatModelTarget(model)));
+        return chat;
+    }
+
+    public IChatClient GetChatClient(OrgId orgId, ChatModelTarget target)
+    {
+        Requested.Add((orgId, target));
         return chat;
     }
 

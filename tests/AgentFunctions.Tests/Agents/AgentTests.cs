@@ -11,7 +11,7 @@ using Microsoft.Extensions.Options;
 
 namespace AgentFunctions.Tests.Agents;
 
-public sealed class AgentTests
+public sealed class AgentTests : IDisposable
 {
     private static readonly OrgId Org = OrgId.Parse("org-a");
     private static readonly DateTimeOffset Earlier = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
@@ -24,6 +24,7 @@ public sealed class AgentTests
     private readonly List<IAgentContextProvider> _contexts = [];
     private OrgAgentSettings? _settings;
     private IModelClients? _models;
+    private readonly MetricsRecorder _metrics = new();
 
     [Fact]
     public async Task RunAsync_NewConversation_SendsSystemPromptAndInputAndStoresTurnOnce()
@@ -67,14 +68,14 @@ public sealed class AgentTests
     [Fact]
     public async Task RunAsync_OrgSettings_ReachModelClientAndChatOptions()
     {
-        _settings = new OrgAgentSettings("Org prompt.", "org-deployment", 0.3f, 123, new Uri("https://org.example/"));
+        _settings = new OrgAgentSettings("Org prompt.", "org-deployment", 0.3f, 123, new Uri("https://org.example/"), "ORG_MODEL_KEY", Version: 7);
         var models = new FakeModelClients(_chat);
         _models = models;
         var agent = CreateAgent();
 
         await agent.RunAsync(Org, new AgentRunRequest("hi", null), null, default);
 
-        Assert.Equal([("org-deployment", new Uri("https://org.example/"))], models.Requested);
+        Assert.Equal([((OrgId?)Org, new ChatModelTarget("org-deployment", new Uri("https://org.example/"), "ORG_MODEL_KEY", 7))], models.Requested);
         var (messages, options) = Assert.Single(_chat.Calls);
         Assert.Equal("Org prompt.", messages[0].Text);
         Assert.Equal(0.3f, options!.Temperature);
@@ -264,6 +265,55 @@ public sealed class AgentTests
         Assert.Empty(_meter.Recorded);
     }
 
+    [Fact]
+    public async Task RunAsync_Completes_RecordsSuccessfulModelCallWithTokensForTheOrg()
+    {
+        var agent = CreateAgent();
+
+        await agent.RunAsync(Org, new AgentRunRequest("measure me", null), null, default);
+
+        var duration = Assert.Single(_metrics.Measurements, m => m.Instrument == "agent.model.duration");
+        Assert.Equal(("org-a", "success"), (duration.Tags["org.id"], duration.Tags["outcome"]));
+        var tokens = _metrics.Measurements.Where(m => m.Instrument == "agent.model.tokens").ToDictionary(m => (string)m.Tags["token.type"]!, m => m.Value);
+        Assert.Equal(new Dictionary<string, double> { ["input"] = 11, ["output"] = 7 }, tokens);
+    }
+
+    [Fact]
+    public async Task RunAsync_ModelUnavailable_RecordsFailedModelCallWithoutTokens()
+    {
+        _chat.Enqueue(ApiException.ModelUnavailable(503, "down"));
+        var agent = CreateAgent();
+
+        await Assert.ThrowsAsync<ApiException>(() => agent.RunAsync(Org, new AgentRunRequest("hi", null), null, default));
+
+        var duration = Assert.Single(_metrics.Measurements);
+        Assert.Equal(("agent.model.duration", "org-a", "failure"), (duration.Instrument, duration.Tags["org.id"], duration.Tags["outcome"]));
+    }
+
+    [Fact]
+    public async Task RunStreamingAsync_FailsMidStream_RecordsFailedModelCall()
+    {
+        _chat.FailMidStream = ApiException.ModelUnavailable(502, "stream broke");
+        var agent = CreateAgent();
+
+        await Assert.ThrowsAsync<ApiException>(async () => await agent.RunStreamingAsync(Org, new AgentRunRequest("will break", null), default).ToListAsync());
+
+        Assert.Equal("failure", Assert.Single(_metrics.Measurements).Tags["outcome"]);
+    }
+
+    [Fact]
+    public async Task RunAsync_EmptyModelAnswer_RecordsFailedModelCall()
+    {
+        _chat.Enqueue(_ => new ChatResponse(new ChatMessage(ChatRole.Assistant, " ")));
+        var agent = CreateAgent();
+
+        await Assert.ThrowsAsync<ApiException>(() => agent.RunAsync(Org, new AgentRunRequest("hi", null), null, default));
+
+        Assert.Equal("failure", Assert.Single(_metrics.Measurements).Tags["outcome"]);
+    }
+
+    public void Dispose() => _metrics.Dispose();
+
     private static ConversationTurn Turn(string question, string answer, string? turnId = null) =>
         new(turnId, new ConversationMessage(MessageRole.User, question, Earlier), new ConversationMessage(MessageRole.Assistant, answer, Earlier));
 
@@ -271,6 +321,6 @@ public sealed class AgentTests
     {
         var options = Options.Create(_options);
         IOrgAgentSettingsSource settings = _settings is null ? new ConfigurationAgentSettings(options) : new FixedSettings(_settings);
-        return new Agent(settings, _meter, _store, _models ?? new FakeModelClients(_chat), _tools, _contexts, options, TimeProvider.System, NullLoggerFactory.Instance);
+        return new Agent(settings, _meter, _store, _models ?? new FakeModelClients(_chat), _tools, _contexts, options, TimeProvider.System, _metrics.Metrics, NullLoggerFactory.Instance);
     }
 }

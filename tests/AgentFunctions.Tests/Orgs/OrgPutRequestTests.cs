@@ -9,14 +9,14 @@ public sealed class OrgPutRequestTests
     public void Validate_FullRequest_ReturnsDefinition()
     {
         var request = new OrgPutRequest("Contoso", "Be brief.",
-            new OrgModelRequest("gpt-4o-mini", 0.2f, 500, "https://contoso.openai.azure.com/", "CONTOSO_OPENAI_KEY"),
+            new OrgModelRequest("gpt-4o-mini", 0.2f, 500, "https://contoso.openai.azure.com/", "ORGKEY_CONTOSO"),
             new OrgQuotas(60, 100_000), Enabled: null);
 
         var definition = request.Validate();
 
         Assert.Equal("Contoso", definition.DisplayName);
         Assert.Equal(new Uri("https://contoso.openai.azure.com/"), definition.Model.Endpoint);
-        Assert.Equal("CONTOSO_OPENAI_KEY", definition.Model.ApiKeySetting);
+        Assert.Equal("ORGKEY_CONTOSO", definition.Model.ApiKeySetting);
         Assert.Equal(60, definition.Quotas.RequestsPerMinute);
         Assert.True(definition.Enabled);
     }
@@ -48,6 +48,42 @@ public sealed class OrgPutRequestTests
         var error = Assert.Throws<ApiException>(() => request.Validate());
 
         Assert.StartsWith("'model.apiKeySetting'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("ADMIN_API_KEY")]
+    [InlineData("AzureWebJobsStorage")]
+    [InlineData("AzureOpenAI__ApiKey")]
+    [InlineData("ORGKEY_")]
+    [InlineData("ORGKEY_A-B")]
+    public void Validate_KeySettingOutsideOrgPrefix_Refused(string setting)
+    {
+        var request = new OrgPutRequest("x", null, new OrgModelRequest("gpt", Endpoint: "https://acme.example/v1/", ApiKeySetting: setting), null, null);
+
+        var error = Assert.Throws<ApiException>(() => request.Validate());
+
+        Assert.StartsWith("'model.apiKeySetting'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_ForeignEndpointWithoutKeySetting_RefusedSoTheAppIdentityIsNeverSentThere()
+    {
+        var request = new OrgPutRequest("x", null, new OrgModelRequest("gpt", Endpoint: "https://models.acme.example/"), null, null);
+
+        var error = Assert.Throws<ApiException>(() => request.Validate());
+
+        Assert.StartsWith("'model.apiKeySetting'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("https://acme.openai.azure.com/", null)]
+    [InlineData("https://acme.cognitiveservices.azure.com/", null)]
+    [InlineData("https://models.acme.example/v1/", "ORGKEY_ACME")]
+    public void Validate_OwnEndpoint_AcceptedWithIdentityOnAzureOrWithOrgKey(string endpoint, string? setting)
+    {
+        var request = new OrgPutRequest("x", null, new OrgModelRequest("gpt", Endpoint: endpoint, ApiKeySetting: setting), null, null);
+
+        Assert.Equal(new Uri(endpoint), request.Validate().Model.Endpoint);
     }
 
     [Fact]

@@ -1,0 +1,87 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+
+namespace AgentFunctions.EndToEndTests.Orgs;
+
+/// <summary>The audit trail of allowed and denied accesses, and quota refusals, through the real middleware.</summary>
+[Collection(OrgsHostGroup.Name)]
+public sealed class AuditAndQuotaTests(OrgsHost host)
+{
+    [Fact]
+    public async Task GetAudit_AllowedAndDeniedAccesses_BothInTheOrgsTrailNewestFirstWithoutSecretsOrPrompts()
+    {
+        const string org = "audit-org";
+        const string prompt = "The secret system prompt of the audit org.";
+        var key = await host.RegisterWithKeyAsync(org, new { displayName = "Audit", systemPrompt = prompt });
+        var intruderKey = await host.RegisterWithKeyAsync("audit-intruder");
+        await host.RunAsync(org, key, "an audited question");
+        using (var denied = await host.SendAsync(HttpMethod.Get, "api/conversations", org, OrgsHost.Key(intruderKey)))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
+        }
+
+        using (var garbage = await host.SendAsync(HttpMethod.Get, "api/conversations", org, OrgsHost.Key("garbage-key")))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, garbage.StatusCode);
+        }
+
+        var text = await host.GetTextAsync("api/audit?limit=50", org, key);
+
+        var events = JsonNode.Parse(text)!["events"]!.AsArray().Select(e => e!.AsObject()).ToList();
+        Assert.All(events, e => Assert.Equal(org, e["orgId"]!.GetValue<string>()));
+        var run = Assert.Single(events, e => e["function"]!.GetValue<string>() == "RunAgent");
+        Assert.Equal("allowed", run["outcome"]!.GetValue<string>(), ignoreCase: true);
+        var forbidden = events.FindIndex(e => Denied(e, "ListConversations", "forbidden"));
+        var unauthorized = events.FindIndex(e => Denied(e, "ListConversations", "unauthorized"));
+        Assert.True(unauthorized >= 0 && forbidden > unauthorized && events.IndexOf(run) > forbidden, $"newest first: {text}");
+        var times = events.Select(e => e["at"]!.GetValue<DateTimeOffset>()).ToList();
+        Assert.Equal(times.OrderByDescending(t => t), times);
+        foreach (var secret in new[] { key, intruderKey, "garbage-key", OrgsHost.AdminKey, prompt, "an audited question", OrgsHost.PlatformModelKey })
+        {
+            Assert.DoesNotContain(secret, text, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task OrgRequests_RequestsPerMinuteSpent_429QuotaExceededWithRetryAfterAndNoModelCall()
+    {
+        const string org = "quota-rpm";
+        var key = await host.RegisterWithKeyAsync(org, new { displayName = "Per minute", quotas = new { requestsPerMinute = 2 } });
+        await host.RunAsync(org, key, "one");
+        await host.RunAsync(org, key, "two");
+        var before = host.ModelRequestCount;
+
+        using var refused = await host.SendAsync(HttpMethod.Post, "api/agent/run", org, OrgsHost.Key(key), new { input = "three" });
+
+        await AssertQuotaExceededAsync(refused);
+        Assert.Equal(before, host.ModelRequestCount);
+    }
+
+    [Fact]
+    public async Task RunAgent_TokensPerDaySpent_429QuotaExceededWithRetryAfterAndNoModelCall()
+    {
+        const string org = "quota-tokens";
+        var key = await host.RegisterWithKeyAsync(org, new { displayName = "Per day", quotas = new { tokensPerDay = 5 } });
+        var first = await host.RunAsync(org, key, "this first run uses more than five tokens in total");
+        Assert.True(first["usage"]!["inputTokens"]!.GetValue<long>() + first["usage"]!["outputTokens"]!.GetValue<long>() > 5);
+        var before = host.ModelRequestCount;
+
+        using var refused = await host.SendAsync(HttpMethod.Post, "api/agent/run", org, OrgsHost.Key(key), new { input = "one more" });
+
+        await AssertQuotaExceededAsync(refused);
+        Assert.Equal(before, host.ModelRequestCount);
+    }
+
+    private static bool Denied(JsonObject e, string function, string reason) =>
+        e["function"]!.GetValue<string>() == function && e["reason"]?.GetValue<string>() == reason
+        && e["outcome"]!.GetValue<string>().Equals("denied", StringComparison.OrdinalIgnoreCase);
+
+    private static async Task AssertQuotaExceededAsync(HttpResponseMessage response)
+    {
+        Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("quota_exceeded", (await response.Content.ReadFromJsonAsync<JsonObject>())!["code"]!.GetValue<string>());
+        Assert.True(response.Headers.RetryAfter?.Delta is { } delta && delta > TimeSpan.Zero, $"Retry-After: {response.Headers.RetryAfter}");
+    }
+}

@@ -1,0 +1,47 @@
+using System.Reflection;
+using AgentFunctions.Auth;
+using AgentFunctions.Orgs;
+using Microsoft.Extensions.Configuration;
+
+namespace AgentFunctions.Infra.Tests;
+
+/// <summary>Every setting the orgs and auth areas bind is a row of the README's Configuration table.</summary>
+[Collection(CompiledTemplateGroup.Name)]
+public sealed class ConfigurationCoverageTests(CompiledTemplate template)
+{
+    [Fact]
+    public void ConfigurationTable_AuthAndOrgsOptions_EveryBoundSettingHasARow()
+    {
+        var table = ConfigurationTable.Read(Path.Combine(template.RepoRoot, "README.md"));
+        var settings = Settings(AuthOptions.Section, typeof(AuthOptions))
+            .Concat(Settings(OrgsOptions.Section, typeof(OrgsOptions)))
+            .Concat(Settings(null, typeof(AdminOptions)))
+            .ToList();
+
+        Assert.Contains("Auth__Jwt__OrgClaim", settings);
+        Assert.Contains("ADMIN_API_KEY", settings);
+        var missing = settings.Where(s => !table.ContainsKey(s)).ToList();
+        Assert.True(missing.Count == 0, $"not in the README's Configuration table: {string.Join(", ", missing)}");
+    }
+
+    /// <summary>The configuration keys a type binds (nested option classes of the app included), in <c>__</c> form.</summary>
+    private static IEnumerable<string> Settings(string? section, Type type)
+    {
+        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite))
+        {
+            var name = property.GetCustomAttribute<ConfigurationKeyNameAttribute>()?.Name ?? property.Name;
+            var key = section is null ? name : $"{section}__{name}";
+            if (property.PropertyType.IsClass && property.PropertyType.Namespace?.StartsWith("AgentFunctions", StringComparison.Ordinal) == true)
+            {
+                foreach (var nested in Settings(key, property.PropertyType))
+                {
+                    yield return nested;
+                }
+            }
+            else
+            {
+                yield return key;
+            }
+        }
+    }
+}
