@@ -9,5 +9,6 @@ internal static class Benchmarks
         ["turn"] = TurnBenchmark.RunAsync,
         ["knowledge"] = KnowledgeBenchmark.RunAsync,
         ["localhost"] = LocalHostOverhead.RunAsync,
+        ["jobs"] = JobsBenchmark.RunAsync,
     };
 }

@@ -16,12 +16,22 @@ public partial class LocalHostFixture : IAsyncLifetime
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
     private readonly StringBuilder _output = new();
     private readonly TaskCompletionSource<Match> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly bool _ownsAzurite;
     private Process? _host;
 
     /// <param name="appAssembly">The worker's .dll, e.g. from <see cref="RepositoryPaths.BuildOutput"/>.</param>
     public LocalHostFixture(string appAssembly)
     {
         AppAssembly = appAssembly;
+        Azurite = new AzuriteFixture();
+        _ownsAzurite = true;
+    }
+
+    /// <summary>A second host on another fixture's storage (e.g. to take over after a crash); that fixture keeps owning it.</summary>
+    public LocalHostFixture(string appAssembly, AzuriteFixture sharedAzurite)
+    {
+        AppAssembly = appAssembly;
+        Azurite = sharedAzurite;
     }
 
     /// <param name="appAssembly">The worker's .dll, e.g. <see cref="AgentFunctionsAssembly"/>.</param>
@@ -41,7 +51,7 @@ public partial class LocalHostFixture : IAsyncLifetime
 
     public string AppAssembly { get; }
 
-    public AzuriteFixture Azurite { get; } = new();
+    public AzuriteFixture Azurite { get; }
 
     /// <summary>App settings for the worker and the host (AzureWebJobsStorage is set to this fixture's Azurite).</summary>
     public Dictionary<string, string?> Environment { get; } = new(StringComparer.Ordinal);
@@ -72,7 +82,11 @@ public partial class LocalHostFixture : IAsyncLifetime
 
     public virtual async Task InitializeAsync()
     {
-        await Azurite.InitializeAsync();
+        if (_ownsAzurite)
+        {
+            await Azurite.InitializeAsync();
+        }
+
         var localHost = RepositoryPaths.BuildOutput("tools/LocalHost", "LocalHost.dll");
         if (!File.Exists(AppAssembly))
         {
@@ -174,7 +188,10 @@ public partial class LocalHostFixture : IAsyncLifetime
         {
             await KillAsync();
             _host?.Dispose();
-            await Azurite.DisposeAsync();
+            if (_ownsAzurite)
+            {
+                await Azurite.DisposeAsync();
+            }
         }
     }
 

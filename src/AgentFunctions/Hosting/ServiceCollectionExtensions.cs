@@ -30,6 +30,7 @@ public static class ServiceCollectionExtensions
             .AddDataStore()
             .AddModels()
             .AddAgents()
+            .AddJobs()
             .AddOrgs(); // last: wraps the agent's configuration settings and usage meter
 
     public static IServiceCollection AddTenancy(this IServiceCollection services)

@@ -49,5 +49,6 @@ public static class ErrorCodes
     public const string PayloadTooLarge = "payload_too_large";
     public const string QuotaExceeded = "quota_exceeded";
     public const string ModelUnavailable = "model_unavailable";
+    public const string QueueUnavailable = "queue_unavailable";
     public const string Internal = "internal";
 }

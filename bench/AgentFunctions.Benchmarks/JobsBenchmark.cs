@@ -1,0 +1,158 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using AgentFunctions.Testing;
+
+namespace AgentFunctions.Benchmarks;
+
+/// <summary>
+/// Queued jobs end to end — POST /api/jobs → queue → worker claims, runs the agent against the
+/// OpenAI-compatible test server at zero latency, stores the turn, records success → the client sees
+/// <c>succeeded</c> via GET — through tools/LocalHost and the real worker, with host.json's queue
+/// settings; side by side in one run with the raw Azurite operations each job needs
+/// (<see cref="JobsRawOperations"/>) at the same concurrency on the same Azurite.
+/// </summary>
+internal static class JobsBenchmark
+{
+    private const string AdminKey = "jobs-benchmark-admin-key-0123456789abcdef";
+
+    public static async Task RunAsync(string[] args)
+    {
+        var jobs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 300;
+        const int SubmitConcurrency = 16;
+        string[] orgs = ["bench-a", "bench-b", "bench-c", "bench-d"];
+
+        await using var model = await OpenAiTestServer.StartAsync();
+        var host = new LocalHostFixture(LocalHostFixture.AgentFunctionsAssembly);
+        foreach (var (key, value) in Settings(model))
+        {
+            host.Environment[key] = value;
+        }
+
+        await host.InitializeAsync();
+        try
+        {
+            foreach (var org in orgs)
+            {
+                using var register = new HttpRequestMessage(HttpMethod.Put, $"api/admin/orgs/{org}") { Content = JsonContent.Create(new { displayName = org }) };
+                register.Headers.Add("X-Admin-Key", AdminKey);
+                (await host.Client.SendAsync(register)).EnsureSuccessStatusCode();
+            }
+
+            await EndToEndAsync(host.Client, orgs, 40, SubmitConcurrency); // warm-up: JIT, tables, queues, registry cache
+            var e2e = await EndToEndAsync(host.Client, orgs, jobs, SubmitConcurrency);
+
+            await JobsRawOperations.RunAsync(host.Azurite.ConnectionString, 40, SubmitConcurrency, 24, 16); // warm-up
+            var raw = await JobsRawOperations.RunAsync(host.Azurite.ConnectionString, jobs, SubmitConcurrency, 24, 16);
+
+            var e2eRate = jobs / e2e.Elapsed.TotalSeconds;
+            var rawRate = jobs / raw.Elapsed.TotalSeconds;
+            Console.WriteLine($"jobs: {jobs} across {orgs.Length} orgs, {SubmitConcurrency} concurrent submitters, host.json queue settings (batch 16, threshold 8), model at zero latency");
+            Console.WriteLine($"end to end (submit → succeeded seen by GET): {e2e.Elapsed.TotalSeconds:F2} s, {e2eRate:F1} jobs/s");
+            Console.WriteLine($"raw Azurite operations per job, same concurrency: {raw.Elapsed.TotalSeconds:F2} s, {rawRate:F1} jobs/s");
+            Console.WriteLine($"ratio raw / end to end: {rawRate / e2eRate:F2}x (end to end reaches {100 * e2eRate / rawRate:F0}% of the raw storage rate)");
+            Console.WriteLine();
+            Console.WriteLine("end to end, per job (from the job rows' timestamps and the client):");
+            Console.WriteLine($"  POST /api/jobs latency          mean {e2e.SubmitMs.Average():F1} ms, p95 {Percentile(e2e.SubmitMs, 0.95):F1} ms");
+            Console.WriteLine($"  queued → claimed (queue wait)   mean {e2e.QueueWaitMs.Average():F1} ms, p95 {Percentile(e2e.QueueWaitMs, 0.95):F1} ms");
+            Console.WriteLine($"  claimed → succeeded (agent run) mean {e2e.RunMs.Average():F1} ms, p95 {Percentile(e2e.RunMs, 0.95):F1} ms");
+            Console.WriteLine($"  GET polls by the client         {e2e.Polls} ({(double)e2e.Polls / jobs:F1} per job)");
+            Console.WriteLine($"  model requests                  {model.ChatRequests.Count} (incl. warm-up)");
+            Console.WriteLine();
+            Console.WriteLine("raw operations (count, mean latency, share of summed time):");
+            var total = raw.Operations.Values.Sum(o => o.Total.TotalMilliseconds);
+            foreach (var (name, (count, time)) in raw.Operations.OrderByDescending(o => o.Value.Total))
+            {
+                Console.WriteLine($"  {name,-40} {count,6}  {time.TotalMilliseconds / count,7:F2} ms  {100 * time.TotalMilliseconds / total,5:F1}%");
+            }
+        }
+        finally
+        {
+            await host.DisposeAsync();
+        }
+    }
+
+    private static Dictionary<string, string?> Settings(OpenAiTestServer model) => new(StringComparer.Ordinal)
+    {
+        ["MULTITENANCY_ENABLED"] = "true",
+        ["DEFAULT_ORG_ID"] = string.Empty,
+        ["Auth__Enabled"] = "false",
+        ["ADMIN_API_KEY"] = AdminKey,
+        ["OpenAI__Endpoint"] = model.OpenAIEndpoint.ToString(),
+        ["OpenAI__ApiKey"] = "bench-key",
+        ["OpenAI__ChatModel"] = "bench-chat",
+        ["OpenAI__EmbeddingModel"] = "bench-embedding",
+        ["Model__MaxRetries"] = "0",
+        ["Logging__LogLevel__Default"] = "Warning",
+    };
+
+    private static async Task<Result> EndToEndAsync(HttpClient client, string[] orgs, int jobs, int concurrency)
+    {
+        var submitMs = new ConcurrentBag<double>();
+        var submitted = new ConcurrentQueue<(string Org, string JobId)>();
+        var watch = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(Enumerable.Range(0, jobs), new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (i, ct) =>
+        {
+            var org = orgs[i % orgs.Length];
+            using var request = new HttpRequestMessage(HttpMethod.Post, "api/jobs") { Content = JsonContent.Create(new { input = $"question {i}" }) };
+            request.Headers.Add("X-Org-Id", org);
+            var started = Stopwatch.GetTimestamp();
+            using var response = await client.SendAsync(request, ct);
+            response.EnsureSuccessStatusCode();
+            submitMs.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            var body = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
+            submitted.Enqueue((org, body.GetProperty("jobId").GetString()!));
+        });
+
+        var outstanding = submitted.ToList();
+        var finished = new ConcurrentBag<JsonElement>();
+        var polls = 0;
+        while (outstanding.Count > 0)
+        {
+            var still = new ConcurrentBag<(string Org, string JobId)>();
+            await Parallel.ForEachAsync(outstanding, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (job, ct) =>
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, $"api/jobs/{job.JobId}");
+                request.Headers.Add("X-Org-Id", job.Org);
+                using var response = await client.SendAsync(request, ct);
+                Interlocked.Increment(ref polls);
+                var body = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
+                switch (body.GetProperty("status").GetString())
+                {
+                    case "succeeded":
+                        finished.Add(body);
+                        break;
+                    case "failed":
+                        throw new InvalidOperationException($"Job {job.JobId} failed: {body}");
+                    default:
+                        still.Add(job);
+                        break;
+                }
+            });
+            outstanding = [.. still];
+            if (outstanding.Count > 0)
+            {
+                await Task.Delay(50);
+            }
+        }
+
+        watch.Stop();
+        static DateTimeOffset At(JsonElement job, string name) => job.GetProperty(name).GetDateTimeOffset();
+        return new Result(
+            watch.Elapsed,
+            [.. submitMs],
+            [.. finished.Select(j => (At(j, "startedAt") - At(j, "createdAt")).TotalMilliseconds)],
+            [.. finished.Select(j => (At(j, "completedAt") - At(j, "startedAt")).TotalMilliseconds)],
+            polls);
+    }
+
+    private static double Percentile(IReadOnlyList<double> values, double p)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+    }
+
+    private sealed record Result(TimeSpan Elapsed, IReadOnlyList<double> SubmitMs, IReadOnlyList<double> QueueWaitMs, IReadOnlyList<double> RunMs, int Polls);
+}

@@ -1,0 +1,268 @@
+using AgentFunctions.Agents;
+using AgentFunctions.Http;
+using AgentFunctions.Observability;
+using AgentFunctions.Tenancy;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AgentFunctions.Jobs;
+
+/// <summary>What one queue delivery did with its job.</summary>
+public enum JobOutcome
+{
+    Succeeded,
+    Failed,
+    AlreadyFinished,
+    HeldByOther,
+    NotFound,
+
+    /// <summary>The run finished but the claim had been taken over meanwhile; the newer holder's result counts.</summary>
+    Superseded,
+}
+
+/// <summary>
+/// Submit, process and track queued agent runs. The row is written before the message is sent, so
+/// a worker never sees a message without its job; every state change is conditional on the row's
+/// ETag, so two deliveries never both run or both finish a job.
+/// </summary>
+public sealed partial class JobService(
+    JobStore store,
+    IJobDispatcher dispatcher,
+    IAgent agent,
+    AgentMetrics metrics,
+    IOptions<JobsOptions> options,
+    TimeProvider time,
+    ILogger<JobService> logger)
+{
+    private const int MaxConflictRetries = 5;
+
+    /// <summary>
+    /// Validates like <c>/api/agent/run</c>, writes the job (queued), then enqueues it. A new
+    /// conversation's id is chosen here, so every attempt of the job continues the same conversation.
+    /// If the message cannot be sent the row is marked failed and the caller gets 503.
+    /// </summary>
+    public async Task<JobRecord> SubmitAsync(OrgId orgId, AgentRunRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.Validate();
+        var job = await store.CreateAsync(
+            new JobRecord(orgId, Identifiers.NewId(), JobStatus.Queued, request.Input!, request.ConversationId ?? Identifiers.NewId(), 0, time.GetUtcNow()),
+            cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await dispatcher.EnqueueAsync(orgId, job.JobId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            LogEnqueueFailed(logger, exception, orgId.Value, job.JobId);
+            await MarkNotQueuedAsync(job).ConfigureAwait(false);
+            throw new ApiException(503, ErrorCodes.QueueUnavailable, "The job could not be queued; nothing will run. Submit it again.", TimeSpan.FromSeconds(5));
+        }
+
+        LogSubmitted(logger, orgId.Value, job.JobId);
+        return job;
+    }
+
+    /// <summary>This org's job; another org's job is a 404 exactly like a missing one.</summary>
+    public async Task<JobRecord> GetAsync(OrgId orgId, string? jobId, CancellationToken cancellationToken)
+    {
+        if (!Identifiers.IsResourceId(jobId))
+        {
+            throw ApiException.InvalidRequest("jobId", "must be 1-128 characters of A-Z, a-z, 0-9, '-', '_' and '.', starting with a letter or digit.");
+        }
+
+        return await store.GetAsync(orgId, jobId, cancellationToken).ConfigureAwait(false) ?? throw ApiException.NotFound("Job");
+    }
+
+    /// <summary>
+    /// One queue delivery: claim → run → record. A failed attempt that can succeed later goes back to
+    /// queued and the exception is rethrown, so the host redelivers the message (and poisons it after
+    /// maxDequeueCount); a request the agent refuses for good fails the job at once.
+    /// </summary>
+    public async Task<JobOutcome> ProcessAsync(OrgId orgId, string jobId, JobDelivery delivery, CancellationToken cancellationToken)
+    {
+        var outcome = await RunDeliveryAsync(orgId, jobId, delivery, cancellationToken).ConfigureAwait(false);
+        metrics.RecordJobOutcome(orgId, outcome switch
+        {
+            JobOutcome.Succeeded => "succeeded",
+            JobOutcome.Failed => "failed",
+            JobOutcome.NotFound => "not_found",
+            _ => "duplicate",
+        });
+        return outcome;
+    }
+
+    private async Task<JobOutcome> RunDeliveryAsync(OrgId orgId, string jobId, JobDelivery delivery, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(delivery);
+        var (claimed, outcome) = await ClaimAsync(orgId, jobId, delivery, cancellationToken).ConfigureAwait(false);
+        if (claimed is null)
+        {
+            return outcome;
+        }
+
+        LogClaimed(logger, orgId.Value, jobId, claimed.Attempts, delivery.DequeueCount);
+        AgentRunResult result;
+        try
+        {
+            result = await agent.RunAsync(orgId, new AgentRunRequest(claimed.Input, claimed.ConversationId), jobId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ApiException refused) when (IsPermanent(refused))
+        {
+            LogRefused(logger, orgId.Value, jobId, refused.Code);
+            return await FinishAsync(JobStateMachine.Fail(claimed, Describe(refused), time.GetUtcNow()), JobOutcome.Failed).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            LogAttemptFailed(logger, exception, orgId.Value, jobId, claimed.Attempts);
+            await FinishAsync(JobStateMachine.Release(claimed, Describe(exception)), JobOutcome.Failed).ConfigureAwait(false);
+            throw;
+        }
+
+        if (result.Output.Length > JobEntity.MaxOutputLength)
+        {
+            var reason = $"payload_too_large: the output has {result.Output.Length} characters; a job stores at most {JobEntity.MaxOutputLength}. The full turn is in conversation {claimed.ConversationId}.";
+            return await FinishAsync(JobStateMachine.Fail(claimed, reason, time.GetUtcNow()), JobOutcome.Failed).ConfigureAwait(false);
+        }
+
+        var outcomeOfRun = await FinishAsync(JobStateMachine.Succeed(claimed, result, time.GetUtcNow()), JobOutcome.Succeeded).ConfigureAwait(false);
+        LogFinished(logger, orgId.Value, jobId, outcomeOfRun, claimed.Attempts);
+        return outcomeOfRun;
+    }
+
+    /// <summary>
+    /// The job's message reached the poison queue (all attempts failed, or the worker kept dying):
+    /// a job that is not finished is failed with a reason a caller can read. Never leaves it queued or running.
+    /// </summary>
+    public async Task<JobOutcome> FailPoisonedAsync(OrgId orgId, string jobId, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < MaxConflictRetries; attempt++)
+        {
+            var job = await store.GetAsync(orgId, jobId, cancellationToken).ConfigureAwait(false);
+            if (job is null)
+            {
+                return JobOutcome.NotFound;
+            }
+
+            if (job.IsFinished)
+            {
+                return JobOutcome.AlreadyFinished;
+            }
+
+            var reason = job.Error is { } last
+                ? $"The job failed after {job.Attempts} attempt(s). Last error: {last}"
+                : $"The job was abandoned after {job.Attempts} attempt(s): the worker did not complete it.";
+            if (await store.TryReplaceAsync(JobStateMachine.Fail(job, reason, time.GetUtcNow()), cancellationToken).ConfigureAwait(false) is not null)
+            {
+                LogPoisoned(logger, orgId.Value, jobId, job.Attempts);
+                metrics.RecordJobOutcome(orgId, "failed");
+                return JobOutcome.Failed;
+            }
+        }
+
+        throw new InvalidOperationException($"Job {jobId} kept changing while it was being failed; the poison message is retried.");
+    }
+
+    private async Task<(JobRecord? Claimed, JobOutcome Outcome)> ClaimAsync(OrgId orgId, string jobId, JobDelivery delivery, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < MaxConflictRetries; attempt++)
+        {
+            var job = await store.GetAsync(orgId, jobId, cancellationToken).ConfigureAwait(false);
+            if (job is null)
+            {
+                LogNotFound(logger, orgId.Value, jobId);
+                return (null, JobOutcome.NotFound);
+            }
+
+            var now = time.GetUtcNow();
+            switch (JobStateMachine.Decide(job, delivery, now, options.Value.ClaimLease))
+            {
+                case ClaimDecision.AlreadyFinished:
+                    LogAlreadyFinished(logger, orgId.Value, jobId, job.Status);
+                    return (null, JobOutcome.AlreadyFinished);
+                case ClaimDecision.HeldByOther:
+                    LogHeldByOther(logger, orgId.Value, jobId);
+                    return (null, JobOutcome.HeldByOther);
+            }
+
+            if (await store.TryReplaceAsync(JobStateMachine.Claim(job, delivery, now), cancellationToken).ConfigureAwait(false) is { } claimed)
+            {
+                return (claimed, JobOutcome.Succeeded);
+            }
+        }
+
+        throw new InvalidOperationException($"Job {jobId} kept changing while it was being claimed; the message is retried.");
+    }
+
+    /// <summary>Records the result under the claim's ETag; if the claim was taken over meanwhile, the newer holder's result counts.</summary>
+    private async Task<JobOutcome> FinishAsync(JobRecord next, JobOutcome outcome)
+    {
+        // Not cancellable: a run that happened must be recorded even while the host shuts down.
+        if (await store.TryReplaceAsync(next, CancellationToken.None).ConfigureAwait(false) is not null)
+        {
+            return outcome;
+        }
+
+        LogSuperseded(logger, next.OrgId.Value, next.JobId);
+        return JobOutcome.Superseded;
+    }
+
+    private async Task MarkNotQueuedAsync(JobRecord job)
+    {
+        try
+        {
+            await store.TryReplaceAsync(JobStateMachine.Fail(job, "The job could not be queued and never ran.", time.GetUtcNow()), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is Azure.RequestFailedException or HttpRequestException or OperationCanceledException)
+        {
+            LogCompensationFailed(logger, exception, job.OrgId.Value, job.JobId);
+        }
+    }
+
+    /// <summary>Refusals that no retry can change (bad input, missing conversation); quota and time-outs may pass later.</summary>
+    private static bool IsPermanent(ApiException refused) =>
+        refused.Status is >= 400 and < 500 and not 408 and not 429;
+
+    /// <summary>A reason a caller can read: the API error's code and detail, never an internal exception message.</summary>
+    private static string Describe(Exception exception) => exception is ApiException api
+        ? $"{api.Code}: {api.Message}"
+        : exception is OperationCanceledException
+            ? "The attempt was interrupted (the worker stopped)."
+            : "internal: the agent run failed unexpectedly.";
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} of org {OrgId} submitted")]
+    private static partial void LogSubmitted(ILogger logger, string orgId, string jobId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Job {JobId} of org {OrgId} could not be enqueued; it is marked failed")]
+    private static partial void LogEnqueueFailed(ILogger logger, Exception exception, string orgId, string jobId);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Job {JobId} of org {OrgId} could not be enqueued nor marked failed; it stays queued")]
+    private static partial void LogCompensationFailed(ILogger logger, Exception exception, string orgId, string jobId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} of org {OrgId} claimed (attempt {Attempt}, dequeue count {DequeueCount})")]
+    private static partial void LogClaimed(ILogger logger, string orgId, string jobId, int attempt, long dequeueCount);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} of org {OrgId} ended {Outcome} after {Attempts} attempt(s)")]
+    private static partial void LogFinished(ILogger logger, string orgId, string jobId, JobOutcome outcome, int attempts);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} of org {OrgId} failed: the agent refused it with {Code}")]
+    private static partial void LogRefused(ILogger logger, string orgId, string jobId, string code);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} of org {OrgId}: attempt {Attempt} failed; the queue redelivers it")]
+    private static partial void LogAttemptFailed(ILogger logger, Exception exception, string orgId, string jobId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} of org {OrgId} was not found; its message is dropped")]
+    private static partial void LogNotFound(ILogger logger, string orgId, string jobId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} of org {OrgId} is already {Status}; the message does nothing")]
+    private static partial void LogAlreadyFinished(ILogger logger, string orgId, string jobId, JobStatus status);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} of org {OrgId} is running under another delivery; this duplicate does nothing")]
+    private static partial void LogHeldByOther(ILogger logger, string orgId, string jobId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} of org {OrgId} was taken over by another delivery before this one finished")]
+    private static partial void LogSuperseded(ILogger logger, string orgId, string jobId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} of org {OrgId} reached the poison queue after {Attempts} attempt(s) and is marked failed")]
+    private static partial void LogPoisoned(ILogger logger, string orgId, string jobId, int attempts);
+}

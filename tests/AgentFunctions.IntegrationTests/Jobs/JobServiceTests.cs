@@ -1,0 +1,311 @@
+using System.Text.Json;
+using AgentFunctions.Agents;
+using AgentFunctions.Http;
+using AgentFunctions.Jobs;
+using AgentFunctions.Observability;
+using AgentFunctions.Storage;
+using AgentFunctions.Tenancy;
+using AgentFunctions.Testing;
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace AgentFunctions.IntegrationTests.Jobs;
+
+/// <summary>The job service against real tables and queues on Azurite, with a fake of our <see cref="IAgent"/>.</summary>
+public sealed class JobServiceTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
+{
+    private readonly ScriptedAgent _agent = new();
+
+    private TableServiceClient Tables => new(azurite.ConnectionString);
+
+    private QueueServiceClient Queues => StorageClients.CreateQueueServiceClient(
+        new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = azurite.ConnectionString }).Build());
+
+    private JobStore Store => new(new TableProvider(Tables));
+
+    private JobService Service(QueueServiceClient? queues = null) => new(
+        Store,
+        new StorageJobQueue(new QueueProvider(queues ?? Queues)),
+        _agent,
+        new AgentMetrics(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>()),
+        Options.Create(new JobsOptions()),
+        TimeProvider.System,
+        NullLogger<JobService>.Instance);
+
+    private static OrgId Org(string name) => OrgId.Parse(name);
+
+    [Fact]
+    public async Task SubmitAsync_ValidRequest_WritesQueuedRowAndEnqueuesOrgAndJobId()
+    {
+        var org = Org("svc-submit");
+
+        var job = await Service().SubmitAsync(org, new AgentRunRequest("hello", null), default);
+
+        var row = await Store.GetAsync(org, job.JobId, default);
+        Assert.Equal(JobStatus.Queued, row!.Status);
+        Assert.Equal("hello", row.Input);
+        Assert.True(Identifiers.IsResourceId(row.ConversationId));
+        var messages = await Queues.GetQueueClient(StorageJobQueue.Name).PeekMessagesAsync(32);
+        var bodies = messages.Value.Select(m => JsonSerializer.Deserialize<JobMessage>(m.Body.ToString())).ToList();
+        Assert.Contains(new JobMessage("svc-submit", job.JobId), bodies);
+    }
+
+    [Theory]
+    [InlineData(null, null)]
+    [InlineData("  ", null)]
+    [InlineData("hi", "../other")]
+    public async Task SubmitAsync_InvalidRequest_Throws400BeforeAnyWrite(string? input, string? conversationId)
+    {
+        var org = Org("svc-invalid");
+
+        var error = await Assert.ThrowsAsync<ApiException>(() => Service().SubmitAsync(org, new AgentRunRequest(input, conversationId), default));
+
+        Assert.Equal(400, error.Status);
+        Assert.Equal(ErrorCodes.InvalidRequest, error.Code);
+        Assert.Empty(await RowsOf(org));
+    }
+
+    [Fact]
+    public async Task SubmitAsync_QueueUnreachable_Returns503AndLeavesNoQueuedRow()
+    {
+        var org = Org("svc-noqueue");
+        var deadQueue = new QueueServiceClient(
+            azurite.ConnectionString.Replace($":{azurite.QueuePort}/", $":{FreePort.Next()}/", StringComparison.Ordinal),
+            new QueueClientOptions { Retry = { MaxRetries = 0, NetworkTimeout = TimeSpan.FromSeconds(2) } });
+
+        var error = await Assert.ThrowsAsync<ApiException>(() => Service(deadQueue).SubmitAsync(org, new AgentRunRequest("hello", null), default));
+
+        Assert.Equal(503, error.Status);
+        Assert.Equal(ErrorCodes.QueueUnavailable, error.Code);
+        var row = Assert.Single(await RowsOf(org));
+        Assert.Equal(JobStatus.Failed, row.Status);
+        Assert.Contains("could not be queued", row.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetAsync_OtherOrgsJob_Is404ExactlyLikeAMissingOne()
+    {
+        var service = Service();
+        var job = await service.SubmitAsync(Org("svc-owner"), new AgentRunRequest("secret", null), default);
+
+        var crossOrg = await Assert.ThrowsAsync<ApiException>(() => service.GetAsync(Org("svc-intruder"), job.JobId, default));
+        var missing = await Assert.ThrowsAsync<ApiException>(() => service.GetAsync(Org("svc-intruder"), Identifiers.NewId(), default));
+
+        Assert.Equal((404, ErrorCodes.NotFound, missing.Message), (crossOrg.Status, crossOrg.Code, crossOrg.Message));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("../jobs")]
+    [InlineData("a b")]
+    [InlineData("x'or'1")]
+    [InlineData("-leading")]
+    [InlineData("a|b")]
+    public async Task GetAsync_HostileJobId_Is400(string jobId)
+    {
+        var error = await Assert.ThrowsAsync<ApiException>(() => Service().GetAsync(Org("svc-hostile"), jobId, default));
+
+        Assert.Equal(400, error.Status);
+        Assert.Contains("jobId", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ProcessAsync_QueuedJob_SucceedsWithItsOrgsOutputAndUsage()
+    {
+        var org = Org("svc-run");
+        var service = Service();
+        var job = await service.SubmitAsync(org, new AgentRunRequest("question", null), default);
+
+        var outcome = await service.ProcessAsync(org, job.JobId, new JobDelivery("m1", 1), default);
+
+        var done = await service.GetAsync(org, job.JobId, default);
+        Assert.Equal(JobOutcome.Succeeded, outcome);
+        Assert.Equal(JobStatus.Succeeded, done.Status);
+        Assert.Equal("svc-run:question", done.Output);
+        Assert.Equal(new AgentUsage(8, 3), done.Usage);
+        Assert.Equal(1, done.Attempts);
+        Assert.NotNull(done.CompletedAt);
+        var call = Assert.Single(_agent.Calls);
+        Assert.Equal((org, job.JobId, job.ConversationId), (call.Org, call.TurnId, call.Request.ConversationId));
+    }
+
+    [Fact]
+    public async Task ProcessAsync_FinishedJobRedelivered_DoesNothing()
+    {
+        var org = Org("svc-redelivered");
+        var service = Service();
+        var job = await service.SubmitAsync(org, new AgentRunRequest("once", null), default);
+        await service.ProcessAsync(org, job.JobId, new JobDelivery("m1", 1), default);
+
+        var outcome = await service.ProcessAsync(org, job.JobId, new JobDelivery("m1", 2), default);
+
+        Assert.Equal(JobOutcome.AlreadyFinished, outcome);
+        Assert.Single(_agent.Calls);
+        Assert.Equal(1, (await service.GetAsync(org, job.JobId, default)).Attempts);
+    }
+
+    [Fact]
+    public async Task ProcessAsync_ModelFailsTwiceThenWorks_SucceedsOnTheThirdAttempt()
+    {
+        var org = Org("svc-retry");
+        var service = Service();
+        var job = await service.SubmitAsync(org, new AgentRunRequest("retry me", null), default);
+        _agent.FailNext(2, ApiException.ModelUnavailable(503, "The model endpoint failed."));
+
+        await Assert.ThrowsAsync<ApiException>(() => service.ProcessAsync(org, job.JobId, new JobDelivery("m1", 1), default));
+        var between = await service.GetAsync(org, job.JobId, default);
+        await Assert.ThrowsAsync<ApiException>(() => service.ProcessAsync(org, job.JobId, new JobDelivery("m1", 2), default));
+        var outcome = await service.ProcessAsync(org, job.JobId, new JobDelivery("m1", 3), default);
+
+        Assert.Equal(JobStatus.Queued, between.Status);
+        Assert.Equal("model_unavailable: The model endpoint failed.", between.Error);
+        Assert.Equal(JobOutcome.Succeeded, outcome);
+        var done = await service.GetAsync(org, job.JobId, default);
+        Assert.Equal((JobStatus.Succeeded, 3, null), (done.Status, done.Attempts, done.Error));
+    }
+
+    [Fact]
+    public async Task ProcessAsync_AgentRefusesForGood_FailsAtOnceWithoutRethrowing()
+    {
+        var org = Org("svc-refused");
+        var service = Service();
+        var job = await service.SubmitAsync(org, new AgentRunRequest("hi", null), default);
+        _agent.FailNext(1, ApiException.InvalidRequest("conversationId", "is unknown."));
+
+        var outcome = await service.ProcessAsync(org, job.JobId, new JobDelivery("m1", 1), default);
+
+        var failed = await service.GetAsync(org, job.JobId, default);
+        Assert.Equal(JobOutcome.Failed, outcome);
+        Assert.Equal(JobStatus.Failed, failed.Status);
+        Assert.StartsWith("invalid_request:", failed.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ProcessAsync_TwoDeliveriesRace_RunTheAgentOnce()
+    {
+        var org = Org("svc-race");
+        var service = Service();
+        var job = await service.SubmitAsync(org, new AgentRunRequest("race", null), default);
+        _agent.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var first = service.ProcessAsync(org, job.JobId, new JobDelivery("m1", 1), default);
+        await _agent.Entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var duplicate = await service.ProcessAsync(org, job.JobId, new JobDelivery("m2", 1), timeout.Token);
+        _agent.Gate.SetResult();
+        var winner = await first;
+
+        Assert.Equal(JobOutcome.HeldByOther, duplicate);
+        Assert.Equal(JobOutcome.Succeeded, winner);
+        Assert.Single(_agent.Calls);
+    }
+
+    [Fact]
+    public async Task ProcessAsync_ConcurrentClaimsOnAQueuedJob_OneWins()
+    {
+        var org = Org("svc-claims");
+        var service = Service();
+        var job = await service.SubmitAsync(org, new AgentRunRequest("claims", null), default);
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => service.ProcessAsync(org, job.JobId, new JobDelivery($"m{i}", 1), default)));
+
+        Assert.Single(outcomes, o => o == JobOutcome.Succeeded);
+        Assert.All(outcomes.Where(o => o != JobOutcome.Succeeded), o => Assert.True(o is JobOutcome.HeldByOther or JobOutcome.AlreadyFinished));
+        Assert.Single(_agent.Calls);
+        Assert.Equal(1, (await service.GetAsync(org, job.JobId, default)).Attempts);
+    }
+
+    [Fact]
+    public async Task ProcessAsync_RedeliveryAfterWorkerCrash_TakesOverAndSucceeds()
+    {
+        var org = Org("svc-crash");
+        var service = Service();
+        var job = await service.SubmitAsync(org, new AgentRunRequest("crash", null), default);
+        var crashed = await Store.TryReplaceAsync(JobStateMachine.Claim((await Store.GetAsync(org, job.JobId, default))!, new JobDelivery("m1", 1), DateTimeOffset.UtcNow), default);
+
+        var outcome = await service.ProcessAsync(org, job.JobId, new JobDelivery("m1", 2), default);
+
+        var done = await service.GetAsync(org, job.JobId, default);
+        Assert.NotNull(crashed);
+        Assert.Equal(JobOutcome.Succeeded, outcome);
+        Assert.Equal((JobStatus.Succeeded, 2), (done.Status, done.Attempts));
+    }
+
+    [Fact]
+    public async Task ProcessAsync_JobOfAnotherOrg_IsNotFoundAndNotRun()
+    {
+        var service = Service();
+        var job = await service.SubmitAsync(Org("svc-victim"), new AgentRunRequest("mine", null), default);
+
+        var outcome = await service.ProcessAsync(Org("svc-attacker"), job.JobId, new JobDelivery("m1", 1), default);
+
+        Assert.Equal(JobOutcome.NotFound, outcome);
+        Assert.Empty(_agent.Calls);
+        Assert.Equal(JobStatus.Queued, (await service.GetAsync(Org("svc-victim"), job.JobId, default)).Status);
+    }
+
+    [Fact]
+    public async Task FailPoisonedAsync_JobAfterFailedAttempts_FailsWithTheLastError()
+    {
+        var org = Org("svc-poison");
+        var service = Service();
+        var job = await service.SubmitAsync(org, new AgentRunRequest("doomed", null), default);
+        _agent.FailNext(int.MaxValue, ApiException.ModelUnavailable(502, "The model endpoint failed."));
+        await Assert.ThrowsAsync<ApiException>(() => service.ProcessAsync(org, job.JobId, new JobDelivery("m1", 1), default));
+
+        var outcome = await service.FailPoisonedAsync(org, job.JobId, default);
+
+        var failed = await service.GetAsync(org, job.JobId, default);
+        Assert.Equal(JobOutcome.Failed, outcome);
+        Assert.Equal(JobStatus.Failed, failed.Status);
+        Assert.Equal("The job failed after 1 attempt(s). Last error: model_unavailable: The model endpoint failed.", failed.Error);
+        Assert.NotNull(failed.CompletedAt);
+    }
+
+    [Fact]
+    public async Task FailPoisonedAsync_RunningJobOfADeadWorker_Fails()
+    {
+        var org = Org("svc-abandoned");
+        var service = Service();
+        var job = await service.SubmitAsync(org, new AgentRunRequest("abandoned", null), default);
+        await Store.TryReplaceAsync(JobStateMachine.Claim((await Store.GetAsync(org, job.JobId, default))!, new JobDelivery("m1", 5), DateTimeOffset.UtcNow), default);
+
+        await service.FailPoisonedAsync(org, job.JobId, default);
+
+        var failed = await service.GetAsync(org, job.JobId, default);
+        Assert.Equal(JobStatus.Failed, failed.Status);
+        Assert.Contains("abandoned after 1 attempt(s)", failed.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task FailPoisonedAsync_SucceededJob_StaysSucceeded()
+    {
+        var org = Org("svc-late-poison");
+        var service = Service();
+        var job = await service.SubmitAsync(org, new AgentRunRequest("fine", null), default);
+        await service.ProcessAsync(org, job.JobId, new JobDelivery("m1", 1), default);
+
+        var outcome = await service.FailPoisonedAsync(org, job.JobId, default);
+
+        Assert.Equal(JobOutcome.AlreadyFinished, outcome);
+        Assert.Equal(JobStatus.Succeeded, (await service.GetAsync(org, job.JobId, default)).Status);
+    }
+
+    private async Task<List<JobRecord>> RowsOf(OrgId org)
+    {
+        var table = Tables.GetTableClient("Jobs");
+        await table.CreateIfNotExistsAsync();
+        var rows = new List<JobRecord>();
+        await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {org.Value}")))
+        {
+            rows.Add((await Store.GetAsync(org, entity.RowKey, default))!);
+        }
+
+        return rows;
+    }
+}
