@@ -1,3 +1,4 @@
+using AgentFunctions.Observability;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -14,6 +15,7 @@ public static class AgentServiceCollectionExtensions
     {
         services.AddOptions<AgentOptions>().BindConfiguration(AgentOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics().TryAddSingleton<AgentMetrics>(); // the agent records every model call
         services.TryAddSingleton<IOrgAgentSettingsSource, ConfigurationAgentSettings>();
         services.TryAddSingleton<IUsageMeter, UnmeteredUsage>();
         services.AddSingleton<IAgent, Agent>();
