@@ -103,9 +103,23 @@ public sealed class OrgContextMiddlewareTests
 
         Assert.Equal(403, refused.Status);
         var audited = Assert.Single(test._auditor.Records);
-        Assert.Equal((OrgId.Parse("org-b"), "key:k9", AccessOutcome.Denied, ErrorCodes.OrgDisabled), (audited.OrgId, audited.Principal, audited.Outcome, audited.Reason));
+        Assert.Equal((OrgId.Parse("org-b"), "key:k9", AccessOutcome.Denied, ErrorCodes.OrgDisabled, true), (audited.OrgId, audited.Principal, audited.Outcome, audited.Reason, audited.CallerIdentified));
         Assert.Equal(0, test._nextCalls);
         Assert.False(context.GetOrgContext().IsResolved);
+    }
+
+    [Fact]
+    public async Task Invoke_UnidentifiedCallerRefused_AuditedAsUnidentifiedAndNextNotCalled()
+    {
+        var test = new OrgContextMiddlewareTests(_ => throw new ApiException(401, ErrorCodes.Unauthorized, "no credential"));
+        var context = HttpContext(("X-Org-Id", "org-b"));
+
+        var refused = await Assert.ThrowsAsync<ApiException>(() => test.Middleware(new TenancyOptions { MultitenancyEnabled = true }).Invoke(context, test.Next));
+
+        Assert.Equal(401, refused.Status);
+        var audited = Assert.Single(test._auditor.Records);
+        Assert.Equal((AuditPrincipals.Unauthenticated, AccessOutcome.Denied, ErrorCodes.Unauthorized, false), (audited.Principal, audited.Outcome, audited.Reason, audited.CallerIdentified));
+        Assert.Equal(0, test._nextCalls);
     }
 
     [Fact]
