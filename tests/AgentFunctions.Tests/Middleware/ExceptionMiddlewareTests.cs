@@ -20,7 +20,7 @@ public sealed class ExceptionMiddlewareTests
         await _middleware.Invoke(context, _ => throw ApiException.NotFound("The conversation"));
 
         var problem = Problem(http);
-        Assert.Equal((404, Http.Problem.ContentType), (http.Response.StatusCode, http.Response.ContentType));
+        Assert.Equal((404, AgentFunctions.Http.Problem.ContentType), (http.Response.StatusCode, http.Response.ContentType));
         Assert.Equal(404, problem.GetProperty("status").GetInt32());
         Assert.Equal(ErrorCodes.NotFound, problem.GetProperty("code").GetString());
         Assert.Equal("The conversation was not found.", problem.GetProperty("detail").GetString());
