@@ -8,12 +8,13 @@ using Microsoft.Extensions.DependencyInjection;
 namespace AgentFunctions.Testing.Functions;
 
 /// <summary>
+/// (Compiled into each test project that references the app; see AgentFunctions.Testing.csproj.)
 /// A <see cref="FunctionContext"/> for calling middleware and function bodies directly: an invocation
 /// scope (with the scoped <see cref="OrgContext"/>, like the worker's), the function's definition
 /// (name and entry point, which the middleware reads), and optionally the invocation's
 /// <see cref="HttpContext"/> where the ASP.NET Core integration puts it.
 /// </summary>
-public sealed class TestFunctionContext : FunctionContext
+internal sealed class TestFunctionContext : FunctionContext
 {
     /// <param name="entryPoint">The function method, <c>Namespace.Type.Method</c>; its name is the function's name.</param>
     /// <param name="configure">Extra invocation services (the scope always has <see cref="OrgContext"/>).</param>
