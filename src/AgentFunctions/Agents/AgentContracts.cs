@@ -25,9 +25,9 @@ public sealed record AgentRunRequest(
             throw ApiException.PayloadTooLarge($"'input' is longer than {MaxInputLength} characters.");
         }
 
-        if (ConversationId is not null && !Identifiers.IsResourceId(ConversationId))
+        if (ConversationId is not null)
         {
-            throw ApiException.InvalidRequest("conversationId", "must be 1-128 characters of A-Z, a-z, 0-9, '-', '_' and '.', starting with a letter or digit.");
+            Identifiers.EnsureResourceId(ConversationId, "conversationId");
         }
     }
 }

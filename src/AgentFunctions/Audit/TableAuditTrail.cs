@@ -30,8 +30,10 @@ public interface IAuditTrail
 /// Every org access becomes a structured log event (always, first) and a row of the org's append-only
 /// trail: table <c>Audit</c>, PartitionKey = org id, RowKey = <c>{DateTime.MaxValue.Ticks - ticks:D19}-{random}</c>
 /// so the newest come first in one range query. Rows are only inserted, never updated.
-/// Rows are written only for orgs that exist and are not being deleted (registered or the default org):
-/// an unauthenticated caller cannot create trails for arbitrary org ids, and offboarding leaves none behind.
+/// Rows are written only for identified callers (<see cref="OrgAccessRecord.CallerIdentified"/>; an unknown
+/// caller's attempt is the log event only: no registry lookup, no row, so neither timing nor cache reveals or
+/// is touched by made-up org ids) and only for orgs that exist and are not being deleted (registered or the
+/// default org), so offboarding leaves none behind.
 /// A failed row write is logged as an error with the full event and does not fail the request;
 /// the log event is the second, independent copy.
 /// </summary>
@@ -51,6 +53,11 @@ internal sealed partial class TableAuditTrail(
     {
         ArgumentNullException.ThrowIfNull(record);
         await log.RecordAsync(record, cancellationToken).ConfigureAwait(false);
+        if (!record.CallerIdentified)
+        {
+            return;
+        }
+
         try
         {
             var org = await registry.FindAsync(record.OrgId, cancellationToken).ConfigureAwait(false);

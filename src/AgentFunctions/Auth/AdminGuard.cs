@@ -12,7 +12,8 @@ namespace AgentFunctions.Auth;
 /// <summary>
 /// Guards <c>/api/admin/*</c>: <c>X-Admin-Key</c> must equal <c>ADMIN_API_KEY</c> (compared in constant
 /// time over SHA-256 digests, so neither content nor length leaks). Unset <c>ADMIN_API_KEY</c> turns
-/// the admin API off (403 saying so). Access to one org's administration is audited in that org's trail.
+/// the admin API off (403 saying so). Access to one org's administration is audited in that org's trail;
+/// a refused attempt is only logged (see <see cref="OrgAccessRecord.CallerIdentified"/>).
 /// </summary>
 public sealed class AdminGuard(IOptions<AdminOptions> options, IOrgAccessAuditor auditor)
 {
@@ -33,7 +34,10 @@ public sealed class AdminGuard(IOptions<AdminOptions> options, IOrgAccessAuditor
         {
             if (target is { } denied)
             {
-                await auditor.RecordAsync(new OrgAccessRecord(denied, "unauthenticated", context.FunctionDefinition.Name, action, AccessOutcome.Denied, context.TraceId(), refused.Code), cancellationToken).ConfigureAwait(false);
+                // Logged only: a caller without the admin key must not learn whether the org exists.
+                await auditor.RecordAsync(
+                    new OrgAccessRecord(denied, AuditPrincipals.Unauthenticated, context.FunctionDefinition.Name, action, AccessOutcome.Denied, context.TraceId(), refused.Code) { CallerIdentified = false },
+                    cancellationToken).ConfigureAwait(false);
             }
 
             throw;

@@ -1,4 +1,6 @@
+using AgentFunctions.Http;
 using AgentFunctions.Tenancy;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Protocols;
@@ -9,18 +11,35 @@ namespace AgentFunctions.Auth;
 
 /// <summary>
 /// Validates bearer tokens against the configured OpenID Connect issuer: signature (keys from the
-/// metadata's JWKS, refreshed once when a token names an unknown key), issuer, audience, lifetime.
-/// The orgs come from <see cref="JwtOptions.OrgClaim"/> (a string or an array of strings).
+/// metadata's JWKS, refreshed once when a token names an unknown key; only the asymmetric algorithms in
+/// <see cref="AcceptedAlgorithms"/>, never <c>none</c> or an HMAC keyed with a public key), issuer,
+/// audience, lifetime (<c>exp</c> required). The orgs come from <see cref="JwtOptions.OrgClaim"/> (a string
+/// or an array of strings). When the issuer's metadata cannot be read (and no earlier copy is cached),
+/// no token can be checked: 503 <c>auth_unavailable</c> with <c>Retry-After</c>, not a 500 and not a 401
+/// that would tell the client its token is bad.
 /// </summary>
-internal sealed class JwtValidator
+internal sealed partial class JwtValidator
 {
+    /// <summary>RS256 (what Entra ID and most issuers sign with), RSA-PSS and ECDSA. RS384/RS512 are not accepted.</summary>
+    public static readonly IReadOnlyList<string> AcceptedAlgorithms =
+    [
+        SecurityAlgorithms.RsaSha256,
+        SecurityAlgorithms.RsaSsaPssSha256, SecurityAlgorithms.RsaSsaPssSha384, SecurityAlgorithms.RsaSsaPssSha512,
+        SecurityAlgorithms.EcdsaSha256, SecurityAlgorithms.EcdsaSha384, SecurityAlgorithms.EcdsaSha512,
+    ];
+
+    private static readonly TimeSpan UnavailableRetryAfter = TimeSpan.FromSeconds(30);
+
     private readonly JwtOptions _options;
     private readonly ConfigurationManager<OpenIdConnectConfiguration>? _metadata;
     private readonly JsonWebTokenHandler _handler = new();
 
-    public JwtValidator(IOptions<AuthOptions> options)
+    private readonly ILogger _logger;
+
+    public JwtValidator(IOptions<AuthOptions> options, ILogger<JwtValidator> logger)
     {
         _options = options.Value.Jwt;
+        _logger = logger;
         if (_options.IsConfigured && _options.MetadataUri is { } metadata)
         {
             _metadata = new ConfigurationManager<OpenIdConnectConfiguration>(
@@ -67,9 +86,10 @@ internal sealed class JwtValidator
 
     private async Task<TokenValidationResult> ValidateOnceAsync(string token, CancellationToken cancellationToken)
     {
-        var configuration = await _metadata!.GetConfigurationAsync(cancellationToken).ConfigureAwait(false);
+        var configuration = await MetadataAsync(cancellationToken).ConfigureAwait(false);
         var parameters = new TokenValidationParameters
         {
+            ValidAlgorithms = AcceptedAlgorithms,
             ValidIssuer = string.IsNullOrWhiteSpace(_options.Issuer) ? configuration.Issuer : _options.Issuer,
             ValidAudience = _options.Audience,
             IssuerSigningKeys = configuration.SigningKeys,
@@ -83,4 +103,21 @@ internal sealed class JwtValidator
         };
         return await _handler.ValidateTokenAsync(token, parameters).ConfigureAwait(false);
     }
+
+    private async Task<OpenIdConnectConfiguration> MetadataAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _metadata!.GetConfigurationAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is InvalidOperationException or HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+        {
+            LogMetadataUnavailable(_logger, e, _options.MetadataUri!.AbsoluteUri);
+            throw new ApiException(503, ErrorCodes.AuthUnavailable,
+                "Bearer tokens cannot be checked right now (the token issuer's metadata is unavailable); retry later or send X-Api-Key.", UnavailableRetryAfter);
+        }
+    }
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Error, Message = "The OpenID Connect metadata at {MetadataAddress} could not be read; bearer tokens are refused with 503")]
+    private static partial void LogMetadataUnavailable(ILogger logger, Exception exception, string metadataAddress);
 }

@@ -3,6 +3,7 @@ using AgentFunctions.Observability;
 using AgentFunctions.Orgs;
 using AgentFunctions.Tenancy;
 using AgentFunctions.Usage;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace AgentFunctions.Auth;
@@ -18,13 +19,14 @@ namespace AgentFunctions.Auth;
 /// <item>HTTP: the org's <c>requestsPerMinute</c> (429 <c>quota_exceeded</c> with <c>Retry-After</c>); every org request counts.</item>
 /// </list>
 /// </summary>
-internal sealed class RegistryOrgAccessPolicy(
+internal sealed partial class RegistryOrgAccessPolicy(
     IOrgRegistry registry,
     ICallerAuthenticator authenticator,
     IRequestRateLimiter rateLimiter,
     IOptions<AuthOptions> auth,
     AgentMetrics metrics,
-    TimeProvider time) : IOrgAccessPolicy
+    TimeProvider time,
+    ILogger<RegistryOrgAccessPolicy> logger) : IOrgAccessPolicy
 {
     public async ValueTask<OrgAccessGrant> AuthorizeAsync(OrgAccessRequest request, CancellationToken cancellationToken)
     {
@@ -35,7 +37,9 @@ internal sealed class RegistryOrgAccessPolicy(
             var caller = await authenticator.AuthenticateAsync(http.Request, cancellationToken).ConfigureAwait(false);
             if (!caller.MayActFor(request.OrgId))
             {
-                throw new OrgAccessDeniedException(caller.Principal, 403, ErrorCodes.Forbidden, "The credential does not allow acting for this org.");
+                // The target org's trail says a foreign credential was refused; who it was stays in the platform's log.
+                LogForeignCredential(logger, request.OrgId.Value, caller.Principal);
+                throw new OrgAccessDeniedException(AuditPrincipals.ForeignCredential, 403, ErrorCodes.Forbidden, "The credential does not allow acting for this org.");
             }
 
             principal = caller.Principal;
@@ -58,4 +62,7 @@ internal sealed class RegistryOrgAccessPolicy(
 
         return new OrgAccessGrant(principal);
     }
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Org access {OrgId} refused: credential {Principal} belongs to other orgs")]
+    private static partial void LogForeignCredential(ILogger logger, string orgId, string principal);
 }

@@ -35,10 +35,7 @@ public static class DataRecordKeys
 
     public static void ValidateId(string? id)
     {
-        if (!Identifiers.IsResourceId(id))
-        {
-            throw ApiException.InvalidRequest("id", $"must be 1-{Identifiers.ResourceIdMaxLength} characters of A-Z, a-z, 0-9, '-', '_' and '.', starting with a letter or digit.");
-        }
+        Identifiers.EnsureResourceId(id, "id");
     }
 
     internal static string RowKey(string collection, string id) => string.Concat(collection, Separator.ToString(), id);

@@ -37,8 +37,6 @@ public sealed partial class DataRecordStore(TableProvider tables, ILogger<DataRe
 
     internal const int ChunkBytes = 60 * 1024;
 
-    private const int MaxBatch = 100;
-
     private static readonly string[] ChunkNames =
         [.. Enumerable.Range(0, (MaxValueBytes + ChunkBytes - 1) / ChunkBytes).Select(i => $"Value{i}")];
 
@@ -158,37 +156,8 @@ public sealed partial class DataRecordStore(TableProvider tables, ILogger<DataRe
     public async Task DeleteAllAsync(OrgId orgId, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {orgId.Value}");
-        var deleted = 0;
-        await foreach (var page in table.QueryAsync<TableEntity>(filter, maxPerPage: MaxBatch, select: ["RowKey"], cancellationToken: cancellationToken)
-            .AsPages().ConfigureAwait(false))
-        {
-            foreach (var batch in page.Values.Chunk(MaxBatch))
-            {
-                deleted += await DeleteBatchAsync(table, orgId, batch, cancellationToken).ConfigureAwait(false);
-            }
-        }
-
+        var deleted = await table.DeleteOrgPartitionAsync(orgId, cancellationToken).ConfigureAwait(false);
         LogDeletedAll(logger, orgId.Value, deleted);
-    }
-
-    private static async Task<int> DeleteBatchAsync(TableClient table, OrgId orgId, TableEntity[] rows, CancellationToken cancellationToken)
-    {
-        var actions = rows.Select(row => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(orgId.Value, row.RowKey), ETag.All));
-        try
-        {
-            await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TableTransactionFailedException e) when (e.Status == 404)
-        {
-            // Another deletion got to some of these rows first; delete the rest one by one (404 is fine there).
-            foreach (var row in rows)
-            {
-                await table.DeleteEntityAsync(orgId.Value, row.RowKey, ETag.All, cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        return rows.Length;
     }
 
     internal static byte[] Serialize(JsonElement value)

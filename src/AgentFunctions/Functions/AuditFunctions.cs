@@ -1,4 +1,3 @@
-using System.Globalization;
 using AgentFunctions.Audit;
 using AgentFunctions.Http;
 using AgentFunctions.Middleware;
@@ -17,13 +16,7 @@ public sealed class AuditFunctions(IAuditTrail trail)
     public async Task<IActionResult> GetAudit(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "audit")] HttpRequest request, FunctionContext context, CancellationToken cancellationToken)
     {
-        var text = request.Query["limit"].ToString();
-        var limit = DefaultLimit;
-        if (text.Length > 0 && (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > TableAuditTrail.MaxLimit))
-        {
-            throw ApiException.InvalidRequest("limit", $"must be a whole number from 1 to {TableAuditTrail.MaxLimit}.");
-        }
-
+        var limit = QueryLimit.Parse(request, DefaultLimit, TableAuditTrail.MaxLimit);
         var events = await trail.ReadAsync(context.GetOrgId(), limit, cancellationToken).ConfigureAwait(false);
         return new JsonResult(new { events }, ApiJson.Options);
     }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using AgentFunctions.Conversations;
 using AgentFunctions.Http;
 using AgentFunctions.Middleware;
@@ -22,7 +21,7 @@ public sealed class ConversationFunctions(IConversationStore store)
         FunctionContext context,
         CancellationToken cancellationToken)
     {
-        var limit = ParseLimit(request);
+        var limit = QueryLimit.Parse(request, DefaultLimit, TableConversationStore.MaxPageSize);
         var cursor = request.Query["cursor"].ToString() is { Length: > 0 } text ? text : null;
         var page = await store.ListAsync(context.GetOrgId(), limit, cursor, cancellationToken).ConfigureAwait(false);
         return new OkObjectResult(ConversationListResponse.From(page));
@@ -35,7 +34,7 @@ public sealed class ConversationFunctions(IConversationStore store)
         FunctionContext context,
         CancellationToken cancellationToken)
     {
-        var limit = ParseLimit(request);
+        var limit = QueryLimit.Parse(request, DefaultLimit, TableConversationStore.MaxPageSize);
         var messages = await store.GetMessagesAsync(context.GetOrgId(), conversationId, limit, cancellationToken).ConfigureAwait(false)
             ?? throw ApiException.NotFound("The conversation");
         return new OkObjectResult(ConversationMessagesResponse.From(conversationId, messages));
@@ -51,18 +50,5 @@ public sealed class ConversationFunctions(IConversationStore store)
         return await store.DeleteAsync(context.GetOrgId(), conversationId, cancellationToken).ConfigureAwait(false)
             ? new NoContentResult()
             : throw ApiException.NotFound("The conversation");
-    }
-
-    private static int ParseLimit(HttpRequest request)
-    {
-        var text = request.Query["limit"].ToString();
-        if (text.Length == 0)
-        {
-            return DefaultLimit;
-        }
-
-        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var limit) && limit is >= 1 and <= TableConversationStore.MaxPageSize
-            ? limit
-            : throw ApiException.InvalidRequest("limit", $"must be a whole number from 1 to {TableConversationStore.MaxPageSize}.");
     }
 }

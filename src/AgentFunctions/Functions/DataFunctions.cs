@@ -1,4 +1,3 @@
-using System.Globalization;
 using AgentFunctions.DataStore;
 using AgentFunctions.Http;
 using AgentFunctions.Middleware;
@@ -47,9 +46,7 @@ public sealed class DataFunctions(DataRecordStore store)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "data/{collection}")] HttpRequest request,
         string collection, FunctionContext context, CancellationToken cancellationToken)
     {
-        var limit = request.Query["limit"].ToString() is { Length: > 0 } text
-            ? int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : throw ApiException.InvalidRequest("limit", "must be a whole number.")
-            : (int?)null;
+        var limit = QueryLimit.Parse(request, DataRecordStore.DefaultListLimit, DataRecordStore.MaxListLimit);
         var cursor = request.Query["cursor"].ToString() is { Length: > 0 } c ? c : null;
         var page = await store.ListAsync(context.GetOrgId(), collection, limit, cursor, cancellationToken).ConfigureAwait(false);
         return new JsonResult(page, ApiJson.Options);

@@ -16,12 +16,12 @@ public sealed class OrgDeletionFunctions(OrgOffboarding offboarding, IDeadLetter
     [WithoutOrg]
     public async Task DeleteOrgData([QueueTrigger(OrgOffboarding.QueueName)] string message, CancellationToken cancellationToken)
     {
-        if (!OrgOffboarding.TryParseMessage(message, out var orgId))
+        if (!OrgOffboarding.TryParseMessage(message, out var orgId, out var phase))
         {
             await deadLetters.MoveAsync(OrgOffboarding.QueueName, message, cancellationToken).ConfigureAwait(false);
             return;
         }
 
-        await offboarding.RunAsync(orgId, cancellationToken).ConfigureAwait(false);
+        await offboarding.RunAsync(orgId, phase, cancellationToken).ConfigureAwait(false);
     }
 }

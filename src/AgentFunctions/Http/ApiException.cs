@@ -50,5 +50,8 @@ public static class ErrorCodes
     public const string QuotaExceeded = "quota_exceeded";
     public const string ModelUnavailable = "model_unavailable";
     public const string QueueUnavailable = "queue_unavailable";
+
+    /// <summary>503: the token issuer's metadata (signing keys) cannot be read, so no bearer token can be checked.</summary>
+    public const string AuthUnavailable = "auth_unavailable";
     public const string Internal = "internal";
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
@@ -41,8 +40,6 @@ public sealed record Problem(
 
         await JsonSerializer.SerializeAsync(response.Body, this, ApiJson.Options).ConfigureAwait(false);
     }
-
-    public static string CurrentTraceId(string fallback) => Activity.Current?.TraceId.ToString() ?? fallback;
 
     private static string ReasonPhrases(int status) =>
         Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status) is { Length: > 0 } phrase ? phrase : "Error";

@@ -129,10 +129,7 @@ public sealed partial class KnowledgeService(
 
     private static void ValidateDocumentId(string documentId)
     {
-        if (!Identifiers.IsResourceId(documentId))
-        {
-            throw ApiException.InvalidRequest("documentId", "must be 1-128 characters of A-Z, a-z, 0-9, '-', '_' and '.', starting with a letter or digit.");
-        }
+        Identifiers.EnsureResourceId(documentId, "documentId");
     }
 
     private async Task<IReadOnlyList<ReadOnlyMemory<float>>> EmbedAsync(List<string> texts, CancellationToken cancellationToken)

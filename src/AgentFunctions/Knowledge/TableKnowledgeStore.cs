@@ -101,14 +101,7 @@ internal sealed class TableKnowledgeStore(TableProvider tables) : IKnowledgeStor
     public async Task DeleteAllAsync(OrgId orgId, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {orgId.Value}");
-        var rowKeys = new List<string>();
-        await foreach (var entity in table.QueryAsync<TableEntity>(filter, ScanPageSize, ["RowKey"], cancellationToken).ConfigureAwait(false))
-        {
-            rowKeys.Add(entity.RowKey);
-        }
-
-        await SubmitAsync(table, rowKeys.Select(rowKey => Delete(orgId, rowKey)), cancellationToken).ConfigureAwait(false);
+        await table.DeleteOrgPartitionAsync(orgId, cancellationToken).ConfigureAwait(false);
     }
 
     internal static string RowKey(string documentId, int chunk) =>

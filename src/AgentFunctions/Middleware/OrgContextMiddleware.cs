@@ -62,8 +62,14 @@ internal sealed partial class OrgContextMiddleware(
         }
         catch (ApiException refused)
         {
+            // OrgAccessDeniedException: the caller was identified. Anything else (401, issuer unavailable)
+            // comes from an unknown caller, which is logged only and never touches tenant storage.
+            var denied = refused as OrgAccessDeniedException;
             await auditor.RecordAsync(
-                new OrgAccessRecord(orgId, (refused as OrgAccessDeniedException)?.Principal ?? "unauthenticated", context.FunctionDefinition.Name, action, AccessOutcome.Denied, context.TraceId(), refused.Code),
+                new OrgAccessRecord(orgId, denied?.Principal ?? AuditPrincipals.Unauthenticated, context.FunctionDefinition.Name, action, AccessOutcome.Denied, context.TraceId(), refused.Code)
+                {
+                    CallerIdentified = denied is not null,
+                },
                 context.CancellationToken).ConfigureAwait(false);
             throw;
         }

@@ -17,6 +17,17 @@ public sealed class OrgsOptions
 
     public TimeSpan CacheDuration => TimeSpan.FromSeconds(CacheSeconds);
 
+    /// <summary>
+    /// The longest an invocation that was authorized just before its org was marked deleting may keep running
+    /// and writing (an agent run's model calls, usage, turn, tools). Offboarding sweeps the org's data once
+    /// after <see cref="CacheSeconds"/> and again this long after that, so nothing such an invocation writes
+    /// survives. Keep it at least host.json's <c>functionTimeout</c> (10 min).
+    /// </summary>
+    [Range(0, 86_400)]
+    public int InFlightSeconds { get; set; } = 600;
+
+    public TimeSpan InFlightDuration => TimeSpan.FromSeconds(InFlightSeconds);
+
     /// <summary>The <see cref="TimeProvider.GetTimestamp"/> until which an entry cached now stays fresh.</summary>
     internal long CacheDeadline(TimeProvider time) => time.GetTimestamp() + (CacheSeconds * time.TimestampFrequency);
 }

@@ -55,6 +55,15 @@ public static class Identifiers
         return true;
     }
 
+    /// <summary>Throws 400 <c>invalid_request</c> naming <paramref name="field"/> unless <paramref name="value"/> is a resource id.</summary>
+    public static void EnsureResourceId([NotNull] string? value, string field)
+    {
+        if (!IsResourceId(value))
+        {
+            throw Http.ApiException.InvalidRequest(field, $"must be 1-{ResourceIdMaxLength} characters of A-Z, a-z, 0-9, '-', '_' and '.', starting with a letter or digit.");
+        }
+    }
+
     /// <summary>A new random resource id (32 lowercase hex characters).</summary>
     public static string NewId() => Guid.NewGuid().ToString("N");
 

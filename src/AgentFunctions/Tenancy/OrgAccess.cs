@@ -49,7 +49,12 @@ public interface IOrgAccessAuditor
     ValueTask RecordAsync(OrgAccessRecord record, CancellationToken cancellationToken);
 }
 
-/// <summary>One audited access. Never carries secrets or prompts.</summary>
+/// <summary>
+/// One audited access. Never carries secrets or prompts. <see cref="CallerIdentified"/> is false when the
+/// caller was not identified (no or unknown credential, admin key refused): such an attempt is only a log
+/// event — it must not reach tenant storage (no registry lookup, no trail row), or it would reveal by
+/// timing whether the org exists and let anyone fill caches with made-up org ids.
+/// </summary>
 public sealed record OrgAccessRecord(
     OrgId OrgId,
     string Principal,
@@ -57,4 +62,20 @@ public sealed record OrgAccessRecord(
     string Action,
     AccessOutcome Outcome,
     string TraceId,
-    string? Reason = null);
+    string? Reason = null)
+{
+    public bool CallerIdentified { get; init; } = true;
+}
+
+/// <summary>Fixed principals of audited refusals.</summary>
+public static class AuditPrincipals
+{
+    /// <summary>No credential, or one that is not valid (the caller is unknown).</summary>
+    public const string Unauthenticated = "unauthenticated";
+
+    /// <summary>
+    /// A valid credential of another org: the attempt is in the target org's trail, but not whose credential it
+    /// was (another tenant's key id or token subject is not this org's business; the log event has it).
+    /// </summary>
+    public const string ForeignCredential = "foreign-credential";
+}

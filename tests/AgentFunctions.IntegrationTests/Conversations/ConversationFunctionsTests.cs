@@ -5,6 +5,7 @@ using AgentFunctions.Http;
 using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;
 using AgentFunctions.Testing;
+using AgentFunctions.Testing.Functions;
 using Azure.Data.Tables;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -39,7 +40,7 @@ public sealed class ConversationFunctionsTests(AzuriteFixture azurite) : IClassF
         await store.AppendTurnAsync(org, "c1", Turn("q0", "a0"), default);
         await store.AppendTurnAsync(org, "c1", Turn("q1", "a1"), default);
 
-        var result = await new ConversationFunctions(store).GetConversationMessages(Get("?limit=3"), "c1", new OrgFunctionContext(org), default);
+        var result = await new ConversationFunctions(store).GetConversationMessages(Get("?limit=3"), "c1", TestFunctionContext.ForOrg(org), default);
 
         var json = JsonSerializer.SerializeToElement(Assert.IsType<OkObjectResult>(result).Value, JsonSerializerOptions.Web);
         Assert.Equal("c1", json.GetProperty("conversationId").GetString());
@@ -58,10 +59,10 @@ public sealed class ConversationFunctionsTests(AzuriteFixture azurite) : IClassF
         await store.AppendTurnAsync(owner, "theirs", Turn("q", "a"), default);
         var functions = new ConversationFunctions(store);
 
-        var foreign = await Assert.ThrowsAsync<ApiException>(() => functions.GetConversationMessages(Get(), "theirs", new OrgFunctionContext(stranger), default));
-        var missing = await Assert.ThrowsAsync<ApiException>(() => functions.GetConversationMessages(Get(), "nothing", new OrgFunctionContext(stranger), default));
-        var foreignDelete = await Assert.ThrowsAsync<ApiException>(() => functions.DeleteConversation(Get(), "theirs", new OrgFunctionContext(stranger), default));
-        var missingDelete = await Assert.ThrowsAsync<ApiException>(() => functions.DeleteConversation(Get(), "nothing", new OrgFunctionContext(stranger), default));
+        var foreign = await Assert.ThrowsAsync<ApiException>(() => functions.GetConversationMessages(Get(), "theirs", TestFunctionContext.ForOrg(stranger), default));
+        var missing = await Assert.ThrowsAsync<ApiException>(() => functions.GetConversationMessages(Get(), "nothing", TestFunctionContext.ForOrg(stranger), default));
+        var foreignDelete = await Assert.ThrowsAsync<ApiException>(() => functions.DeleteConversation(Get(), "theirs", TestFunctionContext.ForOrg(stranger), default));
+        var missingDelete = await Assert.ThrowsAsync<ApiException>(() => functions.DeleteConversation(Get(), "nothing", TestFunctionContext.ForOrg(stranger), default));
 
         Assert.Equal((404, ErrorCodes.NotFound), (foreign.Status, foreign.Code));
         Assert.Equal((missing.Status, missing.Code, missing.Message), (foreign.Status, foreign.Code, foreign.Message));
@@ -76,7 +77,7 @@ public sealed class ConversationFunctionsTests(AzuriteFixture azurite) : IClassF
         var org = NewOrg();
         await store.AppendTurnAsync(org, "c1", Turn("q", "a"), default);
 
-        var result = await new ConversationFunctions(store).DeleteConversation(Get(), "c1", new OrgFunctionContext(org), default);
+        var result = await new ConversationFunctions(store).DeleteConversation(Get(), "c1", TestFunctionContext.ForOrg(org), default);
 
         Assert.IsType<NoContentResult>(result);
         Assert.Null(await store.GetMessagesAsync(org, "c1", 10, default));
@@ -93,9 +94,9 @@ public sealed class ConversationFunctionsTests(AzuriteFixture azurite) : IClassF
         }
 
         var functions = new ConversationFunctions(store);
-        var first = JsonSerializer.SerializeToElement(((OkObjectResult)await functions.ListConversations(Get("?limit=2"), new OrgFunctionContext(org), default)).Value, JsonSerializerOptions.Web);
+        var first = JsonSerializer.SerializeToElement(((OkObjectResult)await functions.ListConversations(Get("?limit=2"), TestFunctionContext.ForOrg(org), default)).Value, JsonSerializerOptions.Web);
         var cursor = first.GetProperty("cursor").GetString();
-        var second = JsonSerializer.SerializeToElement(((OkObjectResult)await functions.ListConversations(Get($"?limit=2&cursor={cursor}"), new OrgFunctionContext(org), default)).Value, JsonSerializerOptions.Web);
+        var second = JsonSerializer.SerializeToElement(((OkObjectResult)await functions.ListConversations(Get($"?limit=2&cursor={cursor}"), TestFunctionContext.ForOrg(org), default)).Value, JsonSerializerOptions.Web);
 
         Assert.Equal(["c3", "c2"], first.GetProperty("conversations").EnumerateArray().Select(c => c.GetProperty("conversationId").GetString()));
         Assert.Equal(2, first.GetProperty("conversations")[0].GetProperty("messageCount").GetInt64());
@@ -113,7 +114,7 @@ public sealed class ConversationFunctionsTests(AzuriteFixture azurite) : IClassF
     public async Task Functions_BadLimit_400NamingLimit(string query)
     {
         var functions = new ConversationFunctions(Store);
-        var context = new OrgFunctionContext(NewOrg());
+        var context = TestFunctionContext.ForOrg(NewOrg());
 
         var list = await Assert.ThrowsAsync<ApiException>(() => functions.ListConversations(Get(query), context, default));
         var messages = await Assert.ThrowsAsync<ApiException>(() => functions.GetConversationMessages(Get(query), "c1", context, default));
@@ -130,7 +131,7 @@ public sealed class ConversationFunctionsTests(AzuriteFixture azurite) : IClassF
     public async Task Functions_HostileConversationId_400NamingConversationId(string hostile)
     {
         var functions = new ConversationFunctions(Store);
-        var context = new OrgFunctionContext(NewOrg());
+        var context = TestFunctionContext.ForOrg(NewOrg());
 
         var get = await Assert.ThrowsAsync<ApiException>(() => functions.GetConversationMessages(Get(), hostile, context, default));
         var delete = await Assert.ThrowsAsync<ApiException>(() => functions.DeleteConversation(Get(), hostile, context, default));

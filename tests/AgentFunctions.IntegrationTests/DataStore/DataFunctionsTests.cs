@@ -4,6 +4,7 @@ using AgentFunctions.DataStore;
 using AgentFunctions.Functions;
 using AgentFunctions.Http;
 using AgentFunctions.Tenancy;
+using AgentFunctions.Testing.Functions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Abstractions;
@@ -194,7 +195,7 @@ public sealed class DataFunctionsTests(DataStoreFixture fixture)
         return context.Request;
     }
 
-    private static OrgFunctionContext Context(OrgId org) => new(org);
+    private static TestFunctionContext Context(OrgId org) => TestFunctionContext.ForOrg(org);
 
     private static async Task<(int Status, JsonElement Body, IHeaderDictionary Headers)> ExecuteAsync(HttpRequest request, IActionResult result)
     {

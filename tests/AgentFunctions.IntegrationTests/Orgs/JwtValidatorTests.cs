@@ -1,13 +1,16 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using AgentFunctions.Auth;
+using AgentFunctions.Http;
 using AgentFunctions.Tenancy;
+using AgentFunctions.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -48,7 +51,7 @@ public sealed class TestIssuer : IAsyncLifetime
         Issuer = address.TrimEnd('/');
     }
 
-    public string Token(object orgClaim, string audience = Audience, SecurityKey? key = null, DateTime? expires = null, string? issuer = null) =>
+    public string Token(object orgClaim, string audience = Audience, SecurityKey? key = null, DateTime? expires = null, string? issuer = null, string algorithm = SecurityAlgorithms.RsaSha256) =>
         new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Issuer = issuer ?? Issuer,
@@ -57,7 +60,7 @@ public sealed class TestIssuer : IAsyncLifetime
             NotBefore = (expires ?? DateTime.UtcNow.AddMinutes(10)).AddMinutes(-20),
             IssuedAt = (expires ?? DateTime.UtcNow.AddMinutes(10)).AddMinutes(-20),
             Claims = new Dictionary<string, object> { ["sub"] = "alice", ["org_id"] = orgClaim },
-            SigningCredentials = new SigningCredentials(key ?? Key, SecurityAlgorithms.RsaSha256),
+            SigningCredentials = new SigningCredentials(key ?? Key, algorithm),
         });
 
     public async Task DisposeAsync()
@@ -73,10 +76,10 @@ public sealed class TestIssuer : IAsyncLifetime
 
 public sealed class JwtValidatorTests(TestIssuer issuer) : IClassFixture<TestIssuer>
 {
-    private JwtValidator Validator() => new(Options.Create(new AuthOptions
+    private JwtValidator Validator(string? metadataAddress = null) => new(Options.Create(new AuthOptions
     {
-        Jwt = new JwtOptions { MetadataAddress = issuer.MetadataAddress, Audience = TestIssuer.Audience, RequireHttpsMetadata = false },
-    }));
+        Jwt = new JwtOptions { MetadataAddress = metadataAddress ?? issuer.MetadataAddress, Audience = TestIssuer.Audience, RequireHttpsMetadata = false },
+    }), NullLogger<JwtValidator>.Instance);
 
     [Fact]
     public async Task ValidateAsync_OrgClaimArray_CallerMayActForEachOrg()
@@ -122,5 +125,51 @@ public sealed class JwtValidatorTests(TestIssuer issuer) : IClassFixture<TestIss
         });
 
         Assert.Null(await Validator().ValidateAsync(unsigned, default));
+    }
+
+    [Fact]
+    public async Task ValidateAsync_IssuerKeyWithUnpinnedAlgorithm_ReturnsNull()
+    {
+        var validator = Validator();
+
+        Assert.NotNull(await validator.ValidateAsync(issuer.Token("org-a", algorithm: SecurityAlgorithms.RsaSsaPssSha256), default));
+        Assert.Null(await validator.ValidateAsync(issuer.Token("org-a", algorithm: SecurityAlgorithms.RsaSha512), default));
+        Assert.Null(await validator.ValidateAsync(issuer.Token("org-a", algorithm: SecurityAlgorithms.RsaSha384), default));
+    }
+
+    [Fact]
+    public async Task ValidateAsync_TokenWithoutExpiry_ReturnsNull()
+    {
+        var handler = new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false };
+        var token = handler.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = issuer.Issuer,
+            Audience = TestIssuer.Audience,
+            Claims = new Dictionary<string, object> { ["sub"] = "alice", ["org_id"] = "org-a" },
+            SigningCredentials = new SigningCredentials(issuer.Key, SecurityAlgorithms.RsaSha256),
+        });
+
+        Assert.Null(await Validator().ValidateAsync(token, default));
+    }
+
+    [Fact]
+    public async Task ValidateAsync_MetadataUnreachable_Throws503AuthUnavailable()
+    {
+        var validator = Validator($"http://127.0.0.1:{FreePort.Next()}/.well-known/openid-configuration");
+
+        var refused = await Assert.ThrowsAsync<ApiException>(() => validator.ValidateAsync(issuer.Token("org-a"), default));
+
+        Assert.Equal((503, ErrorCodes.AuthUnavailable), (refused.Status, refused.Code));
+        Assert.NotNull(refused.RetryAfter);
+    }
+
+    [Fact]
+    public async Task ValidateAsync_MetadataAnswersError_Throws503AuthUnavailable()
+    {
+        var validator = Validator($"{issuer.Issuer}/no-such-metadata");
+
+        var refused = await Assert.ThrowsAsync<ApiException>(() => validator.ValidateAsync(issuer.Token("org-a"), default));
+
+        Assert.Equal((503, ErrorCodes.AuthUnavailable), (refused.Status, refused.Code));
     }
 }

@@ -5,10 +5,10 @@ using AgentFunctions.Agents;
 using AgentFunctions.Functions;
 using AgentFunctions.Http;
 using AgentFunctions.Tenancy;
+using AgentFunctions.Testing.Functions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace AgentFunctions.Tests.Functions;
 
@@ -23,7 +23,7 @@ public sealed class AgentRunFunctionsTests
         var agent = new ScriptedAgent(["Hello", " world"]);
         var http = Request("""{"input":"hi","conversationId":"conv-1"}""", "text/event-stream");
 
-        var action = await new AgentRunFunctions(agent).RunAgent(http.Request, new TestFunctionContext(Org), default);
+        var action = await new AgentRunFunctions(agent).RunAgent(http.Request, TestFunctionContext.ForOrg(Org), default);
 
         Assert.IsType<EmptyResult>(action);
         Assert.Equal(200, http.Response.StatusCode);
@@ -43,7 +43,7 @@ public sealed class AgentRunFunctionsTests
         var agent = new ScriptedAgent(["Hello"], ApiException.ModelUnavailable(502, "broke"));
         var http = Request("""{"input":"hi"}""", "text/event-stream");
 
-        await Assert.ThrowsAsync<ApiException>(() => new AgentRunFunctions(agent).RunAgent(http.Request, new TestFunctionContext(Org), default));
+        await Assert.ThrowsAsync<ApiException>(() => new AgentRunFunctions(agent).RunAgent(http.Request, TestFunctionContext.ForOrg(Org), default));
 
         var body = Body(http);
         Assert.StartsWith("event: delta\ndata: {\"text\":\"Hello\"}\n\nevent: error\ndata: {", body, StringComparison.Ordinal);
@@ -57,7 +57,7 @@ public sealed class AgentRunFunctionsTests
         var agent = new ScriptedAgent([], ApiException.ModelUnavailable(503, "no model"));
         var http = Request("""{"input":"hi"}""", "text/event-stream");
 
-        var error = await Assert.ThrowsAsync<ApiException>(() => new AgentRunFunctions(agent).RunAgent(http.Request, new TestFunctionContext(Org), default));
+        var error = await Assert.ThrowsAsync<ApiException>(() => new AgentRunFunctions(agent).RunAgent(http.Request, TestFunctionContext.ForOrg(Org), default));
 
         Assert.Equal(503, error.Status);
         Assert.Equal(string.Empty, Body(http));
@@ -70,7 +70,7 @@ public sealed class AgentRunFunctionsTests
         var agent = new ScriptedAgent([]);
         var http = Request("""{"input":"hi"}""", "application/json");
 
-        var action = await new AgentRunFunctions(agent).RunAgent(http.Request, new TestFunctionContext(Org), default);
+        var action = await new AgentRunFunctions(agent).RunAgent(http.Request, TestFunctionContext.ForOrg(Org), default);
 
         Assert.Same(Result, Assert.IsType<OkObjectResult>(action).Value);
         Assert.Equal(Org, agent.Org);
@@ -85,7 +85,7 @@ public sealed class AgentRunFunctionsTests
     {
         var agent = new ScriptedAgent([]);
 
-        var error = await Assert.ThrowsAsync<ApiException>(() => new AgentRunFunctions(agent).RunAgent(Request(body, null).Request, new TestFunctionContext(Org), default));
+        var error = await Assert.ThrowsAsync<ApiException>(() => new AgentRunFunctions(agent).RunAgent(Request(body, null).Request, TestFunctionContext.ForOrg(Org), default));
 
         Assert.Equal((400, ErrorCodes.InvalidRequest), (error.Status, error.Code));
         Assert.StartsWith("'body'", error.Message, StringComparison.Ordinal);
@@ -97,7 +97,7 @@ public sealed class AgentRunFunctionsTests
     {
         var agent = new ScriptedAgent([]);
 
-        var error = await Assert.ThrowsAsync<ApiException>(() => new AgentRunFunctions(agent).RunAgent(Request("{\"input\": 5}", null).Request, new TestFunctionContext(Org), default));
+        var error = await Assert.ThrowsAsync<ApiException>(() => new AgentRunFunctions(agent).RunAgent(Request("{\"input\": 5}", null).Request, TestFunctionContext.ForOrg(Org), default));
 
         Assert.Equal((400, ErrorCodes.InvalidRequest), (error.Status, error.Code));
         Assert.StartsWith("'input'", error.Message, StringComparison.Ordinal);
@@ -109,7 +109,7 @@ public sealed class AgentRunFunctionsTests
     {
         var agent = new ScriptedAgent([]);
 
-        var error = await Assert.ThrowsAsync<ApiException>(() => new AgentRunFunctions(agent).RunAgent(Request("{}", null).Request, new TestFunctionContext(Org), default));
+        var error = await Assert.ThrowsAsync<ApiException>(() => new AgentRunFunctions(agent).RunAgent(Request("{}", null).Request, TestFunctionContext.ForOrg(Org), default));
 
         Assert.Equal((400, ErrorCodes.InvalidRequest), (error.Status, error.Code));
         Assert.StartsWith("'input'", error.Message, StringComparison.Ordinal);
@@ -164,31 +164,3 @@ public sealed class AgentRunFunctionsTests
     }
 }
 
-/// <summary>The least <see cref="FunctionContext"/> a function body needs: the invocation's services with a resolved org.</summary>
-internal sealed class TestFunctionContext : FunctionContext
-{
-    public TestFunctionContext(OrgId org)
-    {
-        var services = new ServiceCollection().AddScoped<OrgContext>().BuildServiceProvider();
-        InstanceServices = services.CreateScope().ServiceProvider;
-        InstanceServices.GetRequiredService<OrgContext>().Set(org, "test");
-    }
-
-    public override string InvocationId => "invocation-1";
-
-    public override string FunctionId => "function-1";
-
-    public override TraceContext TraceContext => throw new NotSupportedException();
-
-    public override BindingContext BindingContext => throw new NotSupportedException();
-
-    public override RetryContext RetryContext => throw new NotSupportedException();
-
-    public override IServiceProvider InstanceServices { get; set; }
-
-    public override FunctionDefinition FunctionDefinition => throw new NotSupportedException();
-
-    public override IDictionary<object, object> Items { get; set; } = new Dictionary<object, object>();
-
-    public override Microsoft.Azure.Functions.Worker.IInvocationFeatures Features => throw new NotSupportedException();
-}

@@ -34,13 +34,13 @@ public sealed class AccessPolicyTests
     }
 
     [Fact]
-    public async Task AuthorizeAsync_CredentialOfOtherOrg_Returns403WithoutRevealingOrg()
+    public async Task AuthorizeAsync_CredentialOfOtherOrg_Returns403AsForeignCredentialWithoutRevealingOrg()
     {
         _authenticator.Caller = new Caller("key:k1", new HashSet<OrgId> { OrgA });
 
         var error = await Assert.ThrowsAsync<OrgAccessDeniedException>(() => AuthorizeHttpAsync(OrgB));
 
-        Assert.Equal((403, ErrorCodes.Forbidden, "key:k1"), (error.Status, error.Code, error.Principal));
+        Assert.Equal((403, ErrorCodes.Forbidden, AuditPrincipals.ForeignCredential), (error.Status, error.Code, error.Principal));
         Assert.Equal(0, _registry.Reads);
     }
 
@@ -154,7 +154,8 @@ public sealed class AccessPolicyTests
         Policy(authEnabled).AuthorizeAsync(new OrgAccessRequest(null!, InvocationKind.Http, orgId, new DefaultHttpContext()), default).AsTask();
 
     private RegistryOrgAccessPolicy Policy(bool authEnabled = true) =>
-        new(_registry, _authenticator, _rateLimiter, Options.Create(new AuthOptions { Enabled = authEnabled }), Metrics, TimeProvider.System);
+        new(_registry, _authenticator, _rateLimiter, Options.Create(new AuthOptions { Enabled = authEnabled }), Metrics, TimeProvider.System,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<RegistryOrgAccessPolicy>.Instance);
 
     private sealed class FakeRegistry : IOrgRegistry
     {

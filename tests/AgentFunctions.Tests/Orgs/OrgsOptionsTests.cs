@@ -49,6 +49,18 @@ public sealed class OrgsOptionsTests
         Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<OrgsOptions>>().Value);
     }
 
+    [Fact]
+    public void OrgsOptions_DefaultInFlightBound_CoversHostFunctionTimeoutAndModelTimeout()
+    {
+        using var host = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(AgentFunctions.Testing.RepositoryPaths.Root, "host.json")));
+        var functionTimeout = TimeSpan.Parse(host.RootElement.GetProperty("functionTimeout").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+
+        var inFlight = Services().GetRequiredService<IOptions<OrgsOptions>>().Value.InFlightDuration;
+
+        Assert.True(inFlight >= functionTimeout, $"Orgs__InFlightSeconds ({inFlight}) must cover host.json functionTimeout ({functionTimeout})");
+        Assert.True(inFlight >= new AgentFunctions.Models.ModelResilienceOptions().TotalTimeout);
+    }
+
     private static ServiceProvider Services(params (string Key, string Value)[] settings)
     {
         var configuration = new ConfigurationBuilder()
