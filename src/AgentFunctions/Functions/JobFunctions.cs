@@ -4,6 +4,7 @@ using AgentFunctions.Http;
 using AgentFunctions.Jobs;
 using AgentFunctions.Middleware;
 using AgentFunctions.Storage;
+using AgentFunctions.Tenancy;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -55,23 +56,28 @@ public sealed partial class JobFunctions(JobService jobs, IDeadLetters deadLette
     }
 
     /// <summary>
-    /// The host moved a job's message here after its last attempt: the job is marked failed. This
-    /// trigger also goes through the org middleware; a message without a valid org is moved on to
-    /// <c>agent-jobs-poison-poison</c>, a dead-letter archive no function reads (so nothing loops).
+    /// The host moved a job's message here after its last attempt: the job is marked failed. It runs
+    /// without the org middleware on purpose: the org may have been disabled since the job was queued
+    /// (the middleware refuses disabled orgs), and marking that org's own job failed is the one thing
+    /// still done for it, so no job stays <c>queued</c> forever. The org is read from the message
+    /// with the same format rules; the job is only ever looked up in that org's partition, and a
+    /// missing job (another org's id, a deleted org) is a no-op. A message naming no valid org and job
+    /// moves on to <c>agent-jobs-poison-poison</c>, an archive no function reads (so nothing loops).
     /// </summary>
     [Function(nameof(FailPoisonedJob))]
+    [WithoutOrg]
     public async Task FailPoisonedJob(
         [QueueTrigger(StorageJobQueue.PoisonName, Connection = "AzureWebJobsStorage")] string message,
-        FunctionContext context,
         CancellationToken cancellationToken)
     {
-        if (!StorageJobQueue.TryReadJobId(message, out var jobId))
+        if (!QueueMessageOrg.TryRead(message, out var orgId) || !StorageJobQueue.TryReadJobId(message, out var jobId))
         {
-            LogBadJobId(logger, context.GetOrgId().Value, StorageJobQueue.PoisonName);
+            LogUnreadablePoisonMessage(logger, StorageJobQueue.PoisonName);
+            await deadLetters.MoveAsync(StorageJobQueue.PoisonName, message, cancellationToken).ConfigureAwait(false);
             return;
         }
 
-        await jobs.FailPoisonedAsync(context.GetOrgId(), jobId, cancellationToken).ConfigureAwait(false);
+        await jobs.FailPoisonedAsync(orgId, jobId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The message id (stable across redeliveries) and dequeue count from the trigger metadata.</summary>
@@ -93,4 +99,7 @@ public sealed partial class JobFunctions(JobService jobs, IDeadLetters deadLette
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A message for org {OrgId} on queue {QueueName} has no valid jobId; it is not processed")]
     private static partial void LogBadJobId(ILogger logger, string orgId, string queueName);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A message on {QueueName} names no valid org and job; it was moved to the archive queue unprocessed")]
+    private static partial void LogUnreadablePoisonMessage(ILogger logger, string queueName);
 }

@@ -45,7 +45,7 @@ internal sealed partial class OrgContextMiddleware(
         else
         {
             var message = await ReadTriggerMessageAsync(context).ConfigureAwait(false);
-            if (!TryResolveQueueOrg(message, out orgId) || !IsAllowedQueueOrg(orgId))
+            if (!QueueMessageOrg.TryRead(message, out orgId) || !IsAllowedQueueOrg(orgId))
             {
                 LogUnroutableMessage(logger, context.FunctionDefinition.Name, traits.QueueName);
                 await deadLetters.MoveAsync(traits.QueueName!, message, context.CancellationToken).ConfigureAwait(false);
@@ -98,27 +98,6 @@ internal sealed partial class OrgContextMiddleware(
         }
 
         return OrgId.TryParse(header, out var orgId) ? orgId : throw ApiException.InvalidOrgId();
-    }
-
-    /// <summary>
-    /// Queue messages always carry their org, whatever the multitenancy switch says: a message is
-    /// only ever processed for the org it was submitted for.
-    /// </summary>
-    private static bool TryResolveQueueOrg(string message, out OrgId orgId)
-    {
-        orgId = default;
-        try
-        {
-            using var document = JsonDocument.Parse(message);
-            return document.RootElement.ValueKind == JsonValueKind.Object
-                && document.RootElement.TryGetProperty("orgId", out var org)
-                && org.ValueKind == JsonValueKind.String
-                && OrgId.TryParse(org.GetString(), out orgId);
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
     }
 
     /// <summary>With multitenancy off only the default org exists, for queues as for HTTP.</summary>

@@ -1,6 +1,8 @@
+using System.Net.Http.Json;
 using System.Net;
 using System.Text.Json;
 using AgentFunctions.Testing;
+using Azure.Data.Tables;
 
 namespace AgentFunctions.EndToEndTests.Jobs;
 
@@ -148,5 +150,42 @@ public sealed class JobsEndToEndTests(JobsHost host) : IClassFixture<JobsHost>
         }
 
         Assert.Fail($"The unroutable message did not reach agent-jobs-poison-poison.\n{host.Output}");
+    }
+
+    [Fact]
+    public async Task Job_OrgDisabledWhileJobRetries_EndsFailedNotQueuedForever()
+    {
+        await host.RegisterOrgAsync("jobs-disabled");
+        host.Model.Enqueue(OpenAiScript.Fault(500));
+        var jobId = await host.SubmitAsync("jobs-disabled", "outlive my org");
+        var deadline = DateTime.UtcNow + Patience;
+        while (!host.Model.ChatRequests.Any(r => r.LastUserMessage == "outlive my org"))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the first attempt never reached the model");
+            await Task.Delay(100);
+        }
+
+        using (var disable = new HttpRequestMessage(HttpMethod.Put, "api/admin/orgs/jobs-disabled") { Content = JsonContent.Create(new { displayName = "jobs-disabled", enabled = false }) })
+        {
+            disable.Headers.Add("X-Admin-Key", JobsHost.AdminKey);
+            using var response = await host.Client.SendAsync(disable);
+            response.EnsureSuccessStatusCode();
+        }
+
+        // The org's API is closed now, so read the job row itself.
+        var jobs = new TableClient(host.Azurite.ConnectionString, "Jobs");
+        while (true)
+        {
+            var row = (await jobs.GetEntityAsync<TableEntity>("jobs-disabled", jobId)).Value;
+            if (row.GetString("Status") == "Failed")
+            {
+                Assert.Contains("attempt(s)", row.GetString("Error"), StringComparison.Ordinal);
+                Assert.Single(host.Model.ChatRequests, r => r.LastUserMessage == "outlive my org");
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"the job stayed {row.GetString("Status")}\n{host.Output}");
+            await Task.Delay(200);
+        }
     }
 }

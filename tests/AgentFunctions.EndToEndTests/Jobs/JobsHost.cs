@@ -152,6 +152,8 @@ public sealed class JobsHost : LocalHostFixture
         Environment["OpenAI__ChatModel"] = "test-chat";
         Environment["OpenAI__EmbeddingModel"] = "test-embedding";
         Environment["Model__MaxRetries"] = "0";
+        // No automatic retrieval: its embedding call would take the scripted faults and delays meant for the chat call.
+        Environment["Knowledge__RetrievalTop"] = "0";
         Environment["AzureFunctionsJobHost__extensions__queues__visibilityTimeout"] = "00:00:01";
         Environment["AzureFunctionsJobHost__extensions__queues__maxPollingInterval"] = "00:00:00.500";
     }
