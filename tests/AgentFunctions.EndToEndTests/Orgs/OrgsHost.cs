@@ -38,6 +38,7 @@ public sealed class OrgsHost() : LocalHostFixture(AgentFunctionsAssembly)
         Environment["Auth__Enabled"] = "true";
         Environment["ADMIN_API_KEY"] = AdminKey;
         Environment["Orgs__CacheSeconds"] = "0";
+        Environment["Orgs__InFlightSeconds"] = "1"; // the final offboarding sweep follows the first one at once
         Environment["OpenAI__Endpoint"] = Model.OpenAIEndpoint.ToString();
         Environment["OpenAI__ApiKey"] = PlatformModelKey;
         Environment["OpenAI__ChatModel"] = PlatformModel;
