@@ -9,7 +9,7 @@ namespace AgentFunctions.EndToEndTests.Orgs;
 public sealed class AuditAndQuotaTests(OrgsHost host)
 {
     [Fact]
-    public async Task GetAudit_AllowedAndDeniedAccesses_BothInTheOrgsTrailNewestFirstWithoutSecretsOrPrompts()
+    public async Task GetAudit_AllowedAndDeniedAccesses_IdentifiedOnesInTheOrgsTrailNewestFirstWithoutSecretsOrPrompts()
     {
         const string org = "audit-org";
         const string prompt = "The secret system prompt of the audit org.";
@@ -33,8 +33,10 @@ public sealed class AuditAndQuotaTests(OrgsHost host)
         var run = Assert.Single(events, e => e["function"]!.GetValue<string>() == "RunAgent");
         Assert.Equal("allowed", run["outcome"]!.GetValue<string>(), ignoreCase: true);
         var forbidden = events.FindIndex(e => Denied(e, "ListConversations", "forbidden"));
-        var unauthorized = events.FindIndex(e => Denied(e, "ListConversations", "unauthorized"));
-        Assert.True(unauthorized >= 0 && forbidden > unauthorized && events.IndexOf(run) > forbidden, $"newest first: {text}");
+        Assert.True(forbidden >= 0 && events.IndexOf(run) > forbidden, $"newest first: {text}");
+        // Another org's valid key is recorded without its identity; an unidentified caller (401) leaves no row at all.
+        Assert.Equal("foreign-credential", events[forbidden]["principal"]!.GetValue<string>());
+        Assert.DoesNotContain(events, e => Denied(e, "ListConversations", "unauthorized"));
         var times = events.Select(e => e["at"]!.GetValue<DateTimeOffset>()).ToList();
         Assert.Equal(times.OrderByDescending(t => t), times);
         foreach (var secret in new[] { key, intruderKey, "garbage-key", OrgsHost.AdminKey, prompt, "an audited question", OrgsHost.PlatformModelKey })
