@@ -3,7 +3,7 @@ using AgentFunctions.Observability;
 using AgentFunctions.Tenancy;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace AgentFunctions.Infra.Tests.Observability;
+namespace AgentFunctions.Tests.Observability;
 
 public sealed class AgentMetricsTests : IDisposable
 {

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Trace;
 
-namespace AgentFunctions.Infra.Tests.Observability;
+namespace AgentFunctions.Tests.Observability;
 
 public sealed class TelemetrySettingsTests
 {
