@@ -69,18 +69,15 @@ internal sealed class TableApiKeyStore(TableProvider tables, IOptions<OrgsOption
         }
 
         var cacheKey = (parsed!.OrgId.Value, parsed.KeyId);
-        byte[]? stored = null;
         if (_verified.TryGetValue(cacheKey, out var cached) && time.GetTimestamp() < cached.ExpiresAt)
         {
-            stored = cached.Hash;
-        }
-        else
-        {
-            var table = await tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
-            var row = await table.GetEntityIfExistsAsync<TableEntity>(parsed.OrgId.Value, parsed.KeyId, select: ["Hash"], cancellationToken: cancellationToken).ConfigureAwait(false);
-            stored = row.HasValue ? row.Value!.GetBinary("Hash") : null;
+            // A cache hit never extends the entry: a revoked key stops working everywhere within CacheSeconds.
+            return ApiKeySecret.Matches(parsed.Hash, cached.Hash) ? new ApiKeyIdentity(parsed.OrgId, parsed.KeyId) : null;
         }
 
+        var table = await tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(parsed.OrgId.Value, parsed.KeyId, select: ["Hash"], cancellationToken: cancellationToken).ConfigureAwait(false);
+        var stored = row.HasValue ? row.Value!.GetBinary("Hash") : null;
         if (stored is null || !ApiKeySecret.Matches(parsed.Hash, stored))
         {
             return null;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using AgentFunctions.Http;
+using AgentFunctions.Storage;
 using Azure.Data.Tables;
 
 namespace AgentFunctions.Conversations;
@@ -26,26 +27,12 @@ internal static class MessageContent
     /// <summary>Splits before any I/O; throws 413 <c>payload_too_large</c> when the text does not fit.</summary>
     public static List<string> Split(string content, string what)
     {
-        ArgumentNullException.ThrowIfNull(content);
-        var parts = new List<string>(1 + (content.Length / PartLength));
-        var start = 0;
-        do
+        var parts = TextParts.Split(content, PartLength);
+        if (parts.Count > MaxParts)
         {
-            var length = Math.Min(PartLength, content.Length - start);
-            if (length == PartLength && char.IsHighSurrogate(content[start + length - 1]))
-            {
-                length--;
-            }
-
-            parts.Add(content.Substring(start, length));
-            start += length;
-            if (parts.Count > MaxParts)
-            {
-                throw ApiException.PayloadTooLarge(
-                    string.Create(CultureInfo.InvariantCulture, $"The {what} message is {content.Length} characters; a stored message holds at most {MaxLength}."));
-            }
+            throw ApiException.PayloadTooLarge(
+                string.Create(CultureInfo.InvariantCulture, $"The {what} message is {content.Length} characters; a stored message holds at most {MaxLength}."));
         }
-        while (start < content.Length);
 
         return parts;
     }

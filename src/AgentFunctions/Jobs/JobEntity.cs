@@ -1,5 +1,6 @@
 using System.Globalization;
 using AgentFunctions.Agents;
+using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;
 using Azure.Data.Tables;
 
@@ -27,7 +28,8 @@ internal static class JobEntity
     /// </summary>
     public const int MaxOutputParts = 15;
 
-    public const int MaxOutputLength = OutputPartLength * MaxOutputParts;
+    /// <summary>The longest output that always fits (a split never separates a surrogate pair, which can cost a character per part).</summary>
+    public const int MaxOutputLength = (OutputPartLength - 1) * MaxOutputParts;
 
     public static TableEntity ToEntity(JobRecord job)
     {
@@ -57,12 +59,11 @@ internal static class JobEntity
                 throw new InvalidOperationException($"An output of {output.Length} characters does not fit a job row (at most {MaxOutputLength}).");
             }
 
-            var parts = (output.Length + OutputPartLength - 1) / OutputPartLength;
-            entity["OutputParts"] = parts;
-            for (var i = 0; i < parts; i++)
+            var parts = TextParts.Split(output, OutputPartLength);
+            entity["OutputParts"] = parts.Count;
+            for (var i = 0; i < parts.Count; i++)
             {
-                var start = i * OutputPartLength;
-                entity[PartName(i)] = output.Substring(start, Math.Min(OutputPartLength, output.Length - start));
+                entity[PartName(i)] = parts[i];
             }
         }
 

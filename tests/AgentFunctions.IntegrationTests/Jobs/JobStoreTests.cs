@@ -36,6 +36,21 @@ public sealed class JobStoreTests(AzuriteFixture azurite) : IClassFixture<Azurit
     }
 
     [Fact]
+    public async Task TryReplaceAsync_EmojiAcrossAPartBoundary_RoundTripsIntact()
+    {
+        var store = Store();
+        var created = await store.CreateAsync(NewJob("store-emoji", "j1"), default);
+        // The emoji's high surrogate falls on the last character of the first part.
+        var output = new string('a', JobEntity.OutputPartLength - 1) + "\U0001F600" + new string('b', 100);
+
+        var claimed = await store.TryReplaceAsync(JobStateMachine.Claim(created, new JobDelivery("m1", 1), Now), default);
+        await store.TryReplaceAsync(JobStateMachine.Succeed(claimed!, new Agents.AgentRunResult(output, "conv-j1", new Agents.AgentUsage(1, 1), []), Now), default);
+        var read = await store.GetAsync(OrgId.Parse("store-emoji"), "j1", default);
+
+        Assert.Equal(output, read!.Output);
+    }
+
+    [Fact]
     public async Task GetAsync_OtherOrgsJob_ReturnsNull()
     {
         var store = Store();

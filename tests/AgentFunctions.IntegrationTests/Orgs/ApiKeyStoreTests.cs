@@ -56,4 +56,25 @@ public sealed class ApiKeyStoreTests(AzuriteFixture azurite) : IClassFixture<Azu
         Assert.False(again);
         Assert.Null(await keys.VerifyAsync(issued.ApiKey, default));
     }
+
+    [Fact]
+    public async Task VerifyAsync_KeyInUseOnAnotherInstanceWhenRevoked_RefusedThereOnceCacheSecondsPassed()
+    {
+        using var first = OrgServices.Create(azurite, ("Orgs:CacheSeconds", "1"));
+        using var second = OrgServices.Create(azurite, ("Orgs:CacheSeconds", "1"));
+        var orgId = OrgId.Parse("keys-revoke-elsewhere");
+        var issued = await first.GetRequiredService<IApiKeyStore>().CreateAsync(orgId, default);
+        var otherInstance = second.GetRequiredService<IApiKeyStore>();
+        Assert.NotNull(await otherInstance.VerifyAsync(issued.ApiKey, default));
+
+        await first.GetRequiredService<IApiKeyStore>().RevokeAsync(orgId, issued.KeyId, default);
+
+        // Used again and again on the other instance: a cache hit must not keep the key alive.
+        var refusedAt = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (await otherInstance.VerifyAsync(issued.ApiKey, default) is not null)
+        {
+            Assert.True(DateTime.UtcNow < refusedAt, "the revoked key kept working on the other instance");
+            await Task.Delay(100);
+        }
+    }
 }
