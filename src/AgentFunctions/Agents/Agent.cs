@@ -68,28 +68,43 @@ internal sealed partial class Agent(
         var started = time.GetTimestamp();
         var updates = new List<ChatResponseUpdate>();
         var stream = run.Client.GetStreamingResponseAsync(run.Messages, run.Options, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        await using (stream.ConfigureAwait(false))
+        var completing = false;
+        try
         {
-            while (true)
+            await using (stream.ConfigureAwait(false))
             {
-                try
+                while (true)
                 {
-                    if (!await stream.MoveNextAsync().ConfigureAwait(false))
+                    try
                     {
-                        break;
+                        if (!await stream.MoveNextAsync().ConfigureAwait(false))
+                        {
+                            break;
+                        }
+                    }
+                    catch (ApiException e) when (e.Code == ErrorCodes.ModelUnavailable)
+                    {
+                        ModelFailed(orgId, time.GetElapsedTime(started), e.Status);
+                        throw;
+                    }
+
+                    updates.Add(stream.Current);
+                    if (stream.Current.Text is { Length: > 0 } text)
+                    {
+                        yield return new AgentStreamUpdate(text, null);
                     }
                 }
-                catch (ApiException e) when (e.Code == ErrorCodes.ModelUnavailable)
-                {
-                    ModelFailed(orgId, time.GetElapsedTime(started), e.Status);
-                    throw;
-                }
+            }
 
-                updates.Add(stream.Current);
-                if (stream.Current.Text is { Length: > 0 } text)
-                {
-                    yield return new AgentStreamUpdate(text, null);
-                }
+            completing = true;
+        }
+        finally
+        {
+            // A client that goes away mid-stream has still been sent tokens: they count against its quota.
+            if (!completing && updates.Count > 0)
+            {
+                var partial = updates.ToChatResponse();
+                await usageMeter.RecordAsync(orgId, Usage(partial.Usage, run.Messages, partial.Text).Usage, CancellationToken.None).ConfigureAwait(false);
             }
         }
 
@@ -169,8 +184,9 @@ internal sealed partial class Agent(
             // The head's version from the history read: the append needs no second read unless another turn landed meanwhile.
             BasedOn = run.HistoryVersion,
         };
+        // The tokens are spent once the model answered, whether or not the turn is stored or the caller is still there.
+        await usageMeter.RecordAsync(run.OrgId, usage, CancellationToken.None).ConfigureAwait(false);
         var appended = await conversations.AppendTurnAsync(run.OrgId, run.ConversationId, turn, cancellationToken).ConfigureAwait(false);
-        await usageMeter.RecordAsync(run.OrgId, usage, cancellationToken).ConfigureAwait(false);
         LogRunCompleted(_logger, run.OrgId.Value, run.ConversationId, (long)latency.TotalMilliseconds, usage.InputTokens, usage.OutputTokens, streamed, estimated);
 
         // A concurrent run of the same turn stored first: answer what is stored, so every caller sees one answer.

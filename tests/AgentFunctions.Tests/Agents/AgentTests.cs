@@ -257,6 +257,22 @@ public sealed class AgentTests : IDisposable
         Assert.Equal(("Echo: stream this please", "conv-1"), (result.Output, result.ConversationId));
         Assert.Equal(new AgentUsage(11, 7), result.Usage);
         Assert.Equal("Echo: stream this please", Assert.Single(_store.Appended).Turn.Assistant.Content);
+        Assert.Equal(new AgentUsage(11, 7), Assert.Single(_meter.Recorded));
+    }
+
+    [Fact]
+    public async Task RunStreamingAsync_ClientLeavesAfterFirstDelta_TokensSentSoFarCountAndNothingIsStored()
+    {
+        var agent = CreateAgent();
+
+        var stream = agent.RunStreamingAsync(Org, new AgentRunRequest("stream this please", "conv-1"), default).GetAsyncEnumerator();
+        Assert.True(await stream.MoveNextAsync());
+        Assert.Equal("Echo:", stream.Current.Delta);
+        await stream.DisposeAsync();
+
+        var usage = Assert.Single(_meter.Recorded);
+        Assert.True(usage.InputTokens > 0 && usage.OutputTokens > 0, $"recorded {usage}");
+        Assert.Empty(_store.Appended);
     }
 
     [Fact]
@@ -289,7 +305,8 @@ public sealed class AgentTests : IDisposable
         Assert.Equal(ErrorCodes.ModelUnavailable, error.Code);
         Assert.Equal(["Echo:"], deltas);
         Assert.Empty(_store.Appended);
-        Assert.Empty(_meter.Recorded);
+        // What the model produced before the break was generated and sent, so it counts (once).
+        Assert.Single(_meter.Recorded);
     }
 
     [Fact]
