@@ -1,9 +1,11 @@
 using System.Buffers.Text;
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json.Serialization;
+using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;
+using Azure;
+using Azure.Data.Tables;
 using Azure.Search.Documents;
 using Azure.Search.Documents.Indexes;
 using Azure.Search.Documents.Indexes.Models;
@@ -13,13 +15,18 @@ namespace AgentFunctions.Knowledge;
 
 /// <summary>
 /// Azure AI Search backend: one index shared by every org, one search document per chunk with an
-/// <c>orgId</c> filter field. Every query (search, stale-chunk lookup, delete lookup) carries
+/// <c>orgId</c> filter field. Every query (search, offboarding sweep) carries
 /// <c>orgId eq '&lt;org&gt;'</c> built with <see cref="SearchFilter.Create"/>, vector queries run in
 /// pre-filter mode, and keys are derived from (org, document, chunk), so no operation can reach
 /// another org's chunks. Search is hybrid: full text on title/content plus the vector query.
+/// Replace and delete never search for the keys to delete (AI Search makes writes searchable only
+/// after about a second): each document's chunk count is kept in the <see cref="DocumentsTable"/>
+/// table (PartitionKey = org, RowKey = document id, <c>Chunks</c>), and the keys follow from it.
 /// </summary>
-internal sealed class AzureSearchKnowledgeStore(SearchIndexClient indexClient, string indexName, int dimensions) : IKnowledgeStore
+internal sealed class AzureSearchKnowledgeStore(SearchIndexClient indexClient, string indexName, int dimensions, TableProvider tables) : IKnowledgeStore
 {
+    public const string DocumentsTable = "KnowledgeDocuments";
+    public const string ChunksProperty = "Chunks";
     public const string VectorProfile = "vector-profile";
     public const string Algorithm = "hnsw";
     private const int MaxBatch = 500;
@@ -65,6 +72,15 @@ internal sealed class AzureSearchKnowledgeStore(SearchIndexClient indexClient, s
         }
 
         await EnsureIndexAsync(cancellationToken).ConfigureAwait(false);
+        var counts = await tables.GetAsync(DocumentsTable, cancellationToken).ConfigureAwait(false);
+        var oldCount = await ReadChunkCountAsync(counts, orgId, document.DocumentId, cancellationToken).ConfigureAwait(false) ?? 0;
+        if (chunks.Count > oldCount)
+        {
+            // Recorded before the upload, so the row never counts fewer chunks than the index may hold
+            // (an interrupted replace leaves nothing that a later delete cannot find).
+            await WriteChunkCountAsync(counts, orgId, document.DocumentId, chunks.Count, cancellationToken).ConfigureAwait(false);
+        }
+
         var documents = chunks.Select(chunk => new ChunkDocument
         {
             Id = Key(orgId, document.DocumentId, chunk.Number),
@@ -81,14 +97,26 @@ internal sealed class AzureSearchKnowledgeStore(SearchIndexClient indexClient, s
             await _search.IndexDocumentsAsync(IndexDocumentsBatch.MergeOrUpload(batch), new IndexDocumentsOptions { ThrowOnAnyError = true }, cancellationToken).ConfigureAwait(false);
         }
 
-        await DeleteMatchingAsync(orgId, $"orgId eq {orgId.Value} and documentId eq {document.DocumentId} and chunk ge {chunks.Count}", cancellationToken).ConfigureAwait(false);
+        if (chunks.Count < oldCount)
+        {
+            await DeleteKeysAsync(orgId, document.DocumentId, chunks.Count, oldCount, cancellationToken).ConfigureAwait(false);
+            await WriteChunkCountAsync(counts, orgId, document.DocumentId, chunks.Count, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public async Task<bool> DeleteDocumentAsync(OrgId orgId, string documentId, CancellationToken cancellationToken)
     {
         KnowledgeArguments.DocumentId(documentId);
         await EnsureIndexAsync(cancellationToken).ConfigureAwait(false);
-        return await DeleteMatchingAsync(orgId, $"orgId eq {orgId.Value} and documentId eq {documentId}", cancellationToken).ConfigureAwait(false) > 0;
+        var counts = await tables.GetAsync(DocumentsTable, cancellationToken).ConfigureAwait(false);
+        if (await ReadChunkCountAsync(counts, orgId, documentId, cancellationToken).ConfigureAwait(false) is not { } count)
+        {
+            return false;
+        }
+
+        await DeleteKeysAsync(orgId, documentId, 0, count, cancellationToken).ConfigureAwait(false);
+        await counts.DeleteEntityAsync(orgId.Value, documentId, ETag.All, cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     public async Task<IReadOnlyList<KnowledgeHit>> SearchAsync(OrgId orgId, string queryText, ReadOnlyMemory<float> queryVector, int top, CancellationToken cancellationToken)
@@ -136,7 +164,9 @@ internal sealed class AzureSearchKnowledgeStore(SearchIndexClient indexClient, s
     public async Task DeleteAllAsync(OrgId orgId, CancellationToken cancellationToken)
     {
         await EnsureIndexAsync(cancellationToken).ConfigureAwait(false);
-        await DeleteMatchingAsync(orgId, $"orgId eq {orgId.Value}", cancellationToken).ConfigureAwait(false);
+        await DeleteOrgChunksAsync(orgId, cancellationToken).ConfigureAwait(false);
+        var counts = await tables.GetAsync(DocumentsTable, cancellationToken).ConfigureAwait(false);
+        await counts.DeleteOrgPartitionAsync(orgId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -146,21 +176,46 @@ internal sealed class AzureSearchKnowledgeStore(SearchIndexClient indexClient, s
     internal static string Key(OrgId orgId, string documentId, int chunk) =>
         Base64Url.EncodeToString(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{orgId.Value}|{documentId}|{chunk:D5}")));
 
+    /// <summary>The document's chunk count, or null when the org has no such document (a point read of the org's partition).</summary>
+    private static async Task<int?> ReadChunkCountAsync(TableClient counts, OrgId orgId, string documentId, CancellationToken cancellationToken)
+    {
+        var row = await counts.GetEntityIfExistsAsync<TableEntity>(orgId.Value, documentId, [ChunksProperty], cancellationToken).ConfigureAwait(false);
+        return row.HasValue ? row.Value!.GetInt32(ChunksProperty) ?? 0 : null;
+    }
+
+    private static Task<Response> WriteChunkCountAsync(TableClient counts, OrgId orgId, string documentId, int count, CancellationToken cancellationToken) =>
+        counts.UpsertEntityAsync(new TableEntity(orgId.Value, documentId) { [ChunksProperty] = count }, TableUpdateMode.Replace, cancellationToken);
+
+    /// <summary>Deletes the chunks numbered [<paramref name="from"/>, <paramref name="to"/>) by key; keys already gone are no error.</summary>
+    private async Task DeleteKeysAsync(OrgId orgId, string documentId, int from, int to, CancellationToken cancellationToken)
+    {
+        var keys = Enumerable.Range(from, to - from).Select(chunk => new ChunkKey { Id = Key(orgId, documentId, chunk), OrgId = orgId.Value });
+        await DeleteAsync(keys, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task DeleteAsync(IEnumerable<ChunkKey> keys, CancellationToken cancellationToken)
+    {
+        foreach (var batch in keys.Chunk(MaxBatch))
+        {
+            await _search.IndexDocumentsAsync(IndexDocumentsBatch.Delete(batch), new IndexDocumentsOptions { ThrowOnAnyError = true }, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>
-    /// Lists the matching keys with org-filtered queries (keyset paging on <c>id</c>, so it also works
-    /// past the service's skip limit and while earlier deletes are not yet visible), then deletes them.
+    /// Offboarding sweep: lists every key of the org with org-filtered queries (keyset paging on <c>id</c>, so it
+    /// also works past the service's skip limit and while earlier deletes are not yet visible), then deletes them.
+    /// Chunks written in the last second may not be listed yet; the final offboarding phase sweeps again later.
     /// </summary>
-    /// <param name="condition">An OData condition whose arguments <see cref="SearchFilter.Create"/> escapes; it must include the org.</param>
-    private async Task<int> DeleteMatchingAsync(OrgId orgId, FormattableString condition, CancellationToken cancellationToken)
+    private async Task DeleteOrgChunksAsync(OrgId orgId, CancellationToken cancellationToken)
     {
         var keys = new List<ChunkKey>();
         string? after = null;
         while (true)
         {
-            var page = FormattableStringFactory.Create(
-                after is null ? condition.Format : $"{condition.Format} and id gt {{{condition.ArgumentCount}}}",
-                after is null ? condition.GetArguments() : [.. condition.GetArguments(), after]);
-            var options = new SearchOptions { Filter = SearchFilter.Create(page), Size = LookupPageSize, OrderBy = { "id asc" }, Select = { "id", "orgId" } };
+            var filter = after is null
+                ? SearchFilter.Create($"orgId eq {orgId.Value}")
+                : SearchFilter.Create($"orgId eq {orgId.Value} and id gt {after}");
+            var options = new SearchOptions { Filter = filter, Size = LookupPageSize, OrderBy = { "id asc" }, Select = { "id", "orgId" } };
             var response = await _search.SearchAsync<ChunkKey>("*", options, cancellationToken).ConfigureAwait(false);
             var count = keys.Count;
             await foreach (var result in response.Value.GetResultsAsync().ConfigureAwait(false))
@@ -181,12 +236,7 @@ internal sealed class AzureSearchKnowledgeStore(SearchIndexClient indexClient, s
             after = keys[^1].Id;
         }
 
-        foreach (var batch in keys.Chunk(MaxBatch))
-        {
-            await _search.IndexDocumentsAsync(IndexDocumentsBatch.Delete(batch), new IndexDocumentsOptions { ThrowOnAnyError = true }, cancellationToken).ConfigureAwait(false);
-        }
-
-        return keys.Count;
+        await DeleteAsync(keys, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A chunk as stored in the index.</summary>

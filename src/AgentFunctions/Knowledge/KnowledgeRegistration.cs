@@ -32,7 +32,7 @@ public static class KnowledgeRegistration
                 var client = options.ApiKey is { Length: > 0 } key
                     ? new SearchIndexClient(options.Endpoint, new AzureKeyCredential(key))
                     : new SearchIndexClient(options.Endpoint, StorageClients.Credential(configuration.GetSection(AzureSearchOptions.Section)));
-                return new AzureSearchKnowledgeStore(client, options.IndexName, options.Dimensions);
+                return new AzureSearchKnowledgeStore(client, options.IndexName, options.Dimensions, sp.GetRequiredService<TableProvider>());
             });
             services.AddSingleton<IKnowledgeStore>(sp => sp.GetRequiredService<AzureSearchKnowledgeStore>());
             services.AddHostedService<AzureSearchIndexInitializer>();

@@ -27,11 +27,15 @@ namespace AgentFunctions.IntegrationTests.Knowledge;
 /// every upsert and delete action names its <c>orgId</c>, and a delete never touches another org's chunk.
 /// Filters are parsed as the OData subset the app sends (<c>field eq|ge|gt value</c> joined by
 /// <c>and</c>); anything else is refused. Ranking: cosine similarity of the vector query (text is ignored).
+/// <see cref="PauseIndexing"/> simulates the real service's indexing lag: chunks written while paused are
+/// stored (and deletable by key) but no search sees them until <see cref="ResumeIndexing"/>.
 /// </summary>
 public sealed partial class AzureSearchTestServer : IAsyncLifetime
 {
     public const string ApiKey = "test-admin-key";
     private readonly ConcurrentDictionary<string, JsonObject> _documents = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _notYetSearchable = new(StringComparer.Ordinal);
+    private volatile bool _indexingPaused;
     private X509Certificate2? _certificate;
     private WebApplication? _app;
 
@@ -45,6 +49,20 @@ public sealed partial class AzureSearchTestServer : IAsyncLifetime
     public ConcurrentQueue<JsonObject> IndexDefinitions { get; } = new();
 
     public int DocumentCount => _documents.Count;
+
+    /// <summary>The keys of every stored chunk of <paramref name="orgId"/>, searchable or not.</summary>
+    public IReadOnlyList<string> StoredKeys(string orgId) =>
+        [.. _documents.Values.Where(d => (string?)d["orgId"] == orgId).Select(d => (string)d["id"]!).Order(StringComparer.Ordinal)];
+
+    /// <summary>From now on, writes stay invisible to searches until <see cref="ResumeIndexing"/>.</summary>
+    public void PauseIndexing() => _indexingPaused = true;
+
+    /// <summary>Makes every stored chunk searchable again and ends the pause.</summary>
+    public void ResumeIndexing()
+    {
+        _indexingPaused = false;
+        _notYetSearchable.Clear();
+    }
 
     public SearchIndexClient CreateClient() => new(Endpoint, new AzureKeyCredential(ApiKey), new SearchClientOptions
     {
@@ -144,12 +162,17 @@ public sealed partial class AzureSearchTestServer : IAsyncLifetime
             if (kind == "delete")
             {
                 _documents.TryRemove(key, out _);
+                _notYetSearchable.TryRemove(key, out _);
             }
             else
             {
                 var stored = (JsonObject)action.DeepClone();
                 stored.Remove("@search.action");
                 _documents[key] = stored;
+                if (_indexingPaused)
+                {
+                    _notYetSearchable[key] = true;
+                }
             }
 
             results.Add(new JsonObject { ["key"] = key, ["status"] = true, ["errorMessage"] = null, ["statusCode"] = kind == "upload" ? 201 : 200 });
@@ -168,7 +191,7 @@ public sealed partial class AzureSearchTestServer : IAsyncLifetime
             throw Violation($"A search without a top-level orgId eq filter: {filter ?? "(none)"}");
         }
 
-        var matches = _documents.Values.Where(doc => clauses.All(c => c.Matches(doc))).ToList();
+        var matches = _documents.Values.Where(doc => !_notYetSearchable.ContainsKey((string)doc["id"]!) && clauses.All(c => c.Matches(doc))).ToList();
         var top = (int?)request["top"] ?? 50;
         IEnumerable<(JsonObject Doc, double Score)> ranked;
         if (request["vectorQueries"] is JsonArray { Count: > 0 } vectorQueries)
