@@ -33,7 +33,7 @@ public sealed partial class TableConversationStore(TableProvider tables, TimePro
 
     public async Task<ConversationHistory> LoadHistoryAsync(OrgId orgId, string conversationId, ContextWindow window, CancellationToken cancellationToken)
     {
-        EnsureConversationId(conversationId);
+        Identifiers.EnsureResourceId(conversationId, "conversationId");
         ArgumentNullException.ThrowIfNull(window);
         ArgumentOutOfRangeException.ThrowIfNegative(window.MaxMessages);
         ArgumentOutOfRangeException.ThrowIfNegative(window.MaxCharacters);
@@ -47,7 +47,7 @@ public sealed partial class TableConversationStore(TableProvider tables, TimePro
 
     public async Task<IReadOnlyList<ConversationMessage>?> GetMessagesAsync(OrgId orgId, string conversationId, int limit, CancellationToken cancellationToken)
     {
-        EnsureConversationId(conversationId);
+        Identifiers.EnsureResourceId(conversationId, "conversationId");
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, MaxPageSize);
 
@@ -63,11 +63,11 @@ public sealed partial class TableConversationStore(TableProvider tables, TimePro
 
     public async Task<bool> AppendTurnAsync(OrgId orgId, string conversationId, ConversationTurn turn, CancellationToken cancellationToken)
     {
-        EnsureConversationId(conversationId);
+        Identifiers.EnsureResourceId(conversationId, "conversationId");
         ArgumentNullException.ThrowIfNull(turn);
-        if (turn.TurnId is not null && !Identifiers.IsResourceId(turn.TurnId))
+        if (turn.TurnId is not null)
         {
-            throw ApiException.InvalidRequest("turnId", "must be 1-128 characters of A-Z, a-z, 0-9, '-', '_' and '.', starting with a letter or digit.");
+            Identifiers.EnsureResourceId(turn.TurnId, "turnId");
         }
 
         // Everything that can be refused is refused here, before the first request.
@@ -111,7 +111,7 @@ public sealed partial class TableConversationStore(TableProvider tables, TimePro
 
     public async Task<ConversationTurn?> FindTurnAsync(OrgId orgId, string conversationId, string turnId, CancellationToken cancellationToken)
     {
-        EnsureConversationId(conversationId);
+        Identifiers.EnsureResourceId(conversationId, "conversationId");
         if (!Identifiers.IsResourceId(turnId))
         {
             return null;
@@ -183,7 +183,7 @@ public sealed partial class TableConversationStore(TableProvider tables, TimePro
 
     public async Task<bool> DeleteAsync(OrgId orgId, string conversationId, CancellationToken cancellationToken)
     {
-        EnsureConversationId(conversationId);
+        Identifiers.EnsureResourceId(conversationId, "conversationId");
         var table = await tables.GetAsync(ConversationKeys.TableName, cancellationToken).ConfigureAwait(false);
         for (var attempt = 1; ; attempt++)
         {
@@ -267,14 +267,6 @@ public sealed partial class TableConversationStore(TableProvider tables, TimePro
             await TryDeleteRowsAsync(table, orgId, others, cancellationToken).ConfigureAwait(false);
             await TryDeleteRowsAsync(table, orgId, heads, cancellationToken).ConfigureAwait(false);
             total += seen;
-        }
-    }
-
-    private static void EnsureConversationId(string conversationId)
-    {
-        if (!Identifiers.IsResourceId(conversationId))
-        {
-            throw ApiException.InvalidRequest("conversationId", "must be 1-128 characters of A-Z, a-z, 0-9, '-', '_' and '.', starting with a letter or digit.");
         }
     }
 

@@ -66,10 +66,7 @@ public sealed partial class JobService(
     /// <summary>This org's job; another org's job is a 404 exactly like a missing one.</summary>
     public async Task<JobRecord> GetAsync(OrgId orgId, string? jobId, CancellationToken cancellationToken)
     {
-        if (!Identifiers.IsResourceId(jobId))
-        {
-            throw ApiException.InvalidRequest("jobId", "must be 1-128 characters of A-Z, a-z, 0-9, '-', '_' and '.', starting with a letter or digit.");
-        }
+        Identifiers.EnsureResourceId(jobId, "jobId");
 
         return await store.GetAsync(orgId, jobId, cancellationToken).ConfigureAwait(false) ?? throw ApiException.NotFound("Job");
     }
