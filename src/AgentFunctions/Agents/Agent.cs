@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using AgentFunctions.Conversations;
-using AgentFunctions.Http;
+using AgentFunctions.Errors;
 using AgentFunctions.Models;
 using AgentFunctions.Observability;
 using AgentFunctions.Tenancy;

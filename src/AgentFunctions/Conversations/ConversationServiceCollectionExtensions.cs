@@ -1,4 +1,4 @@
-using AgentFunctions.Orgs;
+using AgentFunctions.Tenancy;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 

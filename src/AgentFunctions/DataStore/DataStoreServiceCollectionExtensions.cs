@@ -1,5 +1,5 @@
 using AgentFunctions.Agents;
-using AgentFunctions.Orgs;
+using AgentFunctions.Tenancy;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AgentFunctions.DataStore;

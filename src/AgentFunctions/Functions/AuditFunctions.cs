@@ -1,5 +1,6 @@
 using AgentFunctions.Audit;
 using AgentFunctions.Http;
+using AgentFunctions.Serialization;
 using AgentFunctions.Middleware;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;

@@ -1,4 +1,5 @@
 using AgentFunctions.Conversations;
+using AgentFunctions.Errors;
 using AgentFunctions.Http;
 using AgentFunctions.Middleware;
 using Microsoft.AspNetCore.Http;

@@ -1,5 +1,7 @@
 using AgentFunctions.DataStore;
+using AgentFunctions.Errors;
 using AgentFunctions.Http;
+using AgentFunctions.Serialization;
 using AgentFunctions.Middleware;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;

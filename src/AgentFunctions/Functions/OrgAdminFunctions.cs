@@ -1,5 +1,6 @@
-using AgentFunctions.Auth;
+using AgentFunctions.Administration;
 using AgentFunctions.Http;
+using AgentFunctions.Serialization;
 using AgentFunctions.Middleware;
 using AgentFunctions.Orgs;
 using Microsoft.AspNetCore.Http;

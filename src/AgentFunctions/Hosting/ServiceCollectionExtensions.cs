@@ -1,3 +1,4 @@
+using AgentFunctions.Administration;
 using AgentFunctions.Agents;
 using AgentFunctions.Audit;
 using AgentFunctions.Auth;

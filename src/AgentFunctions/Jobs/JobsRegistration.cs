@@ -1,5 +1,5 @@
 using AgentFunctions.Jobs;
-using AgentFunctions.Orgs;
+using AgentFunctions.Tenancy;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 

@@ -1,5 +1,5 @@
-using AgentFunctions.Orgs;
 using AgentFunctions.Tenancy;
+
 
 namespace AgentFunctions.Knowledge;
 

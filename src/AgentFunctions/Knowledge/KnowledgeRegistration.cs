@@ -1,6 +1,6 @@
 using AgentFunctions.Agents;
-using AgentFunctions.Orgs;
 using AgentFunctions.Storage;
+using AgentFunctions.Tenancy;
 using Azure;
 using Azure.Search.Documents;
 using Azure.Search.Documents.Indexes;

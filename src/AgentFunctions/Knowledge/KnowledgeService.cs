@@ -1,6 +1,6 @@
 using System.ClientModel;
 using System.Text.Json;
-using AgentFunctions.Http;
+using AgentFunctions.Errors;
 using AgentFunctions.Tenancy;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;

@@ -1,5 +1,7 @@
 using AgentFunctions.Auth;
+using AgentFunctions.Middleware;
 using AgentFunctions.Tenancy;
+
 
 namespace AgentFunctions.Tests.Orgs;
 

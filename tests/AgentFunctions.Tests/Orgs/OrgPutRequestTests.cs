@@ -1,5 +1,6 @@
-using AgentFunctions.Http;
+using AgentFunctions.Errors;
 using AgentFunctions.Orgs;
+
 
 namespace AgentFunctions.Tests.Orgs;
 

@@ -1,4 +1,4 @@
-namespace AgentFunctions.Http;
+namespace AgentFunctions.Errors;
 
 /// <summary>
 /// A failure with a stable error code that the exception middleware turns into
