@@ -14,8 +14,11 @@ namespace AgentFunctions.Conversations;
 /// (+ turn marker) + listing index move; a conflict re-reads the head and tries again.
 /// </summary>
 public sealed partial class TableConversationStore(TableProvider tables, TimeProvider time, ILogger<TableConversationStore> logger)
-    : IConversationStore
+    : IConversationStore, IOrgDataOwner
 {
+    /// <summary>Offboarding removes every conversation row of the org (resumable).</summary>
+    public string Area => "conversations";
+
     /// <summary>Largest page of <see cref="ListAsync"/> and <see cref="GetMessagesAsync"/>.</summary>
     public const int MaxPageSize = 100;
 

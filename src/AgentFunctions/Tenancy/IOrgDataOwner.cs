@@ -1,4 +1,3 @@
-
 namespace AgentFunctions.Tenancy;
 
 /// <summary>

@@ -4,7 +4,6 @@ using AgentFunctions.Observability;
 using AgentFunctions.Orgs;
 using AgentFunctions.Tenancy;
 
-
 namespace AgentFunctions.Usage;
 
 /// <summary>

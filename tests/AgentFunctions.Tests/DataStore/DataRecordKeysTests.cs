@@ -1,7 +1,6 @@
 using AgentFunctions.DataStore;
 using AgentFunctions.Errors;
 
-
 namespace AgentFunctions.Tests.DataStore;
 
 public sealed class DataRecordKeysTests

@@ -2,7 +2,6 @@ using AgentFunctions.Auth;
 using AgentFunctions.Middleware;
 using AgentFunctions.Tenancy;
 
-
 namespace AgentFunctions.Tests.Orgs;
 
 public sealed class ApiKeySecretTests

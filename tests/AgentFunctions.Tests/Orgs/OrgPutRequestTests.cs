@@ -1,7 +1,6 @@
 using AgentFunctions.Errors;
 using AgentFunctions.Orgs;
 
-
 namespace AgentFunctions.Tests.Orgs;
 
 public sealed class OrgPutRequestTests

@@ -1,7 +1,6 @@
 using AgentFunctions.Errors;
 using AgentFunctions.Tenancy;
 
-
 namespace AgentFunctions.Tests.Tenancy;
 
 public sealed class IdentifiersTests
