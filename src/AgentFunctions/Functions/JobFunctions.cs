@@ -12,7 +12,7 @@ using Microsoft.Extensions.Logging;
 
 namespace AgentFunctions.Functions;
 
-/// <summary>Queued agent runs (API.md "Jobs"): submit, poll, and the queue workers.</summary>
+/// <summary>Queued agent runs (docs/api.md, "Jobs"): submit, poll, and the queue workers.</summary>
 public sealed partial class JobFunctions(JobService jobs, IDeadLetters deadLetters, ILogger<JobFunctions> logger)
 {
     [Function(nameof(SubmitJob))]

@@ -38,7 +38,7 @@ internal sealed class AzureSearchKnowledgeStore(SearchIndexClient indexClient, s
     private readonly SearchClient _search = indexClient.GetSearchClient(indexName);
     private readonly Lazy<Task> _index = new(() => indexClient.CreateOrUpdateIndexAsync(Definition(indexName, dimensions)));
 
-    /// <summary>The index with the fields of DESIGN.md "Vector search".</summary>
+    /// <summary>The search index: one document per chunk, keyed by <c>id</c>, filterable by <c>orgId</c> and <c>documentId</c>, with the chunk's vector.</summary>
     public static SearchIndex Definition(string name, int dimensions) => new(name)
     {
         Fields =

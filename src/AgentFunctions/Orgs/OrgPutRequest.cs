@@ -3,7 +3,7 @@ using AgentFunctions.Errors;
 
 namespace AgentFunctions.Orgs;
 
-/// <summary>The body of <c>PUT /api/admin/orgs/{orgId}</c> (API.md "Admin"); <see cref="Validate"/> refuses bad input before any I/O.</summary>
+/// <summary>The body of <c>PUT /api/admin/orgs/{orgId}</c> (docs/api.md, "Admin"); <see cref="Validate"/> refuses bad input before any I/O.</summary>
 public sealed record OrgPutRequest(
     [property: JsonPropertyName("displayName")] string? DisplayName,
     [property: JsonPropertyName("systemPrompt")] string? SystemPrompt,
