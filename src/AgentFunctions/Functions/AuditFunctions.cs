@@ -1,7 +1,7 @@
 using AgentFunctions.Audit;
 using AgentFunctions.Http;
-using AgentFunctions.Serialization;
 using AgentFunctions.Middleware;
+using AgentFunctions.Serialization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;

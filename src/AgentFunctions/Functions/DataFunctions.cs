@@ -1,8 +1,8 @@
 using AgentFunctions.DataStore;
 using AgentFunctions.Errors;
 using AgentFunctions.Http;
-using AgentFunctions.Serialization;
 using AgentFunctions.Middleware;
+using AgentFunctions.Serialization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;

@@ -15,10 +15,11 @@ public static class MiddlewareRegistration
         return services;
     }
 
-    /// <summary>Exception handling first, then the org context for every invocation.</summary>
+    /// <summary>Exception handling first, then the admin check of admin functions, then the org context for every invocation.</summary>
     public static IFunctionsWorkerApplicationBuilder UseAgentFunctionsMiddleware(this IFunctionsWorkerApplicationBuilder builder)
     {
         builder.UseMiddleware<ExceptionMiddleware>();
+        builder.UseMiddleware<AdminOnlyMiddleware>();
         builder.UseMiddleware<OrgContextMiddleware>();
         return builder;
     }
