@@ -1,5 +1,6 @@
 using AgentFunctions.Agents;
 using AgentFunctions.Orgs;
+using AgentFunctions.Secrets;
 using AgentFunctions.Storage;
 using Azure;
 using Azure.Search.Documents;
@@ -7,7 +8,7 @@ using Azure.Search.Documents.Indexes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace AgentFunctions.Knowledge;
@@ -29,13 +30,15 @@ public static class KnowledgeRegistration
             services.AddSingleton(sp =>
             {
                 var options = sp.GetRequiredService<IOptions<AzureSearchOptions>>().Value;
-                var client = options.ApiKey is { Length: > 0 } key
+                var client = KeyVaultReference.Usable(options.ApiKey) is { } key
                     ? new SearchIndexClient(options.Endpoint, new AzureKeyCredential(key))
                     : new SearchIndexClient(options.Endpoint, StorageClients.Credential(configuration.GetSection(AzureSearchOptions.Section)));
-                return new AzureSearchKnowledgeStore(client, options.IndexName, options.Dimensions, sp.GetRequiredService<TableProvider>());
+                return new AzureSearchIndex(client, options.IndexName, options.Dimensions, sp.GetRequiredService<ILogger<AzureSearchIndex>>());
             });
+            services.AddSingleton<ISearchIndexHealth>(sp => sp.GetRequiredService<AzureSearchIndex>());
+            services.AddSingleton<AzureSearchKnowledgeStore>();
             services.AddSingleton<IKnowledgeStore>(sp => sp.GetRequiredService<AzureSearchKnowledgeStore>());
-            services.AddHostedService<AzureSearchIndexInitializer>();
+            services.AddHostedService<AzureSearchIndexWarmUp>();
         }
         else
         {
@@ -51,13 +54,5 @@ public static class KnowledgeRegistration
         services.AddSingleton<IAgentContextProvider, KnowledgeContextProvider>();
         services.AddSingleton<IAgentToolProvider, KnowledgeToolProvider>();
         return services;
-    }
-
-    /// <summary>Creates or updates the index at start-up, so a misconfigured search service fails the start, not the first request.</summary>
-    private sealed class AzureSearchIndexInitializer(AzureSearchKnowledgeStore store) : IHostedService
-    {
-        public Task StartAsync(CancellationToken cancellationToken) => store.EnsureIndexAsync(cancellationToken);
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

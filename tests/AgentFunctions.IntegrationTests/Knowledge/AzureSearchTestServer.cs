@@ -36,6 +36,7 @@ public sealed partial class AzureSearchTestServer : IAsyncLifetime
     private readonly ConcurrentDictionary<string, JsonObject> _documents = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _notYetSearchable = new(StringComparer.Ordinal);
     private volatile bool _indexingPaused;
+    private int _indexRefusals;
     private X509Certificate2? _certificate;
     private WebApplication? _app;
 
@@ -56,6 +57,9 @@ public sealed partial class AzureSearchTestServer : IAsyncLifetime
 
     /// <summary>From now on, writes stay invisible to searches until <see cref="ResumeIndexing"/>.</summary>
     public void PauseIndexing() => _indexingPaused = true;
+
+    /// <summary>The next <paramref name="times"/> index creations answer 403, as while the app's Search roles propagate.</summary>
+    public void RefuseIndexCreation(int times) => Interlocked.Exchange(ref _indexRefusals, times);
 
     /// <summary>Makes every stored chunk searchable again and ends the pause.</summary>
     public void ResumeIndexing()
@@ -121,6 +125,7 @@ public sealed partial class AzureSearchTestServer : IAsyncLifetime
         {
             var (status, reply) = (http.Request.Method, operation) switch
             {
+                ("PUT", "") when Interlocked.Decrement(ref _indexRefusals) >= 0 => (403, Error("Forbidden: the caller has no role on this service yet.")),
                 ("PUT", "") => CreateOrUpdateIndex(body!),
                 ("GET", "") => IndexDefinitions.IsEmpty ? (404, Error("No such index.")) : (200, IndexDefinitions.Last()),
                 ("POST", "/docs/search.index") => IndexBatch(body!),
