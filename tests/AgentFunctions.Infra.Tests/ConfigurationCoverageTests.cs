@@ -10,14 +10,14 @@ using Microsoft.Extensions.Options;
 
 namespace AgentFunctions.Infra.Tests;
 
-/// <summary>Every setting of every option class the app binds is a row of the README's Configuration table.</summary>
+/// <summary>Every setting of every option class the app binds is a row of the settings table in docs/configuration.md.</summary>
 [Collection(CompiledTemplateGroup.Name)]
 public sealed class ConfigurationCoverageTests(CompiledTemplate template)
 {
     [Fact]
     public void ConfigurationTable_EveryBoundOptionClass_EverySettingHasARow()
     {
-        var table = ConfigurationTable.Read(Path.Combine(template.RepoRoot, "README.md"));
+        var table = ConfigurationTable.Read(template.RepoRoot);
         var optionClasses = BoundOptionClasses().Append(typeof(TelemetrySettings)).ToList();
 
         var settings = optionClasses.SelectMany(type => Settings(SectionOf(type), type)).ToList();
@@ -31,7 +31,7 @@ public sealed class ConfigurationCoverageTests(CompiledTemplate template)
         Assert.Contains("MULTITENANCY_ENABLED", settings);
         Assert.Contains("APPLICATIONINSIGHTS_CONNECTION_STRING", settings);
         var missing = settings.Where(s => !table.ContainsKey(s)).ToList();
-        Assert.True(missing.Count == 0, $"not in the README's Configuration table: {string.Join(", ", missing)}");
+        Assert.True(missing.Count == 0, $"not in the settings table of {ConfigurationTable.RelativePath}: {string.Join(", ", missing)}");
     }
 
     /// <summary>
