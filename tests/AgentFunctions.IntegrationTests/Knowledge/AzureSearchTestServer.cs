@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using AgentFunctions.Testing;
 using Azure;
 using Azure.Core.Pipeline;
 using Azure.Search.Documents;
@@ -79,7 +79,7 @@ public sealed partial class AzureSearchTestServer : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _certificate = CreateCertificate();
+        _certificate = LoopbackCertificate.Create();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(_certificate)));
@@ -303,17 +303,6 @@ public sealed partial class AzureSearchTestServer : IAsyncLifetime
         http.Response.StatusCode = status;
         http.Response.ContentType = "application/json; odata.metadata=minimal";
         await http.Response.WriteAsync(body.ToJsonString());
-    }
-
-    private static X509Certificate2 CreateCertificate()
-    {
-        using var key = RSA.Create(2048);
-        var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddIpAddress(IPAddress.Loopback);
-        request.CertificateExtensions.Add(names.Build());
-        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
-        return X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pfx), null);
     }
 
     [GeneratedRegex(@"^/indexes\('(?<name>[a-z0-9-]+)'\)(?<op>/docs/search\.index|/docs/search\.post\.search|)$")]
