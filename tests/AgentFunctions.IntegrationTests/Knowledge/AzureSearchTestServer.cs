@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net;
-using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -9,12 +7,7 @@ using Azure;
 using Azure.Core.Pipeline;
 using Azure.Search.Documents;
 using Azure.Search.Documents.Indexes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace AgentFunctions.IntegrationTests.Knowledge;
 
@@ -37,8 +30,7 @@ public sealed partial class AzureSearchTestServer : IAsyncLifetime
     private readonly ConcurrentDictionary<string, bool> _notYetSearchable = new(StringComparer.Ordinal);
     private volatile bool _indexingPaused;
     private int _indexRefusals;
-    private X509Certificate2? _certificate;
-    private WebApplication? _app;
+    private LoopbackHttpsServer? _server;
 
     public Uri Endpoint { get; private set; } = null!;
 
@@ -70,35 +62,22 @@ public sealed partial class AzureSearchTestServer : IAsyncLifetime
 
     public SearchIndexClient CreateClient() => new(Endpoint, new AzureKeyCredential(ApiKey), new SearchClientOptions
     {
-        Transport = new HttpClientTransport(new HttpClientHandler
-        {
-            ServerCertificateCustomValidationCallback = (_, certificate, _, _) => certificate?.Thumbprint == _certificate!.Thumbprint,
-        }),
+        Transport = new HttpClientTransport(_server!.CreateHandler()),
         Retry = { MaxRetries = 0 },
     });
 
     public async Task InitializeAsync()
     {
-        _certificate = LoopbackCertificate.Create();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(_certificate)));
-        _app = builder.Build();
-        _app.Run(HandleAsync);
-        await _app.StartAsync();
-        var address = _app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        Endpoint = new Uri(address);
+        _server = await LoopbackHttpsServer.StartAsync(HandleAsync);
+        Endpoint = _server.Address;
     }
 
     public async Task DisposeAsync()
     {
-        if (_app is not null)
+        if (_server is not null)
         {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
+            await _server.DisposeAsync();
         }
-
-        _certificate?.Dispose();
     }
 
     private async Task HandleAsync(HttpContext http)

@@ -1,17 +1,10 @@
 using System.Collections.Concurrent;
-using System.Net;
-using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using AgentFunctions.Testing;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Security.KeyVault.Secrets;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace AgentFunctions.IntegrationTests.Secrets;
 
@@ -24,8 +17,7 @@ public sealed class KeyVaultTestServer : IAsyncLifetime
 {
     public const string Token = "test-vault-token";
 
-    private X509Certificate2? _certificate;
-    private WebApplication? _app;
+    private LoopbackHttpsServer? _server;
     private volatile bool _refusing;
 
     public Uri VaultUri { get; private set; } = null!;
@@ -39,35 +31,23 @@ public sealed class KeyVaultTestServer : IAsyncLifetime
 
     public SecretClient CreateClient() => new(VaultUri, new StaticToken(), new SecretClientOptions
     {
-        Transport = new HttpClientTransport(new HttpClientHandler
-        {
-            ServerCertificateCustomValidationCallback = (_, certificate, _, _) => certificate?.Thumbprint == _certificate!.Thumbprint,
-        }),
+        Transport = new HttpClientTransport(_server!.CreateHandler()),
         DisableChallengeResourceVerification = true, // the vault is 127.0.0.1, not *.vault.azure.net
         Retry = { MaxRetries = 0 },
     });
 
     public async Task InitializeAsync()
     {
-        _certificate = LoopbackCertificate.Create();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(_certificate)));
-        _app = builder.Build();
-        _app.Run(HandleAsync);
-        await _app.StartAsync();
-        VaultUri = new Uri(_app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/");
+        _server = await LoopbackHttpsServer.StartAsync(HandleAsync);
+        VaultUri = _server.Address;
     }
 
     public async Task DisposeAsync()
     {
-        if (_app is not null)
+        if (_server is not null)
         {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
+            await _server.DisposeAsync();
         }
-
-        _certificate?.Dispose();
     }
 
     private async Task HandleAsync(HttpContext http)
