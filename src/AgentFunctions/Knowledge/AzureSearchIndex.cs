@@ -1,4 +1,4 @@
-using AgentFunctions.Http;
+using AgentFunctions.Errors;
 using Azure;
 using Azure.Identity;
 using Azure.Search.Documents.Indexes;

@@ -23,8 +23,11 @@ namespace AgentFunctions.Knowledge;
 /// after about a second): each document's chunk count is kept in the <see cref="DocumentsTable"/>
 /// table (PartitionKey = org, RowKey = document id, <c>Chunks</c>), and the keys follow from it.
 /// </summary>
-internal sealed class AzureSearchKnowledgeStore(AzureSearchIndex index, TableProvider tables) : IKnowledgeStore
+internal sealed class AzureSearchKnowledgeStore(AzureSearchIndex index, TableProvider tables) : IKnowledgeStore, IOrgDataOwner
 {
+    /// <summary>Offboarding removes every chunk of the org.</summary>
+    public string Area => "knowledge";
+
     public const string DocumentsTable = "KnowledgeDocuments";
     public const string ChunksProperty = "Chunks";
     public const string VectorProfile = "vector-profile";
@@ -34,7 +37,7 @@ internal sealed class AzureSearchKnowledgeStore(AzureSearchIndex index, TablePro
 
     private readonly SearchClient _search = index.Client.GetSearchClient(index.Name);
 
-    /// <summary>The index with the fields of DESIGN.md "Vector search".</summary>
+    /// <summary>The search index: one document per chunk, keyed by <c>id</c>, filterable by <c>orgId</c> and <c>documentId</c>, with the chunk's vector.</summary>
     public static SearchIndex Definition(string name, int dimensions) => new(name)
     {
         Fields =

@@ -1,13 +1,14 @@
 using AgentFunctions.Agents;
-using AgentFunctions.Orgs;
 using AgentFunctions.Secrets;
 using AgentFunctions.Storage;
+using AgentFunctions.Tenancy;
 using Azure;
 using Azure.Search.Documents;
 using Azure.Search.Documents.Indexes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -27,7 +28,7 @@ public static class KnowledgeRegistration
 
         if (configuration.GetSection(AzureSearchOptions.Section)["Endpoint"] is { Length: > 0 })
         {
-            services.AddSingleton(sp =>
+            services.TryAddSingleton(sp =>
             {
                 var options = sp.GetRequiredService<IOptions<AzureSearchOptions>>().Value;
                 var client = KeyVaultReference.Usable(options.ApiKey) is { } key
@@ -35,24 +36,26 @@ public static class KnowledgeRegistration
                     : new SearchIndexClient(options.Endpoint, StorageClients.Credential(configuration.GetSection(AzureSearchOptions.Section)));
                 return new AzureSearchIndex(client, options.IndexName, options.Dimensions, sp.GetRequiredService<ILogger<AzureSearchIndex>>());
             });
-            services.AddSingleton<ISearchIndexHealth>(sp => sp.GetRequiredService<AzureSearchIndex>());
-            services.AddSingleton<AzureSearchKnowledgeStore>();
-            services.AddSingleton<IKnowledgeStore>(sp => sp.GetRequiredService<AzureSearchKnowledgeStore>());
-            services.AddHostedService<AzureSearchIndexWarmUp>();
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<ISearchIndexHealth, AzureSearchIndex>(sp => sp.GetRequiredService<AzureSearchIndex>()));
+            services.TryAddSingleton<AzureSearchKnowledgeStore>();
+            services.TryAddSingleton<IKnowledgeStore>(sp => sp.GetRequiredService<AzureSearchKnowledgeStore>());
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IOrgDataOwner, AzureSearchKnowledgeStore>(sp => sp.GetRequiredService<AzureSearchKnowledgeStore>()));
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, AzureSearchIndexWarmUp>());
         }
         else
         {
-            services.AddSingleton<IKnowledgeStore, TableKnowledgeStore>();
+            services.TryAddSingleton<TableKnowledgeStore>();
+            services.TryAddSingleton<IKnowledgeStore>(sp => sp.GetRequiredService<TableKnowledgeStore>());
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IOrgDataOwner, TableKnowledgeStore>(sp => sp.GetRequiredService<TableKnowledgeStore>()));
         }
 
-        services.AddSingleton<KnowledgeService>();
-        services.AddSingleton<IOrgDataOwner, KnowledgeDataOwner>();
+        services.TryAddSingleton<KnowledgeService>();
 
         // The agent uses it: automatic retrieval and the search_knowledge tool (needs AddModels and AddObservability).
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<KnowledgeRetrieval>();
-        services.AddSingleton<IAgentContextProvider, KnowledgeContextProvider>();
-        services.AddSingleton<IAgentToolProvider, KnowledgeToolProvider>();
+        services.TryAddSingleton<KnowledgeRetrieval>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAgentContextProvider, KnowledgeContextProvider>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAgentToolProvider, KnowledgeToolProvider>());
         return services;
     }
 }

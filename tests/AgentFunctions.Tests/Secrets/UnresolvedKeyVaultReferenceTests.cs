@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using AgentFunctions.Auth;
-using AgentFunctions.Http;
+using AgentFunctions.Errors;
+using AgentFunctions.Middleware;
 using AgentFunctions.Secrets;
 using AgentFunctions.Tests.Middleware;
 using Microsoft.Extensions.Configuration;
