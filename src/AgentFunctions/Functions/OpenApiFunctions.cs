@@ -1,3 +1,4 @@
+using AgentFunctions.Errors;
 using AgentFunctions.Http;
 using AgentFunctions.Middleware;
 using Microsoft.AspNetCore.Http;

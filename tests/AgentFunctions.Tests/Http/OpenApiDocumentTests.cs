@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.Json.Nodes;
+using AgentFunctions.Errors;
 using AgentFunctions.Http;
 
 namespace AgentFunctions.Tests.Http;
