@@ -8,7 +8,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace AgentFunctions.Functions;
 
 /// <summary>The API's own description: the OpenAPI document and the interactive reference page for it. Anonymous, no org.</summary>
-public sealed class OpenApiFunctions
+internal sealed class OpenApiFunctions
 {
     [Function(nameof(GetOpenApiDocument))]
     [WithoutOrg]
