@@ -18,7 +18,10 @@ public static class AgentServiceCollectionExtensions
         services.AddMetrics().TryAddSingleton<AgentMetrics>(); // the agent records every model call
         services.TryAddSingleton<IOrgAgentSettingsSource, ConfigurationAgentSettings>();
         services.TryAddSingleton<IUsageMeter, UnmeteredUsage>();
-        services.AddSingleton<IAgent, Agent>();
+        services.TryAddSingleton<IAgentDirectory, DefaultAgentDirectory>();
+        services.AddSingleton<Agent>();
+        services.AddSingleton<IAgent>(sp => sp.GetRequiredService<Agent>());
+        services.AddSingleton<IChatAgent>(sp => sp.GetRequiredService<Agent>());
         return services;
     }
 }

@@ -7,6 +7,7 @@ using AgentFunctions.Knowledge;
 using AgentFunctions.Middleware;
 using AgentFunctions.Models;
 using AgentFunctions.Observability;
+using AgentFunctions.OpenAi;
 using AgentFunctions.Orgs;
 using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;
@@ -30,6 +31,7 @@ public static class ServiceCollectionExtensions
             .AddDataStore()
             .AddModels()
             .AddAgents()
+            .AddOpenAi()
             .AddJobs()
             .AddOrgs(); // last: wraps the agent's configuration settings and usage meter
 
