@@ -8,7 +8,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace AgentFunctions.Functions;
 
 /// <summary>The OpenAI-compatible API (<c>/api/v1</c>): models, chat completions, responses. Errors use OpenAI's envelope.</summary>
-internal sealed class OpenAiFunctions(OpenAiModels models, OpenAiChatCompletions chat)
+internal sealed class OpenAiFunctions(OpenAiModels models, OpenAiChatCompletions chat, OpenAiResponses responses)
 {
     /// <summary>Largest accepted body: a chat completion carries its whole history.</summary>
     private const int MaxBodyBytes = 1024 * 1024;
@@ -59,6 +59,57 @@ internal sealed class OpenAiFunctions(OpenAiModels models, OpenAiChatCompletions
             await OpenAiHttp.WriteJsonAsync(response, await chat.CompleteAsync(orgId, call, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         }
 
+        return new EmptyResult();
+    }
+
+    /// <summary><c>POST /api/v1/responses</c>: JSON, or the documented response events with <c>"stream": true</c>.</summary>
+    [Function(nameof(CreateResponse))]
+    public async Task<IActionResult> CreateResponse(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/responses")] HttpRequest request,
+        FunctionContext context,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var orgId = context.GetOrgId();
+        using var body = await RequestBody.ReadJsonDocumentAsync(request, MaxBodyBytes, cancellationToken).ConfigureAwait(false);
+        var prepared = await responses.ReadAsync(orgId, body.RootElement, cancellationToken).ConfigureAwait(false);
+        var response = request.HttpContext.Response;
+        if (prepared.Request.Stream)
+        {
+            await OpenAiHttp.WriteEventsAsync(response, responses.StreamAsync(orgId, prepared, cancellationToken), doneSentinel: false, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await OpenAiHttp.WriteJsonAsync(response, await responses.CreateAsync(orgId, prepared, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        }
+
+        return new EmptyResult();
+    }
+
+    /// <summary><c>GET /api/v1/responses/{responseId}</c>: a stored response of the org, as it was returned.</summary>
+    [Function(nameof(GetResponse))]
+    public async Task<IActionResult> GetResponse(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/responses/{responseId}")] HttpRequest request,
+        string responseId,
+        FunctionContext context,
+        CancellationToken cancellationToken) =>
+        new ContentResult
+        {
+            Content = await responses.GetJsonAsync(context.GetOrgId(), responseId, cancellationToken).ConfigureAwait(false),
+            ContentType = "application/json",
+            StatusCode = StatusCodes.Status200OK,
+        };
+
+    /// <summary><c>DELETE /api/v1/responses/{responseId}</c>: <c>{"id", "object": "response.deleted", "deleted": true}</c>.</summary>
+    [Function(nameof(DeleteResponse))]
+    public async Task<IActionResult> DeleteResponse(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "v1/responses/{responseId}")] HttpRequest request,
+        string responseId,
+        FunctionContext context,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        await OpenAiHttp.WriteJsonAsync(request.HttpContext.Response, await responses.DeleteAsync(context.GetOrgId(), responseId, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         return new EmptyResult();
     }
 }

@@ -1,3 +1,4 @@
+using AgentFunctions.Orgs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -5,12 +6,15 @@ namespace AgentFunctions.OpenAi;
 
 public static class OpenAiServiceCollectionExtensions
 {
-    /// <summary>The OpenAI-compatible API (<c>/api/v1</c>) over the org's agent. Needs <c>AddAgents</c>.</summary>
+    /// <summary>The OpenAI-compatible API (<c>/api/v1</c>) over the org's agent. Needs <c>AddAgents</c> and <c>AddStorage</c>; responses are an <c>IOrgDataOwner</c> (offboarding deletes them).</summary>
     public static IServiceCollection AddOpenAi(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<OpenAiModels>();
         services.TryAddSingleton<OpenAiChatCompletions>();
+        services.TryAddSingleton<ResponseStore>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IOrgDataOwner, ResponseStore>());
+        services.TryAddSingleton<OpenAiResponses>();
         return services;
     }
 }
