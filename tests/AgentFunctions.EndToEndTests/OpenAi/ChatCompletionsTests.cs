@@ -97,6 +97,37 @@ public sealed class ChatCompletionsTests(OpenAiHost host)
     }
 
     [Fact]
+    public async Task CompleteChatStreaming_ClientTool_StreamsTheToolCallWithFinishReasonToolCalls()
+    {
+        var (_, key) = await NewOrgAsync("chat-stream-tools");
+        var chat = host.OpenAi(key).GetChatClient("default");
+        var options = new ChatCompletionOptions { Tools = { ChatTool.CreateFunctionTool("lookup_order", "An order by number.") } };
+        host.Model.Enqueue(OpenAiScript.CallTool("lookup_order", """{"number":"A-17"}"""));
+        var names = new List<string>();
+        var arguments = new System.Text.StringBuilder();
+        ChatFinishReason? finish = null;
+
+        await foreach (var update in chat.CompleteChatStreamingAsync([new UserChatMessage("Where is order A-17?")], options))
+        {
+            foreach (var call in update.ToolCallUpdates)
+            {
+                if (call.FunctionName is { } name)
+                {
+                    names.Add(name);
+                }
+
+                arguments.Append(call.FunctionArgumentsUpdate?.ToString());
+            }
+
+            finish ??= update.FinishReason;
+        }
+
+        Assert.Equal(["lookup_order"], names);
+        Assert.Equal("A-17", JsonDocument.Parse(arguments.ToString()).RootElement.GetProperty("number").GetString());
+        Assert.Equal(ChatFinishReason.ToolCalls, finish);
+    }
+
+    [Fact]
     public async Task CompleteChat_JsonSchemaFormat_ModelAskedForTheSchemaAndTheJsonComesBack()
     {
         var (_, key) = await NewOrgAsync("chat-json");
