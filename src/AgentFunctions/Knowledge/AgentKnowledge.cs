@@ -61,11 +61,11 @@ internal sealed partial class KnowledgeRetrieval(
         return hits;
     }
 
-    [LoggerMessage(1, LogLevel.Warning,
+    [LoggerMessage(EventId = 2000, Level = LogLevel.Warning, Message =
         "No embedding model is configured (AzureOpenAI__EmbeddingDeployment or OpenAI__EmbeddingModel): agent runs do not use the orgs' knowledge")]
     private static partial void LogNoEmbeddingModel(ILogger logger);
 
-    [LoggerMessage(2, LogLevel.Debug, "Retrieved {ChunkCount} knowledge chunks for org {OrgId} in {RetrievalLatencyMs} ms")]
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "Retrieved {ChunkCount} knowledge chunks for org {OrgId} in {RetrievalLatencyMs} ms")]
     private static partial void LogRetrieved(ILogger logger, string orgId, int chunkCount, long retrievalLatencyMs);
 }
 

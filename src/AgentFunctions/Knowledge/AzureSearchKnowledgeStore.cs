@@ -23,8 +23,11 @@ namespace AgentFunctions.Knowledge;
 /// after about a second): each document's chunk count is kept in the <see cref="DocumentsTable"/>
 /// table (PartitionKey = org, RowKey = document id, <c>Chunks</c>), and the keys follow from it.
 /// </summary>
-internal sealed class AzureSearchKnowledgeStore(SearchIndexClient indexClient, string indexName, int dimensions, TableProvider tables) : IKnowledgeStore
+internal sealed class AzureSearchKnowledgeStore(SearchIndexClient indexClient, string indexName, int dimensions, TableProvider tables) : IKnowledgeStore, IOrgDataOwner
 {
+    /// <summary>Offboarding removes every chunk of the org.</summary>
+    public string Area => "knowledge";
+
     public const string DocumentsTable = "KnowledgeDocuments";
     public const string ChunksProperty = "Chunks";
     public const string VectorProfile = "vector-profile";
@@ -35,7 +38,7 @@ internal sealed class AzureSearchKnowledgeStore(SearchIndexClient indexClient, s
     private readonly SearchClient _search = indexClient.GetSearchClient(indexName);
     private readonly Lazy<Task> _index = new(() => indexClient.CreateOrUpdateIndexAsync(Definition(indexName, dimensions)));
 
-    /// <summary>The index with the fields of DESIGN.md "Vector search".</summary>
+    /// <summary>The search index: one document per chunk, keyed by <c>id</c>, filterable by <c>orgId</c> and <c>documentId</c>, with the chunk's vector.</summary>
     public static SearchIndex Definition(string name, int dimensions) => new(name)
     {
         Fields =

@@ -16,8 +16,11 @@ namespace AgentFunctions.Knowledge;
 /// heap kept while streaming), then point reads of the k winners. Cost is linear in the org's chunk
 /// count; other orgs' partitions are never read.
 /// </summary>
-internal sealed class TableKnowledgeStore(TableProvider tables) : IKnowledgeStore
+internal sealed class TableKnowledgeStore(TableProvider tables) : IKnowledgeStore, IOrgDataOwner
 {
+    /// <summary>Offboarding removes every chunk of the org.</summary>
+    public string Area => "knowledge";
+
     public const string TableName = "KnowledgeChunks";
     private const int MaxBatch = 100;
     private const int ScanPageSize = 1000;

@@ -1,5 +1,5 @@
 using System.Text.Json.Serialization;
-using AgentFunctions.Http;
+using AgentFunctions.Errors;
 
 namespace AgentFunctions.OpenAi;
 

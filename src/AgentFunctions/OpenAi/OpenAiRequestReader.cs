@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using AgentFunctions.Http;
+using AgentFunctions.Errors;
 using Microsoft.Extensions.AI;
 
 namespace AgentFunctions.OpenAi;

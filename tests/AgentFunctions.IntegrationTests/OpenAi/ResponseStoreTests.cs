@@ -84,7 +84,7 @@ public sealed class ResponseStoreTests(AzuriteFixture azurite) : IClassFixture<A
         var org = OrgId.Parse("responses-large");
         var id = NewId();
 
-        var error = await Assert.ThrowsAsync<Http.ApiException>(() => store.SaveAsync(org, new StoredResponse(id, null, new string('x', 16 * 32_000), null), default));
+        var error = await Assert.ThrowsAsync<Errors.ApiException>(() => store.SaveAsync(org, new StoredResponse(id, null, new string('x', 16 * 32_000), null), default));
 
         Assert.Equal(413, error.Status);
         Assert.Null(await store.FindAsync(org, id, default));

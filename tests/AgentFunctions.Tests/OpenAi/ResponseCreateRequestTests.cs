@@ -1,5 +1,5 @@
 using System.Text.Json;
-using AgentFunctions.Http;
+using AgentFunctions.Errors;
 using AgentFunctions.OpenAi;
 using Microsoft.Extensions.AI;
 

@@ -1,10 +1,10 @@
-using AgentFunctions.Orgs;
+using AgentFunctions.Tenancy;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace AgentFunctions.OpenAi;
 
-public static class OpenAiServiceCollectionExtensions
+public static class OpenAiRegistration
 {
     /// <summary>The OpenAI-compatible API (<c>/api/v1</c>) over the org's agent. Needs <c>AddAgents</c> and <c>AddStorage</c>; responses are an <c>IOrgDataOwner</c> (offboarding deletes them).</summary>
     public static IServiceCollection AddOpenAi(this IServiceCollection services)
