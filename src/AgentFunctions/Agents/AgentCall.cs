@@ -8,7 +8,7 @@ namespace AgentFunctions.Agents;
 /// system prompt, never instead of it), the tools it declares (returned to it as calls, never run here) and its
 /// sampling settings (the output-token limit is capped by the org's).
 /// </summary>
-public sealed record AgentCall(IReadOnlyList<ChatMessage> Messages)
+internal sealed record AgentCall(IReadOnlyList<ChatMessage> Messages)
 {
     /// <summary>The conversation the call continues (its recent history goes before <see cref="Messages"/>); null: stateless.</summary>
     public string? ConversationId { get; init; }

@@ -7,7 +7,7 @@ namespace AgentFunctions.Agents;
 /// run (then nothing is stored and <see cref="Text"/> may be empty), usage, citations of the org's knowledge, and
 /// whether the turn was stored in the call's conversation.
 /// </summary>
-public sealed record AgentCompletion(
+internal sealed record AgentCompletion(
     string Text,
     IReadOnlyList<FunctionCallContent> ClientCalls,
     AgentUsage Usage,
@@ -16,4 +16,4 @@ public sealed record AgentCompletion(
     bool Stored);
 
 /// <summary>One item of a streamed <see cref="AgentCall"/>: text deltas, then exactly one final completion.</summary>
-public sealed record AgentCompletionUpdate(string? Delta, AgentCompletion? Completion);
+internal sealed record AgentCompletionUpdate(string? Delta, AgentCompletion? Completion);

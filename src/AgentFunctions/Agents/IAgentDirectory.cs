@@ -6,7 +6,7 @@ namespace AgentFunctions.Agents;
 /// The agents an org has, by name (the OpenAI-compatible API's models). Today every org has exactly one,
 /// <see cref="DefaultAgent"/>: its own settings. Named agents replace this registration.
 /// </summary>
-public interface IAgentDirectory
+internal interface IAgentDirectory
 {
     const string DefaultAgent = "default";
 

@@ -7,12 +7,8 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace AgentFunctions.Functions;
 
-/// <summary>
-/// The OpenAI-compatible API (<c>/api/v1</c>): models, chat completions, responses. Errors use OpenAI's envelope.
-/// Public, with public services: the worker's generated executor calls public function classes directly; an internal
-/// one falls back to its reflection executor, which cost about 2 ms per request in the benchmark.
-/// </summary>
-public sealed class OpenAiFunctions(OpenAiModels models, OpenAiChatCompletions chat, OpenAiResponses responses)
+/// <summary>The OpenAI-compatible API (<c>/api/v1</c>): models, chat completions, responses. Errors use OpenAI's envelope.</summary>
+internal sealed class OpenAiFunctions(OpenAiModels models, OpenAiChatCompletions chat, OpenAiResponses responses)
 {
     /// <summary>Largest accepted body: a chat completion carries its whole history.</summary>
     private const int MaxBodyBytes = 1024 * 1024;

@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Http.Features;
 namespace AgentFunctions.Http;
 
 /// <summary>HTTP shaping of the OpenAI-compatible API (<c>/api/v1</c>): its error envelope and its server-sent events.</summary>
-public static class OpenAiHttp
+internal static class OpenAiHttp
 {
     public const string PathPrefix = "/api/v1";
 

@@ -11,17 +11,17 @@ namespace AgentFunctions.OpenAi;
 /// <c>POST /api/v1/chat/completions</c> on the org's agent (<see cref="IChatAgent"/>): stateless, metered, quota-checked
 /// and with the org's knowledge and tools like every run; nothing is stored as a conversation.
 /// </summary>
-public sealed class OpenAiChatCompletions(IChatAgent agent, OpenAiModels models, TimeProvider time)
+internal sealed class OpenAiChatCompletions(IChatAgent agent, OpenAiModels models, TimeProvider time)
 {
     /// <summary>Parses and validates the body (400 naming the field) and checks the model (404 <c>model_not_found</c>).</summary>
-    internal async Task<ChatCompletionRequest> ReadAsync(OrgId orgId, JsonElement body, CancellationToken cancellationToken)
+    public async Task<ChatCompletionRequest> ReadAsync(OrgId orgId, JsonElement body, CancellationToken cancellationToken)
     {
         var request = ChatCompletionRequest.Parse(body);
         await models.EnsureExistsAsync(orgId, request.Model, cancellationToken).ConfigureAwait(false);
         return request;
     }
 
-    internal async Task<ChatCompletion> CompleteAsync(OrgId orgId, ChatCompletionRequest request, CancellationToken cancellationToken)
+    public async Task<ChatCompletion> CompleteAsync(OrgId orgId, ChatCompletionRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var completion = await agent.CompleteAsync(orgId, request.Call, cancellationToken).ConfigureAwait(false);
@@ -34,7 +34,7 @@ public sealed class OpenAiChatCompletions(IChatAgent agent, OpenAiModels models,
     /// the finish reason, and the usage when <c>stream_options.include_usage</c> asked for it. A failure before the first
     /// event is an ordinary error response; after it, one <c>{"error": ...}</c> event ends the stream.
     /// </summary>
-    internal async IAsyncEnumerable<OpenAiEvent> StreamAsync(OrgId orgId, ChatCompletionRequest request, string traceId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<OpenAiEvent> StreamAsync(OrgId orgId, ChatCompletionRequest request, string traceId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var id = NewId();
@@ -93,7 +93,7 @@ public sealed class OpenAiChatCompletions(IChatAgent agent, OpenAiModels models,
         completion.ClientCalls.Count == 0 ? null
         : [.. completion.ClientCalls.Select((c, i) => new ChatToolCall(c.CallId, new ChatFunctionCall(c.Name, Arguments(c)), indexed ? i : null))];
 
-    internal static string Arguments(FunctionCallContent call) => JsonSerializer.Serialize(call.Arguments ?? new Dictionary<string, object?>(), AIJsonUtilities.DefaultOptions);
+    public static string Arguments(FunctionCallContent call) => JsonSerializer.Serialize(call.Arguments ?? new Dictionary<string, object?>(), AIJsonUtilities.DefaultOptions);
 
     private static string FinishReason(AgentCompletion completion) =>
         completion.ClientCalls.Count > 0 ? "tool_calls"

@@ -5,15 +5,15 @@ using AgentFunctions.Tenancy;
 namespace AgentFunctions.OpenAi;
 
 /// <summary>The OpenAI "models" of an org are its agents (<see cref="IAgentDirectory"/>): <c>default</c> always.</summary>
-public sealed class OpenAiModels(IAgentDirectory agents)
+internal sealed class OpenAiModels(IAgentDirectory agents)
 {
-    internal async Task<ModelList> ListAsync(OrgId orgId, CancellationToken cancellationToken)
+    public async Task<ModelList> ListAsync(OrgId orgId, CancellationToken cancellationToken)
     {
         var names = await agents.ListAsync(orgId, cancellationToken).ConfigureAwait(false);
         return new ModelList([.. names.Select(n => new Model(n, orgId.Value))]);
     }
 
-    internal async Task<Model> GetAsync(OrgId orgId, string model, CancellationToken cancellationToken)
+    public async Task<Model> GetAsync(OrgId orgId, string model, CancellationToken cancellationToken)
     {
         await EnsureExistsAsync(orgId, model, cancellationToken).ConfigureAwait(false);
         return new Model(model, orgId.Value);

@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace AgentFunctions.OpenAi;
 
-public static class OpenAiRegistration
+internal static class OpenAiRegistration
 {
     /// <summary>The OpenAI-compatible API (<c>/api/v1</c>) over the org's agent. Needs <c>AddAgents</c> and <c>AddStorage</c>; responses are an <c>IOrgDataOwner</c> (offboarding deletes them).</summary>
     public static IServiceCollection AddOpenAi(this IServiceCollection services)

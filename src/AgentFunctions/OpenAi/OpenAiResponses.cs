@@ -17,7 +17,7 @@ namespace AgentFunctions.OpenAi;
 /// Another org's response id is the same 404 as a missing one, answered before the model is called. A model failure
 /// stores nothing.
 /// </summary>
-public sealed partial class OpenAiResponses(IChatAgent agent, OpenAiModels models, ResponseStore store, TimeProvider time, ILogger<OpenAiResponses> logger)
+internal sealed partial class OpenAiResponses(IChatAgent agent, OpenAiModels models, ResponseStore store, TimeProvider time, ILogger<OpenAiResponses> logger)
 {
     /// <summary>Most user text of one turn, as on <c>/api/agent/run</c> (the turn is stored).</summary>
     public const int MaxInputCharacters = AgentRunRequest.MaxInputLength;
@@ -27,7 +27,7 @@ public sealed partial class OpenAiResponses(IChatAgent agent, OpenAiModels model
     private static readonly JsonElement TextFormat = JsonDocument.Parse("""{"format":{"type":"text"}}""").RootElement;
 
     /// <summary>Parses (400 naming the field), checks the model (404) and resolves the chain (404 for a response not of this org).</summary>
-    internal async Task<PreparedResponse> ReadAsync(OrgId orgId, JsonElement body, CancellationToken cancellationToken)
+    public async Task<PreparedResponse> ReadAsync(OrgId orgId, JsonElement body, CancellationToken cancellationToken)
     {
         var request = ResponseCreateRequest.Parse(body);
         await models.EnsureExistsAsync(orgId, request.Model, cancellationToken).ConfigureAwait(false);
@@ -67,7 +67,7 @@ public sealed partial class OpenAiResponses(IChatAgent agent, OpenAiModels model
         return new PreparedResponse(request, call, $"resp_{Identifiers.NewId()}", time.GetUtcNow().ToUnixTimeSeconds());
     }
 
-    internal async Task<ResponseObject> CreateAsync(OrgId orgId, PreparedResponse prepared, CancellationToken cancellationToken)
+    public async Task<ResponseObject> CreateAsync(OrgId orgId, PreparedResponse prepared, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(prepared);
         var completion = await agent.CompleteAsync(orgId, prepared.Call, cancellationToken).ConfigureAwait(false);
@@ -83,7 +83,7 @@ public sealed partial class OpenAiResponses(IChatAgent agent, OpenAiModels model
     /// <c>response.completed</c> (the response is stored before it) — or <c>response.failed</c> once the stream has started.
     /// It starts with the model's first output, so a refusal before it (quota, model down) is an ordinary error response.
     /// </summary>
-    internal async IAsyncEnumerable<OpenAiEvent> StreamAsync(OrgId orgId, PreparedResponse prepared, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<OpenAiEvent> StreamAsync(OrgId orgId, PreparedResponse prepared, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(prepared);
         var sequence = 0;
@@ -185,7 +185,7 @@ public sealed partial class OpenAiResponses(IChatAgent agent, OpenAiModels model
     }
 
     /// <summary>Deletes the stored response (its conversation stays; delete that through /api/conversations).</summary>
-    internal async Task<ResponseDeleted> DeleteAsync(OrgId orgId, string responseId, CancellationToken cancellationToken)
+    public async Task<ResponseDeleted> DeleteAsync(OrgId orgId, string responseId, CancellationToken cancellationToken)
     {
         EnsureResponseId(responseId);
         return await store.DeleteAsync(orgId, responseId, cancellationToken).ConfigureAwait(false) ? new ResponseDeleted(responseId) : throw NotFound(responseId);

@@ -17,7 +17,7 @@ namespace AgentFunctions.OpenAi;
 /// read in the caller's partition, so another org's response is exactly as absent as a missing one. Changing the key
 /// scheme is a breaking change.
 /// </summary>
-public sealed class ResponseStore(TableProvider tables) : IOrgDataOwner
+internal sealed class ResponseStore(TableProvider tables) : IOrgDataOwner
 {
     public const string TableName = "Responses";
 
@@ -27,7 +27,7 @@ public sealed class ResponseStore(TableProvider tables) : IOrgDataOwner
     public string Area => "responses";
 
     /// <summary>Splits before writing: 413 <c>payload_too_large</c> when the response does not fit one entity.</summary>
-    internal async Task SaveAsync(OrgId orgId, StoredResponse response, CancellationToken cancellationToken)
+    public async Task SaveAsync(OrgId orgId, StoredResponse response, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(response);
         var body = TextParts.Split(response.ResponseJson, PartLength);
@@ -58,7 +58,7 @@ public sealed class ResponseStore(TableProvider tables) : IOrgDataOwner
     }
 
     /// <summary>The org's response of that id, or null (also when another org has one of that id).</summary>
-    internal async Task<StoredResponse?> FindAsync(OrgId orgId, string responseId, CancellationToken cancellationToken)
+    public async Task<StoredResponse?> FindAsync(OrgId orgId, string responseId, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
         var found = await table.GetEntityIfExistsAsync<TableEntity>(orgId.Value, responseId, cancellationToken: cancellationToken).ConfigureAwait(false);
