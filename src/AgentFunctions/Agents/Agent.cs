@@ -26,7 +26,7 @@ internal sealed partial class Agent(
     IOptions<AgentOptions> options,
     TimeProvider time,
     AgentMetrics metrics,
-    ILoggerFactory loggerFactory) : IAgent
+    ILoggerFactory loggerFactory) : IAgent, IChatAgent
 {
     /// <summary>Rough characters per token, for runs whose server reports no usage.</summary>
     internal const int CharactersPerToken = 4;
@@ -43,8 +43,51 @@ internal sealed partial class Agent(
             return Replay(stored, request.ConversationId);
         }
 
-        var run = await PrepareAsync(orgId, request, turnId, cancellationToken).ConfigureAwait(false);
+        var run = await PrepareAsync(orgId, ForRequest(request), turnId, cancellationToken).ConfigureAwait(false);
+        var (completion, replayed) = await RunCoreAsync(run, cancellationToken).ConfigureAwait(false);
+        return replayed ?? Result(completion, run.ConversationId!);
+    }
 
+    public async IAsyncEnumerable<AgentStreamUpdate> RunStreamingAsync(
+        OrgId orgId, AgentRunRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        Validate(request, turnId: null);
+        var run = await PrepareAsync(orgId, ForRequest(request), turnId: null, cancellationToken).ConfigureAwait(false);
+        await foreach (var update in StreamCoreAsync(run, cancellationToken).ConfigureAwait(false))
+        {
+            yield return update.Completion is { } completion ? new AgentStreamUpdate(null, Result(completion, run.ConversationId!)) : new AgentStreamUpdate(update.Delta, null);
+        }
+    }
+
+    public async Task<AgentCompletion> CompleteAsync(OrgId orgId, AgentCall request, CancellationToken cancellationToken)
+    {
+        var run = await PrepareAsync(orgId, request, turnId: null, cancellationToken).ConfigureAwait(false);
+        return (await RunCoreAsync(run, cancellationToken).ConfigureAwait(false)).Completion;
+    }
+
+    public async IAsyncEnumerable<AgentCompletionUpdate> CompleteStreamingAsync(OrgId orgId, AgentCall request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var run = await PrepareAsync(orgId, request, turnId: null, cancellationToken).ConfigureAwait(false);
+        await foreach (var update in StreamCoreAsync(run, cancellationToken).ConfigureAwait(false))
+        {
+            yield return update;
+        }
+    }
+
+    private static AgentCall ForRequest(AgentRunRequest request) =>
+        new([new ChatMessage(ChatRole.User, request.Input)])
+        {
+            ConversationId = request.ConversationId ?? Identifiers.NewId(),
+            NewConversation = request.ConversationId is null,
+            Store = true,
+            TurnInput = request.Input,
+        };
+
+    private static AgentRunResult Result(AgentCompletion completion, string conversationId) =>
+        new(completion.Text, conversationId, completion.Usage, completion.Citations);
+
+    private async Task<(AgentCompletion Completion, AgentRunResult? Replayed)> RunCoreAsync(PreparedRun run, CancellationToken cancellationToken)
+    {
         var started = time.GetTimestamp();
         ChatResponse response;
         try
@@ -53,18 +96,15 @@ internal sealed partial class Agent(
         }
         catch (ApiException e) when (e.Code == ErrorCodes.ModelUnavailable)
         {
-            ModelFailed(orgId, time.GetElapsedTime(started), e.Status);
+            ModelFailed(run.OrgId, time.GetElapsedTime(started), e.Status);
             throw;
         }
 
         return await CompleteAsync(run, response, time.GetElapsedTime(started), streamed: false, cancellationToken).ConfigureAwait(false);
     }
 
-    public async IAsyncEnumerable<AgentStreamUpdate> RunStreamingAsync(
-        OrgId orgId, AgentRunRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<AgentCompletionUpdate> StreamCoreAsync(PreparedRun run, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        Validate(request, turnId: null);
-        var run = await PrepareAsync(orgId, request, turnId: null, cancellationToken).ConfigureAwait(false);
         var started = time.GetTimestamp();
         var updates = new List<ChatResponseUpdate>();
         var stream = run.Client.GetStreamingResponseAsync(run.Messages, run.Options, cancellationToken).GetAsyncEnumerator(cancellationToken);
@@ -84,14 +124,14 @@ internal sealed partial class Agent(
                     }
                     catch (ApiException e) when (e.Code == ErrorCodes.ModelUnavailable)
                     {
-                        ModelFailed(orgId, time.GetElapsedTime(started), e.Status);
+                        ModelFailed(run.OrgId, time.GetElapsedTime(started), e.Status);
                         throw;
                     }
 
                     updates.Add(stream.Current);
                     if (stream.Current.Text is { Length: > 0 } text)
                     {
-                        yield return new AgentStreamUpdate(text, null);
+                        yield return new AgentCompletionUpdate(text, null);
                     }
                 }
             }
@@ -104,12 +144,12 @@ internal sealed partial class Agent(
             if (!completing && updates.Count > 0)
             {
                 var partial = updates.ToChatResponse();
-                await usageMeter.RecordAsync(orgId, Usage(partial.Usage, run.Messages, partial.Text).Usage, CancellationToken.None).ConfigureAwait(false);
+                await usageMeter.RecordAsync(run.OrgId, Usage(partial.Usage, run.Messages, partial.Text).Usage, CancellationToken.None).ConfigureAwait(false);
             }
         }
 
-        var result = await CompleteAsync(run, updates.ToChatResponse(), time.GetElapsedTime(started), streamed: true, cancellationToken).ConfigureAwait(false);
-        yield return new AgentStreamUpdate(null, result);
+        var (completion, _) = await CompleteAsync(run, updates.ToChatResponse(), time.GetElapsedTime(started), streamed: true, cancellationToken).ConfigureAwait(false);
+        yield return new AgentCompletionUpdate(null, completion);
     }
 
     private static void Validate(AgentRunRequest request, string? turnId)
@@ -121,31 +161,35 @@ internal sealed partial class Agent(
         }
     }
 
-    private async Task<PreparedRun> PrepareAsync(OrgId orgId, AgentRunRequest request, string? turnId, CancellationToken cancellationToken)
+    private async Task<PreparedRun> PrepareAsync(OrgId orgId, AgentCall call, string? turnId, CancellationToken cancellationToken)
     {
-        var isNew = request.ConversationId is null;
-        var conversationId = request.ConversationId ?? Identifiers.NewId();
         var startedAt = time.GetUtcNow();
         await usageMeter.EnsureWithinQuotaAsync(orgId, cancellationToken).ConfigureAwait(false);
         var settings = await settingsSource.GetAsync(orgId, cancellationToken).ConfigureAwait(false);
         var client = await models.GetChatClientAsync(orgId, new ChatModelTarget(settings.Model, settings.Endpoint, settings.ApiKeySetting, settings.Version), cancellationToken).ConfigureAwait(false);
 
         var o = options.Value;
-        var history = isNew
+        var history = call.ConversationId is null || call.NewConversation
             ? new ConversationHistory(false, [])
-            : await conversations.LoadHistoryAsync(orgId, conversationId, new ContextWindow(o.HistoryMessages, o.HistoryCharacters), cancellationToken).ConfigureAwait(false);
+            : await conversations.LoadHistoryAsync(orgId, call.ConversationId, new ContextWindow(o.HistoryMessages, o.HistoryCharacters), cancellationToken).ConfigureAwait(false);
 
+        // The org's system prompt always comes first; a client's instructions only follow it.
         var messages = new List<ChatMessage> { new(ChatRole.System, settings.SystemPrompt) };
+        messages.AddRange(call.Instructions.Select(i => new ChatMessage(ChatRole.System, i)));
         var scope = new AgentRunScope();
-        foreach (var provider in contextProviders)
+        var query = call.Messages.LastOrDefault(m => m.Role == ChatRole.User)?.Text;
+        if (!string.IsNullOrWhiteSpace(query))
         {
-            var context = await provider.GetContextAsync(orgId, request.Input!, cancellationToken).ConfigureAwait(false);
-            messages.AddRange(context.Messages);
-            scope.AddCitations(context.Citations);
+            foreach (var provider in contextProviders)
+            {
+                var context = await provider.GetContextAsync(orgId, query, cancellationToken).ConfigureAwait(false);
+                messages.AddRange(context.Messages);
+                scope.AddCitations(context.Citations);
+            }
         }
 
         messages.AddRange(history.Messages.Select(m => new ChatMessage(m.Role == MessageRole.User ? ChatRole.User : ChatRole.Assistant, m.Content)));
-        messages.Add(new ChatMessage(ChatRole.User, request.Input));
+        messages.AddRange(call.Messages);
 
         var tools = new List<AITool>();
         foreach (var provider in toolProviders)
@@ -153,22 +197,46 @@ internal sealed partial class Agent(
             tools.AddRange(await provider.GetToolsAsync(orgId, scope, cancellationToken).ConfigureAwait(false));
         }
 
-        var chatOptions = new ChatOptions
+        var clientTools = ClientToolNames(call.Options, tools);
+        var chatOptions = call.Options?.Clone() ?? new ChatOptions();
+        chatOptions.Temperature ??= settings.Temperature;
+        chatOptions.MaxOutputTokens = (chatOptions.MaxOutputTokens, settings.MaxOutputTokens) switch
         {
-            Temperature = settings.Temperature,
-            MaxOutputTokens = settings.MaxOutputTokens,
-            Tools = tools.Count > 0 ? tools : null,
+            ({ } asked, { } limit) => Math.Min(asked, limit),
+            (var asked, var limit) => asked ?? limit,
         };
+        tools.AddRange(chatOptions.Tools ?? []);
+        chatOptions.Tools = tools.Count > 0 ? tools : null;
         var pipeline = new ChatClientBuilder(client)
             .UseFunctionInvocation(loggerFactory, f => f.MaximumIterationsPerRequest = o.MaxToolIterations)
             .Build();
-        return new PreparedRun(orgId, conversationId, turnId, request.Input!, startedAt, pipeline, messages, chatOptions, scope, history.Version);
+        var turnInput = call.TurnInput ?? string.Join("\n\n", call.Messages.Where(m => m.Role == ChatRole.User).Select(m => m.Text));
+        return new PreparedRun(orgId, call.ConversationId, call.Store, turnId, turnInput, startedAt, pipeline, messages, chatOptions, clientTools, scope, history.Version);
     }
 
-    private async Task<AgentRunResult> CompleteAsync(PreparedRun run, ChatResponse response, TimeSpan latency, bool streamed, CancellationToken cancellationToken)
+    /// <summary>The names of the client's declared tools; one named like one of the org's own tools is refused (400 naming <c>tools</c>).</summary>
+    private static HashSet<string> ClientToolNames(ChatOptions? client, List<AITool> serverTools)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var tool in client?.Tools ?? [])
+        {
+            if (serverTools.Any(t => string.Equals(t.Name, tool.Name, StringComparison.Ordinal)))
+            {
+                throw ApiException.InvalidRequest("tools", $"declares '{tool.Name}', the name of one of the agent's own tools; rename it.");
+            }
+
+            names.Add(tool.Name);
+        }
+
+        return names;
+    }
+
+    private async Task<(AgentCompletion Completion, AgentRunResult? Replayed)> CompleteAsync(
+        PreparedRun run, ChatResponse response, TimeSpan latency, bool streamed, CancellationToken cancellationToken)
     {
         var output = response.Text;
-        if (string.IsNullOrWhiteSpace(output))
+        var clientCalls = ClientCalls(response, run.ClientTools);
+        if (string.IsNullOrWhiteSpace(output) && clientCalls.Count == 0)
         {
             ModelFailed(run.OrgId, latency, 502);
             throw ApiException.ModelUnavailable(502, "The model returned no answer.");
@@ -176,16 +244,24 @@ internal sealed partial class Agent(
 
         var (usage, estimated) = Usage(response.Usage, run.Messages, output);
         metrics.RecordModelCall(run.OrgId, latency, usage.InputTokens, usage.OutputTokens, succeeded: true);
+
+        // The tokens are spent once the model answered, whether or not the turn is stored or the caller is still there.
+        await usageMeter.RecordAsync(run.OrgId, usage, CancellationToken.None).ConfigureAwait(false);
+        var completion = new AgentCompletion(output, clientCalls, usage, run.Scope.Citations, response.FinishReason, Stored: false);
+        if (run.ConversationId is null || !run.Store || clientCalls.Count > 0)
+        {
+            LogRunCompleted(_logger, run.OrgId.Value, run.ConversationId ?? "(none)", (long)latency.TotalMilliseconds, usage.InputTokens, usage.OutputTokens, streamed, estimated);
+            return (completion, null);
+        }
+
         var turn = new ConversationTurn(
             run.TurnId,
-            new ConversationMessage(MessageRole.User, run.Input, run.StartedAt),
+            new ConversationMessage(MessageRole.User, run.TurnInput, run.StartedAt),
             new ConversationMessage(MessageRole.Assistant, output, time.GetUtcNow()))
         {
             // The head's version from the history read: the append needs no second read unless another turn landed meanwhile.
             BasedOn = run.HistoryVersion,
         };
-        // The tokens are spent once the model answered, whether or not the turn is stored or the caller is still there.
-        await usageMeter.RecordAsync(run.OrgId, usage, CancellationToken.None).ConfigureAwait(false);
         var appended = await conversations.AppendTurnAsync(run.OrgId, run.ConversationId, turn, cancellationToken).ConfigureAwait(false);
         LogRunCompleted(_logger, run.OrgId.Value, run.ConversationId, (long)latency.TotalMilliseconds, usage.InputTokens, usage.OutputTokens, streamed, estimated);
 
@@ -193,10 +269,23 @@ internal sealed partial class Agent(
         if (!appended && run.TurnId is not null
             && await conversations.FindTurnAsync(run.OrgId, run.ConversationId, run.TurnId, cancellationToken).ConfigureAwait(false) is { } stored)
         {
-            return Replay(stored, run.ConversationId);
+            return (completion, Replay(stored, run.ConversationId));
         }
 
-        return new AgentRunResult(output, run.ConversationId, usage, run.Scope.Citations);
+        return (completion with { Stored = true }, null);
+    }
+
+    /// <summary>Calls of client-declared tools the pipeline handed back (it runs only the org's own tools).</summary>
+    private static List<FunctionCallContent> ClientCalls(ChatResponse response, HashSet<string> clientTools)
+    {
+        if (clientTools.Count == 0)
+        {
+            return [];
+        }
+
+        var answered = response.Messages.SelectMany(m => m.Contents).OfType<FunctionResultContent>().Select(r => r.CallId).ToHashSet(StringComparer.Ordinal);
+        return [.. response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>()
+            .Where(c => clientTools.Contains(c.Name) && !answered.Contains(c.CallId))];
     }
 
     private void ModelFailed(OrgId orgId, TimeSpan latency, int status)
@@ -226,13 +315,15 @@ internal sealed partial class Agent(
 
     private sealed record PreparedRun(
         OrgId OrgId,
-        string ConversationId,
+        string? ConversationId,
+        bool Store,
         string? TurnId,
-        string Input,
+        string TurnInput,
         DateTimeOffset StartedAt,
         IChatClient Client,
         IReadOnlyList<ChatMessage> Messages,
         ChatOptions Options,
+        HashSet<string> ClientTools,
         AgentRunScope Scope,
         ConversationVersion? HistoryVersion);
 

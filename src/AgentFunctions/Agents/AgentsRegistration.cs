@@ -19,7 +19,10 @@ internal static class AgentsRegistration
         services.TryAddKeyedSingleton<IOrgAgentSettingsSource, ConfigurationAgentSettings>(ConfigurationAgentSettings.Key);
         services.TryAddSingleton<IOrgAgentSettingsSource>(sp => sp.GetRequiredKeyedService<IOrgAgentSettingsSource>(ConfigurationAgentSettings.Key));
         services.TryAddSingleton<IUsageMeter, UnmeteredUsage>();
-        services.TryAddSingleton<IAgent, Agent>();
+        services.TryAddSingleton<IAgentDirectory, DefaultAgentDirectory>();
+        services.TryAddSingleton<Agent>();
+        services.TryAddSingleton<IAgent>(sp => sp.GetRequiredService<Agent>());
+        services.TryAddSingleton<IChatAgent>(sp => sp.GetRequiredService<Agent>());
         return services;
     }
 }

@@ -14,6 +14,9 @@ internal class ApiException(int status, string code, string detail, TimeSpan? re
     /// <summary>Sent as <c>Retry-After</c> (seconds) when set.</summary>
     public TimeSpan? RetryAfter { get; } = retryAfter;
 
+    /// <summary>The request field that is wrong, when one is (the OpenAI error envelope's <c>param</c>).</summary>
+    public string? Field { get; init; }
+
     public static ApiException InvalidOrgId() =>
         new(400, ErrorCodes.InvalidOrgId, "The org id must be 1-64 characters of a-z, 0-9, '-' and '_', starting with a letter or digit.");
 
@@ -22,7 +25,7 @@ internal class ApiException(int status, string code, string detail, TimeSpan? re
 
     /// <summary>400 naming the field that is wrong.</summary>
     public static ApiException InvalidRequest(string field, string problem) =>
-        new(400, ErrorCodes.InvalidRequest, $"'{field}' {problem}");
+        new(400, ErrorCodes.InvalidRequest, $"'{field}' {problem}") { Field = field };
 
     public static ApiException NotFound(string what) => new(404, ErrorCodes.NotFound, $"{what} was not found.");
 

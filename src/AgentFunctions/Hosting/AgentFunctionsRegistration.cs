@@ -9,6 +9,7 @@ using AgentFunctions.Knowledge;
 using AgentFunctions.Middleware;
 using AgentFunctions.Models;
 using AgentFunctions.Observability;
+using AgentFunctions.OpenAi;
 using AgentFunctions.Orgs;
 using AgentFunctions.Secrets;
 using AgentFunctions.Storage;
@@ -31,6 +32,7 @@ internal static class AgentFunctionsRegistration
             .AddModels()
             .AddConversations()
             .AddAgents()
+            .AddOpenAi()
             .AddKnowledge(configuration)
             .AddDataStore()
             .AddJobs()

@@ -8,7 +8,8 @@ namespace AgentFunctions.EndToEndTests.Orgs;
 /// <summary>
 /// Every HTTP function the worker reports (read from the local host's <c>/admin/host/status</c>, so a new endpoint
 /// is in the matrix without editing it) × {no credential, garbage key, other org's key, own key, admin key}, through
-/// the real middleware: the status each gets, and that the model is never called for a refused request.
+/// the real middleware: the status each gets, and that the model is never called for a refused request. A refusal's
+/// code is problem+json's <c>code</c>, or <c>error.code</c> in the OpenAI envelope of <c>/api/v1</c>.
 /// </summary>
 [Collection(OrgsHostGroup.Name)]
 public sealed partial class AccessMatrixTests(OrgsHost host) : IAsyncLifetime
@@ -77,7 +78,7 @@ public sealed partial class AccessMatrixTests(OrgsHost host) : IAsyncLifetime
                     _ => status.ToString(System.Globalization.CultureInfo.InvariantCulture) == expected,
                 };
                 if (refused && ok && await response.Content.ReadFromJsonAsync<JsonObject>() is { } problem
-                    && problem["code"]?.GetValue<string>() != (expected == "401" ? "unauthorized" : "forbidden"))
+                    && (problem["code"] ?? problem["error"]?["code"])?.GetValue<string>() != (expected == "401" ? "unauthorized" : "forbidden"))
                 {
                     ok = false;
                 }
