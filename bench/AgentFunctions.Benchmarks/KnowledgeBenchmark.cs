@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using AgentFunctions.Agents;
 using AgentFunctions.Knowledge;
+using AgentFunctions.Models;
 using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;
 using AgentFunctions.Testing;
@@ -33,10 +35,10 @@ internal static class KnowledgeBenchmark
         await azurite.InitializeAsync();
         try
         {
-            var store = new TableKnowledgeStore(new TableProvider(new TableServiceClient(azurite.ConnectionString)));
             var generator = new ZeroLatencyGenerator(dimensions);
             var options = new KnowledgeOptions { ChunkSize = 1000, ChunkOverlap = 0, EmbeddingBatchSize = 100 };
-            var service = new KnowledgeService(store, generator, Options.Create(options), NullLogger<KnowledgeService>.Instance);
+            var store = new TableKnowledgeStore(new TableProvider(new TableServiceClient(azurite.ConnectionString)), new KnowledgeCache<KnowledgeIndex>(Options.Create(options)), Options.Create(options));
+            var service = new KnowledgeService(store, generator, new EmbeddingModel(), new UnmeteredUsage(), Options.Create(options), NullLogger<KnowledgeService>.Instance);
             var document = DocumentText(options.ChunkSize);
             var query = generator.Next();
 
@@ -147,6 +149,11 @@ internal static class KnowledgeBenchmark
     {
         values.Sort();
         return values[values.Count / 2];
+    }
+
+    private sealed class EmbeddingModel : IModelAvailability
+    {
+        public bool HasEmbeddingModel => true;
     }
 
     /// <summary>Returns pre-made random unit vectors instantly, so ingestion measures chunking and storage only.</summary>

@@ -16,8 +16,9 @@ public static class KnowledgeRegistration
 {
     /// <summary>
     /// Knowledge ingestion and search: Azure AI Search when <c>AzureSearch__Endpoint</c> is set,
-    /// else the embedded Table Storage store; and the agent's use of it (automatic retrieval, the <c>search_knowledge</c>
-    /// tool). Needs an <c>IEmbeddingGenerator&lt;string, Embedding&lt;float&gt;&gt;</c>, <c>IModelAvailability</c> and <c>AgentMetrics</c>.
+    /// else the embedded Table Storage store with its per-instance search cache; and the agent's use of it (automatic
+    /// retrieval, the <c>search_knowledge</c> tool). Needs an <c>IEmbeddingGenerator&lt;string, Embedding&lt;float&gt;&gt;</c>,
+    /// <c>IModelAvailability</c>, <c>IUsageMeter</c> and <c>AgentMetrics</c>.
     /// </summary>
     public static IServiceCollection AddKnowledge(this IServiceCollection services, IConfiguration configuration)
     {
@@ -26,19 +27,23 @@ public static class KnowledgeRegistration
 
         if (configuration.GetSection(AzureSearchOptions.Section)["Endpoint"] is { Length: > 0 })
         {
+            services.AddSingleton<KnowledgeCache<DocumentGenerations>>();
             services.AddSingleton(sp =>
             {
                 var options = sp.GetRequiredService<IOptions<AzureSearchOptions>>().Value;
                 var client = options.ApiKey is { Length: > 0 } key
                     ? new SearchIndexClient(options.Endpoint, new AzureKeyCredential(key))
                     : new SearchIndexClient(options.Endpoint, StorageClients.Credential(configuration.GetSection(AzureSearchOptions.Section)));
-                return new AzureSearchKnowledgeStore(client, options.IndexName, options.Dimensions, sp.GetRequiredService<TableProvider>());
+                return new AzureSearchKnowledgeStore(
+                    client, options.IndexName, options.Dimensions, sp.GetRequiredService<TableProvider>(),
+                    sp.GetRequiredService<KnowledgeCache<DocumentGenerations>>(), sp.GetRequiredService<IOptions<KnowledgeOptions>>());
             });
             services.AddSingleton<IKnowledgeStore>(sp => sp.GetRequiredService<AzureSearchKnowledgeStore>());
             services.AddHostedService<AzureSearchIndexInitializer>();
         }
         else
         {
+            services.AddSingleton<KnowledgeCache<KnowledgeIndex>>();
             services.AddSingleton<IKnowledgeStore, TableKnowledgeStore>();
         }
 

@@ -12,6 +12,9 @@ internal sealed class RecordingKnowledgeStore : IKnowledgeStore
 
     public IReadOnlyList<KnowledgeHit> Hits { get; set; } = [];
 
+    /// <summary>What <see cref="GetStatsAsync"/> answers (the org's chunks; the document's).</summary>
+    public KnowledgeStats Stats { get; set; } = new(1, 0);
+
     public Task ReplaceDocumentAsync(OrgId orgId, KnowledgeDocument document, IReadOnlyList<KnowledgeChunk> chunks, CancellationToken cancellationToken)
     {
         Replaced.Add((orgId, document, chunks));
@@ -25,6 +28,8 @@ internal sealed class RecordingKnowledgeStore : IKnowledgeStore
         Searches.Add((orgId, queryText, queryVector, top));
         return Task.FromResult(Hits);
     }
+
+    public Task<KnowledgeStats> GetStatsAsync(OrgId orgId, string? documentId, CancellationToken cancellationToken) => Task.FromResult(Stats);
 
     public Task DeleteAllAsync(OrgId orgId, CancellationToken cancellationToken) => Task.CompletedTask;
 }
