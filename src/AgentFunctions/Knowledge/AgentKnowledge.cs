@@ -31,11 +31,6 @@ internal sealed partial class KnowledgeRetrieval(
     public async Task<IReadOnlyList<KnowledgeHit>> SearchAsync(OrgId orgId, string query, int top, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
-        if (!await knowledge.HasKnowledgeAsync(orgId, cancellationToken).ConfigureAwait(false))
-        {
-            return [];
-        }
-
         var text = query.Length > KnowledgeService.MaxQueryLength ? query[..KnowledgeService.MaxQueryLength] : query;
         var hits = await knowledge.RetrieveAsync(orgId, text, top, cancellationToken).ConfigureAwait(false);
         var latency = time.GetElapsedTime(started);

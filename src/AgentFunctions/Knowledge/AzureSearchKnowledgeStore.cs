@@ -149,12 +149,18 @@ internal sealed class AzureSearchKnowledgeStore(
     /// current one (a replace in progress or just done) are dropped; while that leaves fewer than <paramref name="top"/>
     /// and the service had more, the query is repeated for more results.
     /// </summary>
-    public async Task<IReadOnlyList<KnowledgeHit>> SearchAsync(OrgId orgId, string queryText, ReadOnlyMemory<float> queryVector, int top, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<KnowledgeHit>> SearchAsync(OrgId orgId, string queryText, Func<CancellationToken, Task<ReadOnlyMemory<float>>> embed, int top, CancellationToken cancellationToken)
     {
         KnowledgeArguments.Top(top);
         await EnsureIndexAsync(cancellationToken).ConfigureAwait(false);
         var counts = await tables.GetAsync(DocumentsTable, cancellationToken).ConfigureAwait(false);
         var version = await _pointers.ReadVersionAsync(counts, orgId, cancellationToken).ConfigureAwait(false);
+        if (KnowledgePointers.Chunks(version) == 0)
+        {
+            return [];
+        }
+
+        var queryVector = await embed(cancellationToken).ConfigureAwait(false);
         for (var attempt = 1; ; attempt++)
         {
             if (KnowledgePointers.Chunks(version) == 0)

@@ -31,10 +31,10 @@ public interface IKnowledgeStore
     Task<bool> DeleteDocumentAsync(OrgId orgId, string documentId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// At most <paramref name="top"/> chunks of this org, best first: lexical when <paramref name="queryVector"/> is
-    /// empty, else hybrid (text and vector).
+    /// At most <paramref name="top"/> chunks of this org, best first. <paramref name="queryVector"/> is called only when
+    /// the org has knowledge (an empty org costs no embedding call); lexical when it gives an empty vector, else hybrid.
     /// </summary>
-    Task<IReadOnlyList<KnowledgeHit>> SearchAsync(OrgId orgId, string queryText, ReadOnlyMemory<float> queryVector, int top, CancellationToken cancellationToken);
+    Task<IReadOnlyList<KnowledgeHit>> SearchAsync(OrgId orgId, string queryText, Func<CancellationToken, Task<ReadOnlyMemory<float>>> queryVector, int top, CancellationToken cancellationToken);
 
     /// <summary>How many chunks the org holds, and the document (0 when it has none); one or two point reads.</summary>
     Task<KnowledgeStats> GetStatsAsync(OrgId orgId, string? documentId, CancellationToken cancellationToken);

@@ -114,17 +114,16 @@ public sealed partial class KnowledgeService(
 
     /// <summary>
     /// The org's best chunks for a text (the agent's retrieval uses this too, after the run's own quota check):
-    /// hybrid with an embedding model, else lexical.
+    /// hybrid with an embedding model, else lexical; no embedding call when the org has no knowledge.
     /// </summary>
     public async Task<IReadOnlyList<KnowledgeHit>> RetrieveAsync(OrgId orgId, string query, int top, CancellationToken cancellationToken)
     {
-        var vector = models.HasEmbeddingModel ? (await EmbedAsync(orgId, [query], cancellationToken).ConfigureAwait(false))[0] : ReadOnlyMemory<float>.Empty;
-        return await store.SearchAsync(orgId, query, vector, top, cancellationToken).ConfigureAwait(false);
-    }
+        return await store.SearchAsync(orgId, query, EmbedQueryAsync, top, cancellationToken).ConfigureAwait(false);
 
-    /// <summary>Whether the org has any knowledge (one point read), so retrieval can skip the embedding call when not.</summary>
-    public async Task<bool> HasKnowledgeAsync(OrgId orgId, CancellationToken cancellationToken) =>
-        (await store.GetStatsAsync(orgId, null, cancellationToken).ConfigureAwait(false)).OrgChunks > 0;
+        // Called by the store only when the org has knowledge: an empty org costs no embedding call.
+        async Task<ReadOnlyMemory<float>> EmbedQueryAsync(CancellationToken ct) =>
+            models.HasEmbeddingModel ? (await EmbedAsync(orgId, [query], ct).ConfigureAwait(false))[0] : ReadOnlyMemory<float>.Empty;
+    }
 
     private ApiException TooManyChunks(int wouldHold) =>
         ApiException.PayloadTooLarge($"The org would hold {wouldHold} knowledge chunks; Knowledge__MaxChunksPerOrg allows {_options.MaxChunksPerOrg}.");

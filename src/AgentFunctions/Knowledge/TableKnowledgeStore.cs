@@ -94,7 +94,7 @@ internal sealed class TableKnowledgeStore(TableProvider tables, KnowledgeCache<K
         return true;
     }
 
-    public async Task<IReadOnlyList<KnowledgeHit>> SearchAsync(OrgId orgId, string queryText, ReadOnlyMemory<float> queryVector, int top, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<KnowledgeHit>> SearchAsync(OrgId orgId, string queryText, Func<CancellationToken, Task<ReadOnlyMemory<float>>> queryVector, int top, CancellationToken cancellationToken)
     {
         KnowledgeArguments.Top(top);
         var table = await tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
@@ -104,8 +104,9 @@ internal sealed class TableKnowledgeStore(TableProvider tables, KnowledgeCache<K
             return [];
         }
 
+        var vector = queryVector(cancellationToken);
         var index = await cache.GetAsync(orgId, version!.ETag.ToString(), ct => LoadAsync(table, orgId, ct), cancellationToken).ConfigureAwait(false);
-        return index.Search(queryText, queryVector, top);
+        return index.Search(queryText, await vector.ConfigureAwait(false), top);
     }
 
     public async Task<KnowledgeStats> GetStatsAsync(OrgId orgId, string? documentId, CancellationToken cancellationToken)

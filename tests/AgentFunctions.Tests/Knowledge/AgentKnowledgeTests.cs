@@ -100,8 +100,7 @@ public sealed class AgentKnowledgeTests : IDisposable
 
         Assert.Empty(_embeddings.BatchSizes);
         Assert.Empty(_store.Searches);
-        Assert.Empty(context.Messages);
-        Assert.Empty(context.Citations);
+        Assert.Same(AgentContext.Empty, context);
     }
 
     [Fact]
