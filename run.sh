@@ -3,7 +3,7 @@
 # installs Azurite (pinned in package.json) if missing, builds (Release), starts Azurite in memory on
 # 127.0.0.1, then the local host (tools/LocalHost) with the real worker, and prints the base URL.
 # Ctrl-C / SIGTERM stops everything it started. Settings: environment variables or local.settings.json
-# (see README "Configuration"); run.sh sets Auth__Enabled=false (authentication off, local development
+# (see docs/configuration.md); run.sh sets Auth__Enabled=false (authentication off, local development
 # only) and a random ADMIN_API_KEY unless you set them. Where Core Tools is installed, `func start` in
 # the worker's output folder keeps working too.
 set -euo pipefail
@@ -84,7 +84,7 @@ if [ "$(setting Auth__Enabled | tr '[:upper:]' '[:lower:]')" != "false" ]; then 
 multitenancy=$(setting MULTITENANCY_ENABLED); default_org=$(setting DEFAULT_ORG_ID)
 
 export PORT="${PORT:-7071}"
-echo "Settings (environment variables or local.settings.json; see README \"Configuration\"):"
+echo "Settings (environment variables or local.settings.json; see docs/configuration.md):"
 echo "  Auth__Enabled=$(setting Auth__Enabled)  ($auth_note)"
 echo "  ADMIN_API_KEY=$(setting ADMIN_API_KEY)  ($admin_note)"
 echo "  MULTITENANCY_ENABLED=${multitenancy:-false}  DEFAULT_ORG_ID=${default_org:-(unset: \"default\" while multitenancy is off)}"

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace AgentFunctions.Infra.Tests;
 
-/// <summary>The app settings the template writes are exactly those the README's Configuration table says it writes.</summary>
+/// <summary>The app settings the template writes are exactly those the settings table of docs/configuration.md says it writes.</summary>
 [Collection(CompiledTemplateGroup.Name)]
 public sealed class AppSettingsTests(CompiledTemplate template)
 {
@@ -10,10 +10,10 @@ public sealed class AppSettingsTests(CompiledTemplate template)
         template.Resources("Microsoft.Web/sites/config")
             .Single(c => ((string)c["name"]!).Contains("'appsettings'", StringComparison.Ordinal))["properties"]!.AsObject();
 
-    private IReadOnlyDictionary<string, string> Table => ConfigurationTable.Read(Path.Combine(template.RepoRoot, "README.md"));
+    private IReadOnlyDictionary<string, string> Table => ConfigurationTable.Read(template.RepoRoot);
 
     [Fact]
-    public void AppSettings_Template_MatchReadmeConfigurationTable()
+    public void AppSettings_Template_MatchDocumentedSettingsTable()
     {
         var written = AppSettings.Select(s => s.Key).ToHashSet(StringComparer.Ordinal);
 

@@ -85,7 +85,8 @@ public sealed class CompiledTemplate
         return (stdout, stderr.Result);
     }
 
-    private static string FindRepoRoot()
+    /// <summary>The folder that holds AgentFunctions.sln, found upwards from the test binaries.</summary>
+    internal static string FindRepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

@@ -5,14 +5,14 @@ using Microsoft.Extensions.Configuration;
 
 namespace AgentFunctions.Infra.Tests;
 
-/// <summary>Every setting the orgs and auth areas bind is a row of the README's Configuration table.</summary>
+/// <summary>Every setting the orgs and auth areas bind is a row of the settings table in docs/configuration.md.</summary>
 [Collection(CompiledTemplateGroup.Name)]
 public sealed class ConfigurationCoverageTests(CompiledTemplate template)
 {
     [Fact]
     public void ConfigurationTable_AuthAndOrgsOptions_EveryBoundSettingHasARow()
     {
-        var table = ConfigurationTable.Read(Path.Combine(template.RepoRoot, "README.md"));
+        var table = ConfigurationTable.Read(template.RepoRoot);
         var settings = Settings(AuthOptions.Section, typeof(AuthOptions))
             .Concat(Settings(OrgsOptions.Section, typeof(OrgsOptions)))
             .Concat(Settings(null, typeof(AdminOptions)))
@@ -21,7 +21,7 @@ public sealed class ConfigurationCoverageTests(CompiledTemplate template)
         Assert.Contains("Auth__Jwt__OrgClaim", settings);
         Assert.Contains("ADMIN_API_KEY", settings);
         var missing = settings.Where(s => !table.ContainsKey(s)).ToList();
-        Assert.True(missing.Count == 0, $"not in the README's Configuration table: {string.Join(", ", missing)}");
+        Assert.True(missing.Count == 0, $"not in the settings table of {ConfigurationTable.RelativePath}: {string.Join(", ", missing)}");
     }
 
     /// <summary>The configuration keys a type binds (nested option classes of the app included), in <c>__</c> form.</summary>

@@ -3,22 +3,26 @@ using System.Text.RegularExpressions;
 namespace AgentFunctions.Infra.Tests;
 
 /// <summary>
-/// The README's "Configuration" table, the one documented list of settings the app reads. Its
+/// The settings table of <c>docs/configuration.md</c>, the one documented list of settings the app reads. Its
 /// fourth column says where a value comes from in Azure; a cell starting with <c>template</c>
 /// means infra/bicep writes that app setting. Rows with fewer cells are settings the template
 /// does not write (local-only, or added by an area that has no Azure value yet).
 /// </summary>
 public static partial class ConfigurationTable
 {
-    public const string Heading = "### Configuration";
+    /// <summary>The page that holds the table, relative to the repository root.</summary>
+    public const string RelativePath = "docs/configuration.md";
 
-    public static IReadOnlyDictionary<string, string> Read(string readmePath)
+    public const string Heading = "## Settings";
+
+    /// <summary>The table of the repository at <paramref name="repoRoot"/>: setting name → its "in Azure" cell.</summary>
+    public static IReadOnlyDictionary<string, string> Read(string repoRoot)
     {
-        var lines = File.ReadAllLines(readmePath);
+        var lines = File.ReadAllLines(Path.Combine(repoRoot, RelativePath));
         var start = Array.FindIndex(lines, l => l.Trim() == Heading);
         if (start < 0)
         {
-            throw new InvalidOperationException($"README has no '{Heading}' section.");
+            throw new InvalidOperationException($"{RelativePath} has no '{Heading}' section.");
         }
 
         var rows = lines.Skip(start + 1)
@@ -42,7 +46,7 @@ public static partial class ConfigurationTable
         return settings;
     }
 
-    /// <summary>The settings the README says the template writes.</summary>
+    /// <summary>The settings the table says the template writes.</summary>
     public static ISet<string> WrittenByTemplate(IReadOnlyDictionary<string, string> table) =>
         table.Where(row => row.Value.StartsWith("template", StringComparison.Ordinal)).Select(row => row.Key).ToHashSet(StringComparer.Ordinal);
 

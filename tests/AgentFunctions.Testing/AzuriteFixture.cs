@@ -1,18 +1,22 @@
 using System.Diagnostics;
 using System.Text;
+using System.Text.RegularExpressions;
 using Xunit;
 
 namespace AgentFunctions.Testing;
 
 /// <summary>
 /// Starts the repository's pinned Azurite (node_modules/.bin/azurite, installed by ./test.sh),
-/// in memory, on free ports of 127.0.0.1; stops it when the tests are done.
-/// Use as a collection or class fixture; each fixture is its own empty storage account.
+/// in memory, on ports of 127.0.0.1 that Azurite picks itself (port 0) and reports; stops it when the tests
+/// are done. Use as a collection or class fixture; each fixture is its own empty storage account.
 /// </summary>
-public sealed class AzuriteFixture : IAsyncLifetime
+public sealed partial class AzuriteFixture : IAsyncLifetime
 {
     private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120); // a hang guard: node starts slowly on a loaded machine
     private readonly StringBuilder _output = new();
+    private readonly Dictionary<string, int> _listening = new(StringComparer.Ordinal);
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Process? _process;
 
     public int BlobPort { get; private set; }
@@ -37,17 +41,16 @@ public sealed class AzuriteFixture : IAsyncLifetime
                 $"Azurite is not installed at {azurite}. Run ./test.sh (it runs `npm ci`), or `npm ci` at the repository root; Node.js 20+ is required.");
         }
 
-        BlobPort = FreePort.Next();
-        QueuePort = FreePort.Next();
-        TablePort = FreePort.Next();
+        // Port 0: the OS picks a free port as Azurite binds it, so no other process can take it in between;
+        // Azurite prints the bound address once each service listens (also with --silent).
         var start = new ProcessStartInfo(azurite)
         {
             ArgumentList =
             {
                 "--silent", "--inMemoryPersistence", "--skipApiVersionCheck", "--disableTelemetry", "--loose",
-                "--blobHost", "127.0.0.1", "--blobPort", BlobPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                "--queueHost", "127.0.0.1", "--queuePort", QueuePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                "--tableHost", "127.0.0.1", "--tablePort", TablePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--blobHost", "127.0.0.1", "--blobPort", "0",
+                "--queueHost", "127.0.0.1", "--queuePort", "0",
+                "--tableHost", "127.0.0.1", "--tablePort", "0",
             },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -58,16 +61,25 @@ public sealed class AzuriteFixture : IAsyncLifetime
         _process.ErrorDataReceived += (_, e) => Append(e.Data);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
-        try
+
+        var exited = _process.WaitForExitAsync();
+        var first = await Task.WhenAny(_ready.Task, exited, Task.Delay(StartTimeout)).ConfigureAwait(false);
+        if (first != _ready.Task)
         {
-            foreach (var port in new[] { BlobPort, QueuePort, TablePort })
+            var why = first == exited ? "exited during start-up" : $"did not report all three services listening within {StartTimeout.TotalSeconds} s";
+            if (!_process.HasExited)
             {
-                await FreePort.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(30), () => _process.HasExited).ConfigureAwait(false);
+                _process.Kill(entireProcessTree: true);
             }
+
+            throw new InvalidOperationException($"Azurite {why}.\n{Output}");
         }
-        catch (Exception e) when (e is TimeoutException or InvalidOperationException)
+
+        lock (_output)
         {
-            throw new InvalidOperationException($"Azurite did not come up: {e.Message}\n{Output}", e);
+            BlobPort = _listening["Blob"];
+            QueuePort = _listening["Queue"];
+            TablePort = _listening["Table"];
         }
     }
 
@@ -104,6 +116,17 @@ public sealed class AzuriteFixture : IAsyncLifetime
         lock (_output)
         {
             _output.AppendLine(line);
+            if (ListeningLine().Match(line) is { Success: true } match)
+            {
+                _listening[match.Groups["service"].Value] = int.Parse(match.Groups["port"].Value, System.Globalization.CultureInfo.InvariantCulture);
+                if (_listening.Count == 3)
+                {
+                    _ready.TrySetResult();
+                }
+            }
         }
     }
+
+    [GeneratedRegex(@"^Azurite (?<service>Blob|Queue|Table) service is successfully listening at http://127\.0\.0\.1:(?<port>\d+)$")]
+    private static partial Regex ListeningLine();
 }

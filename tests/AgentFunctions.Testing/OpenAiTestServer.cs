@@ -234,10 +234,15 @@ public sealed class OpenAiTestServer : IAsyncDisposable
                 }
                 catch (OperationCanceledException)
                 {
+                    recorded.EndWait(abandoned: true);
                     return;
                 }
 
+                recorded.EndWait(abandoned: false);
                 step = null;
+                break;
+            default:
+                recorded.EndWait(abandoned: false);
                 break;
         }
 
@@ -475,7 +480,15 @@ public sealed record OpenAiRecordedMessage(string Role, string? Content, string?
 public sealed record OpenAiRecordedRequest(
     string Method, string PathAndQuery, OpenAiRequestKind Kind, string? Deployment, string Body, IReadOnlyDictionary<string, string> Headers)
 {
+    private readonly TaskCompletionSource<bool> _abandonedDuringWait = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private JsonElement? _json;
+
+    /// <summary>
+    /// For a request the script held with <see cref="OpenAiScript.Wait"/>: completes with true when the client gave up
+    /// (aborted the request) before the wait ran out, false when the wait ran out; false at once for any other
+    /// request. Proves a client-side timeout without timing the client.
+    /// </summary>
+    public Task<bool> AbandonedDuringWait => _abandonedDuringWait.Task;
 
     /// <summary>The parsed body.</summary>
     public JsonElement Json => _json ??= JsonDocument.Parse(Body.Length == 0 ? "{}" : Body).RootElement.Clone();
@@ -511,6 +524,8 @@ public sealed record OpenAiRecordedRequest(
     public string? SystemPrompt => Messages.FirstOrDefault(m => m.Role is "system" or "developer")?.Content;
 
     public string? LastUserMessage => Messages.LastOrDefault(m => m.Role == "user")?.Content;
+
+    internal void EndWait(bool abandoned) => _abandonedDuringWait.TrySetResult(abandoned);
 
     private string? String(string name) => Json.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 

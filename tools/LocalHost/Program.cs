@@ -1,5 +1,5 @@
 // LocalHost: a development host for the AgentFunctions worker without Azure Functions Core Tools.
-// Speaks the Functions host-worker gRPC protocol to the real worker process; see README "Local host"
+// Speaks the Functions host-worker gRPC protocol to the real worker process; see docs/local-host.md
 // for what it emulates and what it does not. Production runs on Azure Functions.
 using System.Diagnostics;
 using System.Runtime.InteropServices;

@@ -1,7 +1,7 @@
 // Flex Consumption (FC1) plan and the function app (.NET 10 isolated worker). Every setting the
 // app reads is written here, in one literal object, and nothing in it is a secret: storage,
 // Search, OpenAI and telemetry use the user-assigned identity; the admin key is a Key Vault
-// reference. The README's Configuration table lists these settings (a test compares the two).
+// reference. The settings table in docs/configuration.md lists these settings (a test compares the two).
 param name string
 param planName string
 param location string

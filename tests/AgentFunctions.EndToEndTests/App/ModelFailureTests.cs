@@ -50,7 +50,8 @@ public sealed class ModelFailureTests(MultitenantAppHost host) : IAsyncLifetime
     public async Task RunAgent_ModelEndpointDown_503ModelUnavailableAndNothingStored()
     {
         // This org's own endpoint: a loopback port nobody listens on.
-        await host.RegisterOrgAsync("unreachable", new { displayName = "Unreachable", model = new { deployment = "m", endpoint = $"http://127.0.0.1:{FreePort.Next()}/v1/" } });
+        using var nothingListening = new RefusedPort();
+        await host.RegisterOrgAsync("unreachable", new { displayName = "Unreachable", model = new { deployment = "m", endpoint = $"http://127.0.0.1:{nothingListening.Port}/v1/" } });
         var before = host.Model!.Requests.Count;
 
         using var request = AgentAppHost.Request(HttpMethod.Post, "api/agent/run", "unreachable", new { input = "anyone there?" });

@@ -74,8 +74,9 @@ public sealed class JobServiceTests(AzuriteFixture azurite) : IClassFixture<Azur
     public async Task SubmitAsync_QueueUnreachable_Returns503AndLeavesNoQueuedRow()
     {
         var org = Org("svc-noqueue");
+        using var nothingListening = new RefusedPort();
         var deadQueue = new QueueServiceClient(
-            azurite.ConnectionString.Replace($":{azurite.QueuePort}/", $":{FreePort.Next()}/", StringComparison.Ordinal),
+            azurite.ConnectionString.Replace($":{azurite.QueuePort}/", $":{nothingListening.Port}/", StringComparison.Ordinal),
             new QueueClientOptions { Retry = { MaxRetries = 0, NetworkTimeout = TimeSpan.FromSeconds(2) } });
 
         var error = await Assert.ThrowsAsync<ApiException>(() => Service(deadQueue).SubmitAsync(org, new AgentRunRequest("hello", null), default));

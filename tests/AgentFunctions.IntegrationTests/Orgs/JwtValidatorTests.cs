@@ -155,7 +155,8 @@ public sealed class JwtValidatorTests(TestIssuer issuer) : IClassFixture<TestIss
     [Fact]
     public async Task ValidateAsync_MetadataUnreachable_Throws503AuthUnavailable()
     {
-        var validator = Validator($"http://127.0.0.1:{FreePort.Next()}/.well-known/openid-configuration");
+        using var nothingListening = new RefusedPort();
+        var validator = Validator($"http://127.0.0.1:{nothingListening.Port}/.well-known/openid-configuration");
 
         var refused = await Assert.ThrowsAsync<ApiException>(() => validator.ValidateAsync(issuer.Token("org-a"), default));
 
