@@ -52,7 +52,7 @@ internal static class KnowledgeBenchmark
             var tables = new TableProvider(new TableServiceClient(azurite.ConnectionString));
             var generator = new ZeroLatencyGenerator(dimensions);
             var options = Options.Create(new KnowledgeOptions { ChunkSize = 1000, ChunkOverlap = 0, EmbeddingBatchSize = 100, MaxChunksPerOrg = 1_000_000 });
-            TableKnowledgeStore NewStore() => new(tables, new KnowledgeCache<KnowledgeIndex>(options), options);
+            TableKnowledgeStore NewStore() => new(tables, new KnowledgeCache<KnowledgeIndex>(options), options, NullLogger<TableKnowledgeStore>.Instance);
             var store = NewStore();
             var service = new KnowledgeService(store, generator, new EmbeddingModel(), new UnmeteredUsage(), options, NullLogger<KnowledgeService>.Instance);
             var document = DocumentText(options.Value.ChunkSize);

@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using System.Globalization;
 using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;
 using Azure;
 using Azure.Data.Tables;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace AgentFunctions.Knowledge;
@@ -24,7 +26,11 @@ namespace AgentFunctions.Knowledge;
 /// the chunks of each document's current generation) when it is missing or older. Changing this scheme is a breaking
 /// change for stored data.
 /// </summary>
-internal sealed class TableKnowledgeStore(TableProvider tables, KnowledgeCache<KnowledgeIndex> cache, IOptions<KnowledgeOptions> options) : IKnowledgeStore
+internal sealed partial class TableKnowledgeStore(
+    TableProvider tables,
+    KnowledgeCache<KnowledgeIndex> cache,
+    IOptions<KnowledgeOptions> options,
+    ILogger<TableKnowledgeStore> logger) : IKnowledgeStore
 {
     public const string TableName = "KnowledgeChunks";
     public const string VersionRow = "!version";
@@ -132,6 +138,7 @@ internal sealed class TableKnowledgeStore(TableProvider tables, KnowledgeCache<K
     /// </summary>
     private async Task<KnowledgeIndex> LoadAsync(TableClient table, OrgId orgId, CancellationToken cancellationToken)
     {
+        var started = Stopwatch.GetTimestamp();
         for (var attempt = 1; ; attempt++)
         {
             if (await _pointers.ReadVersionAsync(table, orgId, cancellationToken).ConfigureAwait(false) is not { } version)
@@ -164,10 +171,20 @@ internal sealed class TableKnowledgeStore(TableProvider tables, KnowledgeCache<K
 
             if (documents.Values.All(d => d.Seen == d.Chunks) || attempt == MaxLoadAttempts)
             {
-                return KnowledgeIndex.Build(version.ETag.ToString(), chunks, vectors);
+                var index = KnowledgeIndex.Build(version.ETag.ToString(), chunks, vectors);
+                if (logger.IsEnabled(LogLevel.Information))
+                {
+                    LogIndexLoaded(logger, orgId.Value, index.Count, index.Bytes / 1024, attempt, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                }
+
+                return index;
             }
         }
     }
+
+    [LoggerMessage(EventId = 2010, Level = LogLevel.Information,
+        Message = "Loaded the knowledge index of org {OrgId}: {ChunkCount} chunks, {IndexKilobytes} KiB, {Attempts} scan(s), {LoadMs} ms")]
+    private static partial void LogIndexLoaded(ILogger logger, string orgId, int chunkCount, long indexKilobytes, int attempts, long loadMs);
 
     private static async Task DeleteGenerationAsync(TableClient table, OrgId orgId, string documentId, string generation, CancellationToken cancellationToken)
     {

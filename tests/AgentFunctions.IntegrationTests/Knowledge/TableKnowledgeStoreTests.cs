@@ -3,6 +3,7 @@ using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;
 using AgentFunctions.Testing;
 using Azure.Data.Tables;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace AgentFunctions.IntegrationTests.Knowledge;
@@ -17,7 +18,7 @@ public sealed class TableKnowledgeStoreTests(AzuriteFixture azurite) : Knowledge
     protected override IKnowledgeStore NewInstance(int maxChunksPerOrg = 50_000)
     {
         var options = Options.Create(new KnowledgeOptions { MaxChunksPerOrg = maxChunksPerOrg });
-        return new TableKnowledgeStore(new TableProvider(_service), new KnowledgeCache<KnowledgeIndex>(options), options);
+        return new TableKnowledgeStore(new TableProvider(_service), new KnowledgeCache<KnowledgeIndex>(options), options, NullLogger<TableKnowledgeStore>.Instance);
     }
 
     protected override async Task<int> StoredChunkCountAsync(OrgId orgId)
