@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using AgentFunctions.Agents;
 using AgentFunctions.Conversations;
-using AgentFunctions.Hosting;
 using AgentFunctions.Models;
 using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;

@@ -1,4 +1,5 @@
 using AgentFunctions.Hosting;
+using AgentFunctions.Middleware;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
 

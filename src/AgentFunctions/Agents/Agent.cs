@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using AgentFunctions.Conversations;
-using AgentFunctions.Http;
+using AgentFunctions.Errors;
 using AgentFunctions.Models;
 using AgentFunctions.Observability;
 using AgentFunctions.Tenancy;
@@ -236,13 +236,13 @@ internal sealed partial class Agent(
         AgentRunScope Scope,
         ConversationVersion? HistoryVersion);
 
-    [LoggerMessage(Level = LogLevel.Information,
+    [LoggerMessage(EventId = 1900, Level = LogLevel.Information,
         Message = "Agent run for org {OrgId} in conversation {ConversationId}: model latency {ModelLatencyMs} ms, {InputTokens} input and {OutputTokens} output tokens (streamed {Streamed}, estimated {UsageEstimated})")]
     private static partial void LogRunCompleted(ILogger logger, string orgId, string conversationId, long modelLatencyMs, long inputTokens, long outputTokens, bool streamed, bool usageEstimated);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Model call for org {OrgId} failed after {ModelLatencyMs} ms: answered {Status} model_unavailable")]
+    [LoggerMessage(EventId = 1901, Level = LogLevel.Warning, Message = "Model call for org {OrgId} failed after {ModelLatencyMs} ms: answered {Status} model_unavailable")]
     private static partial void LogModelFailed(ILogger logger, string orgId, long modelLatencyMs, int status);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Agent run for org {OrgId} in conversation {ConversationId} answered from the stored turn")]
+    [LoggerMessage(EventId = 1902, Level = LogLevel.Information, Message = "Agent run for org {OrgId} in conversation {ConversationId} answered from the stored turn")]
     private static partial void LogReplayed(ILogger logger, string orgId, string conversationId);
 }

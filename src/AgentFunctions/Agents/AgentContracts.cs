@@ -1,5 +1,5 @@
 using System.Text.Json.Serialization;
-using AgentFunctions.Http;
+using AgentFunctions.Errors;
 using AgentFunctions.Tenancy;
 
 namespace AgentFunctions.Agents;
@@ -40,7 +40,7 @@ public sealed record Citation(
     [property: JsonPropertyName("documentId")] string DocumentId,
     [property: JsonPropertyName("title")] string Title);
 
-/// <summary>The response of one agent run (API.md "Agent").</summary>
+/// <summary>The response of one agent run (docs/api.md, "Agent").</summary>
 public sealed record AgentRunResult(
     [property: JsonPropertyName("output")] string Output,
     [property: JsonPropertyName("conversationId")] string ConversationId,

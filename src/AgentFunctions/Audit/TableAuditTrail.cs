@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging;
 
 namespace AgentFunctions.Audit;
 
-/// <summary>One entry of an org's audit trail (API.md "Audit"); <c>reason</c> is the error code of a refusal.</summary>
+/// <summary>One entry of an org's audit trail (docs/api.md, "Audit"); <c>reason</c> is the error code of a refusal.</summary>
 public sealed record AuditEvent(
     [property: JsonPropertyName("at")] DateTimeOffset At,
     [property: JsonPropertyName("orgId")] string OrgId,

@@ -1,4 +1,4 @@
-using AgentFunctions.Http;
+using AgentFunctions.Errors;
 using AgentFunctions.Tenancy;
 using Microsoft.AspNetCore.Http;
 

@@ -1,4 +1,4 @@
-using AgentFunctions.Http;
+using AgentFunctions.Errors;
 using AgentFunctions.Observability;
 using AgentFunctions.Orgs;
 using AgentFunctions.Tenancy;

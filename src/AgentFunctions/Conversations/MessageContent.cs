@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using AgentFunctions.Http;
+using AgentFunctions.Errors;
 using AgentFunctions.Storage;
 using Azure.Data.Tables;
 

@@ -1,4 +1,4 @@
-using AgentFunctions.Http;
+using AgentFunctions.Errors;
 using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;
 using Azure;
@@ -14,8 +14,11 @@ namespace AgentFunctions.Conversations;
 /// (+ turn marker) + listing index move; a conflict re-reads the head and tries again.
 /// </summary>
 public sealed partial class TableConversationStore(TableProvider tables, TimeProvider time, ILogger<TableConversationStore> logger)
-    : IConversationStore
+    : IConversationStore, IOrgDataOwner
 {
+    /// <summary>Offboarding removes every conversation row of the org (resumable).</summary>
+    public string Area => "conversations";
+
     /// <summary>Largest page of <see cref="ListAsync"/> and <see cref="GetMessagesAsync"/>.</summary>
     public const int MaxPageSize = 100;
 
@@ -433,24 +436,24 @@ public sealed partial class TableConversationStore(TableProvider tables, TimePro
     private static TimeSpan Backoff(int attempt) =>
         TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 + (5 * Math.Min(attempt, 20))));
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Turn in conversation {ConversationId} of org {OrgId} conflicted (attempt {Attempt}, status {Status}); retrying")]
+    [LoggerMessage(EventId = 1800, Level = LogLevel.Debug, Message = "Turn in conversation {ConversationId} of org {OrgId} conflicted (attempt {Attempt}, status {Status}); retrying")]
     private static partial void LogAppendConflict(ILogger logger, string orgId, string conversationId, int attempt, int status);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Turn in conversation {ConversationId} of org {OrgId} gave up after {Attempt} conflicting attempts")]
+    [LoggerMessage(EventId = 1801, Level = LogLevel.Warning, Message = "Turn in conversation {ConversationId} of org {OrgId} gave up after {Attempt} conflicting attempts")]
     private static partial void LogAppendGaveUp(ILogger logger, string orgId, string conversationId, int attempt);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Turn in conversation {ConversationId} of org {OrgId} was already stored; nothing written")]
+    [LoggerMessage(EventId = 1802, Level = LogLevel.Information, Message = "Turn in conversation {ConversationId} of org {OrgId} was already stored; nothing written")]
     private static partial void LogDuplicateTurn(ILogger logger, string orgId, string conversationId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Deleted conversation {ConversationId} of org {OrgId} ({Rows} rows besides the head)")]
+    [LoggerMessage(EventId = 1803, Level = LogLevel.Information, Message = "Deleted conversation {ConversationId} of org {OrgId} ({Rows} rows besides the head)")]
     private static partial void LogDeleted(ILogger logger, string orgId, string conversationId, int rows);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Delete of conversation {ConversationId} of org {OrgId} raced a turn (attempt {Attempt}); retrying")]
+    [LoggerMessage(EventId = 1804, Level = LogLevel.Debug, Message = "Delete of conversation {ConversationId} of org {OrgId} raced a turn (attempt {Attempt}); retrying")]
     private static partial void LogDeleteConflict(ILogger logger, string orgId, string conversationId, int attempt);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "A delete batch of org {OrgId} raced another delete; the next pass finishes it")]
+    [LoggerMessage(EventId = 1805, Level = LogLevel.Debug, Message = "A delete batch of org {OrgId} raced another delete; the next pass finishes it")]
     private static partial void LogDeleteRaced(ILogger logger, string orgId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Deleted all conversations of org {OrgId} ({Rows} rows)")]
+    [LoggerMessage(EventId = 1806, Level = LogLevel.Information, Message = "Deleted all conversations of org {OrgId} ({Rows} rows)")]
     private static partial void LogDeletedAll(ILogger logger, string orgId, int rows);
 }

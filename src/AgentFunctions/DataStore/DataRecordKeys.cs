@@ -1,6 +1,6 @@
 using System.Buffers.Text;
 using System.Text;
-using AgentFunctions.Http;
+using AgentFunctions.Errors;
 using AgentFunctions.Tenancy;
 
 namespace AgentFunctions.DataStore;

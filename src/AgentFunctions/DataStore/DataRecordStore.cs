@@ -1,7 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using AgentFunctions.Http;
-using AgentFunctions.Orgs;
+using AgentFunctions.Errors;
 using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;
 using Azure;
@@ -236,12 +235,12 @@ public sealed partial class DataRecordStore(TableProvider tables, ILogger<DataRe
     private static ApiException PreconditionFailed(string collection, string id) =>
         new(412, ErrorCodes.PreconditionFailed, $"Record '{id}' in collection '{collection}' does not match the request's precondition (If-Match / If-None-Match); read it again and retry.");
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Data record {Collection}/{RecordId} written for org {OrgId}")]
+    [LoggerMessage(EventId = 2100, Level = LogLevel.Debug, Message = "Data record {Collection}/{RecordId} written for org {OrgId}")]
     private static partial void LogWritten(ILogger logger, string orgId, string collection, string recordId);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Data record {Collection}/{RecordId} deleted for org {OrgId}")]
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Debug, Message = "Data record {Collection}/{RecordId} deleted for org {OrgId}")]
     private static partial void LogDeleted(ILogger logger, string orgId, string collection, string recordId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Deleted {Count} data records of org {OrgId}")]
+    [LoggerMessage(EventId = 2102, Level = LogLevel.Information, Message = "Deleted {Count} data records of org {OrgId}")]
     private static partial void LogDeletedAll(ILogger logger, string orgId, int count);
 }

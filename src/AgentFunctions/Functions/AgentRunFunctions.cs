@@ -7,7 +7,7 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace AgentFunctions.Functions;
 
-/// <summary>The agent endpoint (DESIGN.md calls the class <c>AgentFunctions</c>; that name is the root namespace).</summary>
+/// <summary>The agent endpoint (<c>POST /api/agent/run</c>).</summary>
 public sealed class AgentRunFunctions(IAgent agent)
 {
     /// <summary><c>POST /api/agent/run</c>: JSON, or server-sent events with <c>Accept: text/event-stream</c>.</summary>

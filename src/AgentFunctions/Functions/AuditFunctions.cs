@@ -1,6 +1,7 @@
 using AgentFunctions.Audit;
 using AgentFunctions.Http;
 using AgentFunctions.Middleware;
+using AgentFunctions.Serialization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -11,7 +12,7 @@ public sealed class AuditFunctions(IAuditTrail trail)
 {
     public const int DefaultLimit = 100;
 
-    /// <summary>The caller's org's audit trail, newest first (API.md "Audit").</summary>
+    /// <summary>The caller's org's audit trail, newest first (docs/api.md, "Audit").</summary>
     [Function(nameof(GetAudit))]
     public async Task<IActionResult> GetAudit(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "audit")] HttpRequest request, FunctionContext context, CancellationToken cancellationToken)

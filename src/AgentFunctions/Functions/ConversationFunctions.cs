@@ -1,4 +1,5 @@
 using AgentFunctions.Conversations;
+using AgentFunctions.Errors;
 using AgentFunctions.Http;
 using AgentFunctions.Middleware;
 using Microsoft.AspNetCore.Http;
@@ -8,7 +9,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace AgentFunctions.Functions;
 
 /// <summary>
-/// API.md "Conversations": list, read and delete the org's conversations. The store refuses a
+/// docs/api.md, "Conversations": list, read and delete the org's conversations. The store refuses a
 /// malformed conversation id with 400 before any I/O.
 /// </summary>
 public sealed class ConversationFunctions(IConversationStore store)

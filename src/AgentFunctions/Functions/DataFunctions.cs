@@ -1,13 +1,15 @@
 using AgentFunctions.DataStore;
+using AgentFunctions.Errors;
 using AgentFunctions.Http;
 using AgentFunctions.Middleware;
+using AgentFunctions.Serialization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 
 namespace AgentFunctions.Functions;
 
-/// <summary><c>/api/data/{collection}/{id}</c>: the org's JSON records (API.md "Data store").</summary>
+/// <summary><c>/api/data/{collection}/{id}</c>: the org's JSON records (docs/api.md, "Data store").</summary>
 public sealed class DataFunctions(DataRecordStore store)
 {
     [Function(nameof(GetRecord))]

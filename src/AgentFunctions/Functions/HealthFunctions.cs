@@ -36,6 +36,6 @@ public sealed partial class HealthFunctions(TableServiceClient tables, QueueServ
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Health check: storage unreachable ({ExceptionType})")]
+    [LoggerMessage(EventId = 2300, Level = LogLevel.Warning, Message = "Health check: storage unreachable ({ExceptionType})")]
     private static partial void LogStorageUnreachable(ILogger logger, string exceptionType, Exception exception);
 }

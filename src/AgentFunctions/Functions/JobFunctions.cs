@@ -12,7 +12,7 @@ using Microsoft.Extensions.Logging;
 
 namespace AgentFunctions.Functions;
 
-/// <summary>Queued agent runs (API.md "Jobs"): submit, poll, and the queue workers.</summary>
+/// <summary>Queued agent runs (docs/api.md, "Jobs"): submit, poll, and the queue workers.</summary>
 public sealed partial class JobFunctions(JobService jobs, IDeadLetters deadLetters, ILogger<JobFunctions> logger)
 {
     [Function(nameof(SubmitJob))]
@@ -97,9 +97,9 @@ public sealed partial class JobFunctions(JobService jobs, IDeadLetters deadLette
     private static string? Unquote(string? text) =>
         text is { Length: >= 2 } && text[0] == '"' && text[^1] == '"' ? text[1..^1] : text;
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A message for org {OrgId} on queue {QueueName} has no valid jobId; it is not processed")]
+    [LoggerMessage(EventId = 2301, Level = LogLevel.Warning, Message = "A message for org {OrgId} on queue {QueueName} has no valid jobId; it is not processed")]
     private static partial void LogBadJobId(ILogger logger, string orgId, string queueName);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A message on {QueueName} names no valid org and job; it was moved to the archive queue unprocessed")]
+    [LoggerMessage(EventId = 2302, Level = LogLevel.Warning, Message = "A message on {QueueName} names no valid org and job; it was moved to the archive queue unprocessed")]
     private static partial void LogUnreadablePoisonMessage(ILogger logger, string queueName);
 }

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 
 namespace AgentFunctions.Functions;
 
-/// <summary>API.md "Knowledge": this org's documents and search over them.</summary>
+/// <summary>docs/api.md, "Knowledge": this org's documents and search over them.</summary>
 public sealed class KnowledgeFunctions(KnowledgeService knowledge, IOptions<KnowledgeOptions> options)
 {
     // Room for the largest accepted content even when every character is JSON-escaped (\uXXXX), plus title and metadata.

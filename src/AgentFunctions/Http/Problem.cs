@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using AgentFunctions.Errors;
+using AgentFunctions.Serialization;
 using Microsoft.AspNetCore.Http;
 
 namespace AgentFunctions.Http;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using AgentFunctions.Errors;
 using Microsoft.AspNetCore.Http;
 
 namespace AgentFunctions.Http;

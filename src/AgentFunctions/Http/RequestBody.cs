@@ -1,4 +1,6 @@
 using System.Text.Json;
+using AgentFunctions.Errors;
+using AgentFunctions.Serialization;
 using Microsoft.AspNetCore.Http;
 
 namespace AgentFunctions.Http;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using AgentFunctions.Http;
+using AgentFunctions.Serialization;
 using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;
 

@@ -50,7 +50,7 @@ public sealed record JobMessage(
     [property: JsonPropertyName("orgId")] string OrgId,
     [property: JsonPropertyName("jobId")] string JobId);
 
-/// <summary>The response of <c>GET /api/jobs/{jobId}</c> (API.md "Jobs"); absent values are left out, whichever serializer writes it.</summary>
+/// <summary>The response of <c>GET /api/jobs/{jobId}</c> (docs/api.md, "Jobs"); absent values are left out, whichever serializer writes it.</summary>
 public sealed record JobView(
     [property: JsonPropertyName("jobId")] string JobId,
     [property: JsonPropertyName("status")] JobStatus Status,

@@ -1,5 +1,5 @@
 using AgentFunctions.Agents;
-using AgentFunctions.Http;
+using AgentFunctions.Errors;
 using AgentFunctions.Observability;
 using AgentFunctions.Tenancy;
 using Microsoft.Extensions.Logging;
@@ -227,39 +227,39 @@ public sealed partial class JobService(
             ? "The attempt was interrupted (the worker stopped)."
             : "internal: the agent run failed unexpectedly.";
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} of org {OrgId} submitted")]
+    [LoggerMessage(EventId = 2200, Level = LogLevel.Information, Message = "Job {JobId} of org {OrgId} submitted")]
     private static partial void LogSubmitted(ILogger logger, string orgId, string jobId);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Job {JobId} of org {OrgId} could not be enqueued; it is marked failed")]
+    [LoggerMessage(EventId = 2201, Level = LogLevel.Error, Message = "Job {JobId} of org {OrgId} could not be enqueued; it is marked failed")]
     private static partial void LogEnqueueFailed(ILogger logger, Exception exception, string orgId, string jobId);
 
-    [LoggerMessage(Level = LogLevel.Critical, Message = "Job {JobId} of org {OrgId} could not be enqueued nor marked failed; it stays queued")]
+    [LoggerMessage(EventId = 2202, Level = LogLevel.Critical, Message = "Job {JobId} of org {OrgId} could not be enqueued nor marked failed; it stays queued")]
     private static partial void LogCompensationFailed(ILogger logger, Exception exception, string orgId, string jobId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} of org {OrgId} claimed (attempt {Attempt}, dequeue count {DequeueCount})")]
+    [LoggerMessage(EventId = 2203, Level = LogLevel.Information, Message = "Job {JobId} of org {OrgId} claimed (attempt {Attempt}, dequeue count {DequeueCount})")]
     private static partial void LogClaimed(ILogger logger, string orgId, string jobId, int attempt, long dequeueCount);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} of org {OrgId} ended {Outcome} after {Attempts} attempt(s)")]
+    [LoggerMessage(EventId = 2204, Level = LogLevel.Information, Message = "Job {JobId} of org {OrgId} ended {Outcome} after {Attempts} attempt(s)")]
     private static partial void LogFinished(ILogger logger, string orgId, string jobId, JobOutcome outcome, int attempts);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} of org {OrgId} failed: the agent refused it with {Code}")]
+    [LoggerMessage(EventId = 2205, Level = LogLevel.Warning, Message = "Job {JobId} of org {OrgId} failed: the agent refused it with {Code}")]
     private static partial void LogRefused(ILogger logger, string orgId, string jobId, string code);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} of org {OrgId}: attempt {Attempt} failed; the queue redelivers it")]
+    [LoggerMessage(EventId = 2206, Level = LogLevel.Warning, Message = "Job {JobId} of org {OrgId}: attempt {Attempt} failed; the queue redelivers it")]
     private static partial void LogAttemptFailed(ILogger logger, Exception exception, string orgId, string jobId, int attempt);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} of org {OrgId} was not found; its message is dropped")]
+    [LoggerMessage(EventId = 2207, Level = LogLevel.Warning, Message = "Job {JobId} of org {OrgId} was not found; its message is dropped")]
     private static partial void LogNotFound(ILogger logger, string orgId, string jobId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} of org {OrgId} is already {Status}; the message does nothing")]
+    [LoggerMessage(EventId = 2208, Level = LogLevel.Information, Message = "Job {JobId} of org {OrgId} is already {Status}; the message does nothing")]
     private static partial void LogAlreadyFinished(ILogger logger, string orgId, string jobId, JobStatus status);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} of org {OrgId} is running under another delivery; this duplicate does nothing")]
+    [LoggerMessage(EventId = 2209, Level = LogLevel.Information, Message = "Job {JobId} of org {OrgId} is running under another delivery; this duplicate does nothing")]
     private static partial void LogHeldByOther(ILogger logger, string orgId, string jobId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} of org {OrgId} was taken over by another delivery before this one finished")]
+    [LoggerMessage(EventId = 2210, Level = LogLevel.Warning, Message = "Job {JobId} of org {OrgId} was taken over by another delivery before this one finished")]
     private static partial void LogSuperseded(ILogger logger, string orgId, string jobId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} of org {OrgId} reached the poison queue after {Attempts} attempt(s) and is marked failed")]
+    [LoggerMessage(EventId = 2211, Level = LogLevel.Warning, Message = "Job {JobId} of org {OrgId} reached the poison queue after {Attempts} attempt(s) and is marked failed")]
     private static partial void LogPoisoned(ILogger logger, string orgId, string jobId, int attempts);
 }

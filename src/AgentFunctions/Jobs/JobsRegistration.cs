@@ -1,21 +1,20 @@
-using AgentFunctions.Jobs;
-using AgentFunctions.Orgs;
+using AgentFunctions.Tenancy;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace AgentFunctions.Hosting;
+namespace AgentFunctions.Jobs;
 
 public static class JobsRegistration
 {
-    /// <summary>Queued agent runs: store, queue, service, offboarding. Needs <c>IAgent</c> from the agent area.</summary>
+    /// <summary>Queued agent runs: store, queue, service, and the store's part of offboarding. Needs <c>IAgent</c> from the agent area.</summary>
     public static IServiceCollection AddJobs(this IServiceCollection services)
     {
         services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<JobStore>();
-        services.AddSingleton<IJobDispatcher, StorageJobQueue>();
-        services.AddScoped<JobService>();
-        services.AddSingleton<IOrgDataOwner, JobDataOwner>();
+        services.TryAddSingleton<JobStore>();
+        services.TryAddSingleton<IJobDispatcher, StorageJobQueue>();
+        services.TryAddScoped<JobService>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IOrgDataOwner, JobStore>(sp => sp.GetRequiredService<JobStore>()));
         return services;
     }
 }

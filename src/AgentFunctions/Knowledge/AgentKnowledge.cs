@@ -39,7 +39,7 @@ internal sealed partial class KnowledgeRetrieval(
         return hits;
     }
 
-    [LoggerMessage(2, LogLevel.Debug, "Retrieved {ChunkCount} knowledge chunks for org {OrgId} in {RetrievalLatencyMs} ms")]
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "Retrieved {ChunkCount} knowledge chunks for org {OrgId} in {RetrievalLatencyMs} ms")]
     private static partial void LogRetrieved(ILogger logger, string orgId, int chunkCount, long retrievalLatencyMs);
 }
 

@@ -34,8 +34,11 @@ internal sealed class AzureSearchKnowledgeStore(
     int dimensions,
     TableProvider tables,
     KnowledgeCache<DocumentGenerations> generations,
-    IOptions<KnowledgeOptions> knowledgeOptions) : IKnowledgeStore
+    IOptions<KnowledgeOptions> knowledgeOptions) : IKnowledgeStore, IOrgDataOwner
 {
+    /// <summary>Offboarding removes every chunk of the org.</summary>
+    public string Area => "knowledge";
+
     public const string OrgRow = "!org";
     private const int MaxSearchSize = 1000;
     private const int MaxSearchAttempts = 5;
@@ -51,7 +54,7 @@ internal sealed class AzureSearchKnowledgeStore(
     private readonly KnowledgePointers _pointers = new(OrgRow, string.Empty, knowledgeOptions.Value.MaxChunksPerOrg);
     private readonly Lazy<Task> _index = new(() => indexClient.CreateOrUpdateIndexAsync(Definition(indexName, dimensions)));
 
-    /// <summary>The index with the fields of DESIGN.md "Vector search".</summary>
+    /// <summary>The search index: one document per chunk, keyed by <c>id</c>, filterable by <c>orgId</c> and <c>documentId</c>, with the chunk's vector.</summary>
     public static SearchIndex Definition(string name, int dimensions) => new(name)
     {
         Fields =

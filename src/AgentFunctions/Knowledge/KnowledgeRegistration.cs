@@ -1,6 +1,6 @@
 using AgentFunctions.Agents;
-using AgentFunctions.Orgs;
 using AgentFunctions.Storage;
+using AgentFunctions.Tenancy;
 using Azure;
 using Azure.Search.Documents;
 using Azure.Search.Documents.Indexes;
@@ -27,8 +27,8 @@ public static class KnowledgeRegistration
 
         if (configuration.GetSection(AzureSearchOptions.Section)["Endpoint"] is { Length: > 0 })
         {
-            services.AddSingleton<KnowledgeCache<DocumentGenerations>>();
-            services.AddSingleton(sp =>
+            services.TryAddSingleton<KnowledgeCache<DocumentGenerations>>();
+            services.TryAddSingleton(sp =>
             {
                 var options = sp.GetRequiredService<IOptions<AzureSearchOptions>>().Value;
                 var client = options.ApiKey is { Length: > 0 } key
@@ -38,23 +38,25 @@ public static class KnowledgeRegistration
                     client, options.IndexName, options.Dimensions, sp.GetRequiredService<TableProvider>(),
                     sp.GetRequiredService<KnowledgeCache<DocumentGenerations>>(), sp.GetRequiredService<IOptions<KnowledgeOptions>>());
             });
-            services.AddSingleton<IKnowledgeStore>(sp => sp.GetRequiredService<AzureSearchKnowledgeStore>());
-            services.AddHostedService<AzureSearchIndexInitializer>();
+            services.TryAddSingleton<IKnowledgeStore>(sp => sp.GetRequiredService<AzureSearchKnowledgeStore>());
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IOrgDataOwner, AzureSearchKnowledgeStore>(sp => sp.GetRequiredService<AzureSearchKnowledgeStore>()));
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, AzureSearchIndexInitializer>());
         }
         else
         {
-            services.AddSingleton<KnowledgeCache<KnowledgeIndex>>();
-            services.AddSingleton<IKnowledgeStore, TableKnowledgeStore>();
+            services.TryAddSingleton<KnowledgeCache<KnowledgeIndex>>();
+            services.TryAddSingleton<TableKnowledgeStore>();
+            services.TryAddSingleton<IKnowledgeStore>(sp => sp.GetRequiredService<TableKnowledgeStore>());
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IOrgDataOwner, TableKnowledgeStore>(sp => sp.GetRequiredService<TableKnowledgeStore>()));
         }
 
-        services.AddSingleton<KnowledgeService>();
-        services.AddSingleton<IOrgDataOwner, KnowledgeDataOwner>();
+        services.TryAddSingleton<KnowledgeService>();
 
         // The agent uses it: automatic retrieval and the search_knowledge tool (needs AddModels and AddObservability).
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<KnowledgeRetrieval>();
-        services.AddSingleton<IAgentContextProvider, KnowledgeContextProvider>();
-        services.AddSingleton<IAgentToolProvider, KnowledgeToolProvider>();
+        services.TryAddSingleton<KnowledgeRetrieval>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAgentContextProvider, KnowledgeContextProvider>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAgentToolProvider, KnowledgeToolProvider>());
         return services;
     }
 

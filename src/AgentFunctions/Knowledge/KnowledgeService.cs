@@ -1,7 +1,7 @@
 using System.ClientModel;
 using System.Text.Json;
 using AgentFunctions.Agents;
-using AgentFunctions.Http;
+using AgentFunctions.Errors;
 using AgentFunctions.Models;
 using AgentFunctions.Tenancy;
 using Microsoft.Extensions.AI;
@@ -198,12 +198,12 @@ public sealed partial class KnowledgeService(
         return generated.Select(e => e.Vector).ToList();
     }
 
-    [LoggerMessage(1, LogLevel.Information, "Stored document {DocumentId} for org {OrgId} as {ChunkCount} chunks")]
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Stored document {DocumentId} for org {OrgId} as {ChunkCount} chunks")]
     private static partial void LogDocumentStored(ILogger logger, string orgId, string documentId, int chunkCount);
 
-    [LoggerMessage(2, LogLevel.Information, "Deleted document {DocumentId} of org {OrgId}")]
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Deleted document {DocumentId} of org {OrgId}")]
     private static partial void LogDocumentDeleted(ILogger logger, string orgId, string documentId);
 
-    [LoggerMessage(3, LogLevel.Warning, "The embedding model failed")]
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "The embedding model failed")]
     private static partial void LogEmbeddingFailed(ILogger logger, Exception exception);
 }

@@ -30,8 +30,11 @@ internal sealed partial class TableKnowledgeStore(
     TableProvider tables,
     KnowledgeCache<KnowledgeIndex> cache,
     IOptions<KnowledgeOptions> options,
-    ILogger<TableKnowledgeStore> logger) : IKnowledgeStore
+    ILogger<TableKnowledgeStore> logger) : IKnowledgeStore, IOrgDataOwner
 {
+    /// <summary>Offboarding removes every chunk of the org.</summary>
+    public string Area => "knowledge";
+
     public const string TableName = "KnowledgeChunks";
     public const string VersionRow = "!version";
     public const string DocumentPrefix = "!doc|";
@@ -172,11 +175,8 @@ internal sealed partial class TableKnowledgeStore(
             if (documents.Values.All(d => d.Seen == d.Chunks) || attempt == MaxLoadAttempts)
             {
                 var index = KnowledgeIndex.Build(version.ETag.ToString(), chunks, vectors);
-                if (logger.IsEnabled(LogLevel.Information))
-                {
-                    LogIndexLoaded(logger, orgId.Value, index.Count, index.Bytes / 1024, attempt, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                }
-
+                var loadMs = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                LogIndexLoaded(logger, orgId.Value, index.Count, index.Bytes / 1024, attempt, loadMs);
                 return index;
             }
         }

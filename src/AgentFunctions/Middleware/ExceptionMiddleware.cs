@@ -1,3 +1,4 @@
+using AgentFunctions.Errors;
 using AgentFunctions.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Middleware;
@@ -47,9 +48,9 @@ internal sealed partial class ExceptionMiddleware(ILogger<ExceptionMiddleware> l
         : exception.InnerException is ApiException inner && exception is not ApiException ? inner
         : exception;
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Function {FunctionName} refused for org {OrgId}: {Status} {Code}")]
+    [LoggerMessage(EventId = 1050, Level = LogLevel.Information, Message = "Function {FunctionName} refused for org {OrgId}: {Status} {Code}")]
     private static partial void LogRefused(ILogger logger, string functionName, string? orgId, int status, string code);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Function {FunctionName} failed for org {OrgId}")]
+    [LoggerMessage(EventId = 1051, Level = LogLevel.Error, Message = "Function {FunctionName} failed for org {OrgId}")]
     private static partial void LogFailed(ILogger logger, Exception exception, string functionName, string? orgId);
 }

@@ -9,7 +9,7 @@ namespace AgentFunctions.Middleware;
 public sealed class WithoutOrgAttribute : Attribute;
 
 /// <summary>What the middleware needs to know about a function, read once from its method.</summary>
-internal sealed record FunctionTraits(bool RequiresOrg, string? QueueName);
+internal sealed record FunctionTraits(bool RequiresOrg, string? QueueName, bool AdminOnly = false);
 
 /// <summary>Reads <see cref="FunctionTraits"/> from the function's entry point, once per function.</summary>
 internal sealed class FunctionCatalog
@@ -26,7 +26,7 @@ internal sealed class FunctionCatalog
         var queueName = method.GetParameters()
             .Select(p => p.GetCustomAttribute<QueueTriggerAttribute>()?.QueueName)
             .FirstOrDefault(name => name is not null);
-        return new FunctionTraits(method.GetCustomAttribute<WithoutOrgAttribute>() is null, queueName);
+        return new FunctionTraits(method.GetCustomAttribute<WithoutOrgAttribute>() is null, queueName, method.GetCustomAttribute<AdminOnlyAttribute>() is not null);
     }
 
     private static MethodInfo? FindMethod(string entryPoint)

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using AgentFunctions.Http;
+using AgentFunctions.Errors;
 using AgentFunctions.Observability;
 using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;
@@ -111,6 +111,6 @@ internal sealed partial class OrgContextMiddleware(
         return input.Value ?? string.Empty;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Function {FunctionName} got a message without a valid orgId on queue {QueueName}; it was moved to the poison queue unprocessed")]
+    [LoggerMessage(EventId = 1052, Level = LogLevel.Warning, Message = "Function {FunctionName} got a message without a valid orgId on queue {QueueName}; it was moved to the poison queue unprocessed")]
     private static partial void LogUnroutableMessage(ILogger logger, string functionName, string? queueName);
 }

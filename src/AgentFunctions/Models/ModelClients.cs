@@ -1,7 +1,7 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
 using System.Collections.Concurrent;
-using AgentFunctions.Http;
+using AgentFunctions.Errors;
 using AgentFunctions.Tenancy;
 using Azure.AI.OpenAI;
 using Azure.Core;
@@ -24,7 +24,7 @@ public sealed record ChatModelTarget(string? Model = null, Uri? Endpoint = null,
 /// The app's model clients, built from <c>AzureOpenAI__*</c> or <c>OpenAI__*</c> (Azure OpenAI wins when both are set).
 /// Clients of the app's own endpoint are built once per model and shared by every org; an org with its own endpoint
 /// gets its own client, kept until the org's settings change. Every client sends through the one resilient
-/// <see cref="HttpClient"/> (<see cref="ModelServiceCollectionExtensions.HttpClientName"/>) and turns failures into
+/// <see cref="HttpClient"/> (<see cref="ModelsRegistration.HttpClientName"/>) and turns failures into
 /// <c>model_unavailable</c>.
 /// </summary>
 public interface IModelClients
@@ -202,7 +202,7 @@ internal sealed class ModelClients(
     private T Configure<T>(T options)
         where T : ClientPipelineOptions
     {
-        options.Transport = new HttpClientPipelineTransport(httpClients.CreateClient(ModelServiceCollectionExtensions.HttpClientName));
+        options.Transport = new HttpClientPipelineTransport(httpClients.CreateClient(ModelsRegistration.HttpClientName));
         options.RetryPolicy = new ClientRetryPolicy(maxRetries: 0);
         options.NetworkTimeout = resilience.Value.TotalTimeout;
         return options;

@@ -1,6 +1,6 @@
 using System.ClientModel;
 using System.Runtime.CompilerServices;
-using AgentFunctions.Http;
+using AgentFunctions.Errors;
 using Azure.Identity;
 using Microsoft.Extensions.AI;
 using Polly.Timeout;

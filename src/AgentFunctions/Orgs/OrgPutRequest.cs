@@ -1,9 +1,9 @@
 using System.Text.Json.Serialization;
-using AgentFunctions.Http;
+using AgentFunctions.Errors;
 
 namespace AgentFunctions.Orgs;
 
-/// <summary>The body of <c>PUT /api/admin/orgs/{orgId}</c> (API.md "Admin"); <see cref="Validate"/> refuses bad input before any I/O.</summary>
+/// <summary>The body of <c>PUT /api/admin/orgs/{orgId}</c> (docs/api.md, "Admin"); <see cref="Validate"/> refuses bad input before any I/O.</summary>
 public sealed record OrgPutRequest(
     [property: JsonPropertyName("displayName")] string? DisplayName,
     [property: JsonPropertyName("systemPrompt")] string? SystemPrompt,

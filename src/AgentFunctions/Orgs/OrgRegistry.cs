@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using AgentFunctions.Http;
+using AgentFunctions.Errors;
+using AgentFunctions.Serialization;
 using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;
 using Azure;

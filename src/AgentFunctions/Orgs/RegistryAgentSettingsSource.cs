@@ -1,5 +1,6 @@
 using AgentFunctions.Agents;
 using AgentFunctions.Tenancy;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AgentFunctions.Orgs;
 
@@ -8,11 +9,10 @@ namespace AgentFunctions.Orgs;
 /// app-wide defaults (<paramref name="defaults"/>, the configuration-based source). Read on every run
 /// (HTTP and jobs) through the registry's short cache.
 /// </summary>
-internal sealed class RegistryAgentSettingsSource(IOrgRegistry registry, IOrgAgentSettingsSource defaults) : IOrgAgentSettingsSource
+internal sealed class RegistryAgentSettingsSource(
+    IOrgRegistry registry,
+    [FromKeyedServices(ConfigurationAgentSettings.Key)] IOrgAgentSettingsSource defaults) : IOrgAgentSettingsSource
 {
-    /// <summary>The service key under which the configuration-based source stays registered.</summary>
-    public const string DefaultsKey = "configuration";
-
     public async ValueTask<OrgAgentSettings> GetAsync(OrgId orgId, CancellationToken cancellationToken)
     {
         var fallback = await defaults.GetAsync(orgId, cancellationToken).ConfigureAwait(false);
@@ -34,11 +34,4 @@ internal sealed class RegistryAgentSettingsSource(IOrgRegistry registry, IOrgAge
             ownEndpoint ? model.ApiKeySetting : fallback.ApiKeySetting,
             org.Version);
     }
-}
-
-/// <summary>Used only when no configuration-based source is registered: no system prompt, the app's model.</summary>
-internal sealed class EmptyAgentSettingsSource : IOrgAgentSettingsSource
-{
-    public ValueTask<OrgAgentSettings> GetAsync(OrgId orgId, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(new OrgAgentSettings(string.Empty));
 }

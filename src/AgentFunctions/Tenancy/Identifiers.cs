@@ -60,7 +60,7 @@ public static class Identifiers
     {
         if (!IsResourceId(value))
         {
-            throw Http.ApiException.InvalidRequest(field, $"must be 1-{ResourceIdMaxLength} characters of A-Z, a-z, 0-9, '-', '_' and '.', starting with a letter or digit.");
+            throw Errors.ApiException.InvalidRequest(field, $"must be 1-{ResourceIdMaxLength} characters of A-Z, a-z, 0-9, '-', '_' and '.', starting with a letter or digit.");
         }
     }
 

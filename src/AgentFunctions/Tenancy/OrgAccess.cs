@@ -21,7 +21,7 @@ public sealed record OrgAccessGrant(string Principal);
 
 /// <summary>
 /// Decides whether the caller may act for the org (registered, enabled, credential bound to it).
-/// Refuses by throwing <see cref="Http.ApiException"/> (401/403/404) before any tenant data is read.
+/// Refuses by throwing <see cref="Errors.ApiException"/> (401/403/404) before any tenant data is read.
 /// </summary>
 public interface IOrgAccessPolicy
 {
@@ -30,7 +30,7 @@ public interface IOrgAccessPolicy
 
 /// <summary>A refusal after the caller was identified: the audit records who was refused.</summary>
 public sealed class OrgAccessDeniedException(string principal, int status, string code, string detail, TimeSpan? retryAfter = null)
-    : Http.ApiException(status, code, detail, retryAfter)
+    : Errors.ApiException(status, code, detail, retryAfter)
 {
     public string Principal { get; } = principal;
 }

@@ -1,5 +1,5 @@
 using AgentFunctions.Agents;
-using AgentFunctions.Http;
+using AgentFunctions.Errors;
 using AgentFunctions.Observability;
 using AgentFunctions.Orgs;
 using AgentFunctions.Tenancy;

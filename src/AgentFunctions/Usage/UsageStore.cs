@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
 using AgentFunctions.Agents;
-using AgentFunctions.Orgs;
 using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;
 using Azure;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using AgentFunctions.Conversations;
+using AgentFunctions.Errors;
 using AgentFunctions.Functions;
-using AgentFunctions.Http;
 using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;
 using AgentFunctions.Testing;

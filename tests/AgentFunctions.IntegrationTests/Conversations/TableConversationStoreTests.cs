@@ -1,5 +1,5 @@
 using AgentFunctions.Conversations;
-using AgentFunctions.Http;
+using AgentFunctions.Errors;
 using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;
 using AgentFunctions.Testing;

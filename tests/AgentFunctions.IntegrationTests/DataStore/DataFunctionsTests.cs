@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using AgentFunctions.DataStore;
+using AgentFunctions.Errors;
 using AgentFunctions.Functions;
-using AgentFunctions.Http;
 using AgentFunctions.Tenancy;
 using AgentFunctions.Testing.Functions;
 using Microsoft.AspNetCore.Http;

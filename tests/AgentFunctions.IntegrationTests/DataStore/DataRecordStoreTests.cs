@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using AgentFunctions.DataStore;
-using AgentFunctions.Http;
+using AgentFunctions.Errors;
 using AgentFunctions.Tenancy;
 using Azure.Data.Tables;
 using static AgentFunctions.IntegrationTests.DataStore.DataStoreFixture;

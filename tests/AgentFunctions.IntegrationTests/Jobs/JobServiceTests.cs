@@ -1,6 +1,7 @@
+using System.Diagnostics.Metrics;
 using System.Text.Json;
 using AgentFunctions.Agents;
-using AgentFunctions.Http;
+using AgentFunctions.Errors;
 using AgentFunctions.Jobs;
 using AgentFunctions.Observability;
 using AgentFunctions.Storage;
@@ -8,7 +9,6 @@ using AgentFunctions.Tenancy;
 using AgentFunctions.Testing;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
-using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;

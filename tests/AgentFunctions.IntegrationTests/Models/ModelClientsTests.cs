@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using AgentFunctions.Http;
+using AgentFunctions.Errors;
 using AgentFunctions.Models;
 using AgentFunctions.Testing;
 using Microsoft.Extensions.AI;

@@ -1,4 +1,4 @@
-using AgentFunctions.Http;
+using AgentFunctions.Errors;
 using AgentFunctions.Models;
 using AgentFunctions.Tenancy;
 using AgentFunctions.Testing;

@@ -1,6 +1,6 @@
 using AgentFunctions.Audit;
-using AgentFunctions.Auth;
-using AgentFunctions.Http;
+using AgentFunctions.Errors;
+using AgentFunctions.Middleware;
 using AgentFunctions.Orgs;
 using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using AgentFunctions.Auth;
-using AgentFunctions.Http;
+using AgentFunctions.Errors;
 using AgentFunctions.Tenancy;
 using AgentFunctions.Testing;
 using Microsoft.AspNetCore.Builder;

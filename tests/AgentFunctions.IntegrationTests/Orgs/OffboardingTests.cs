@@ -1,6 +1,6 @@
 using AgentFunctions.Agents;
 using AgentFunctions.Auth;
-using AgentFunctions.Http;
+using AgentFunctions.Errors;
 using AgentFunctions.Orgs;
 using AgentFunctions.Tenancy;
 using AgentFunctions.Testing;

@@ -1,6 +1,13 @@
-using AgentFunctions.Hosting;
+using AgentFunctions.Administration;
+using AgentFunctions.Audit;
+using AgentFunctions.Auth;
+using AgentFunctions.Middleware;
 using AgentFunctions.Observability;
+using AgentFunctions.Orgs;
+using AgentFunctions.Storage;
+using AgentFunctions.Tenancy;
 using AgentFunctions.Testing;
+using AgentFunctions.Usage;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,7 +34,8 @@ internal static class OrgServices
         var services = new ServiceCollection()
             .AddSingleton<IConfiguration>(configuration)
             .AddLogging();
-        services.AddTenancy().AddStorage(configuration).AddObservability(configuration).AddOrgs();
+        services.AddTenancy().AddStorage(configuration).AddObservability(configuration)
+            .AddOrgs().AddUsage().AddAuth().AddAudit().AddAdministration().AddMiddleware();
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 

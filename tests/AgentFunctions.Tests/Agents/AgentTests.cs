@@ -1,6 +1,6 @@
 using AgentFunctions.Agents;
 using AgentFunctions.Conversations;
-using AgentFunctions.Http;
+using AgentFunctions.Errors;
 using AgentFunctions.Models;
 using AgentFunctions.Tenancy;
 using Microsoft.Extensions.AI;

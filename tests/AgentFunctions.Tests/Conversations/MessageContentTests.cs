@@ -1,5 +1,5 @@
 using AgentFunctions.Conversations;
-using AgentFunctions.Http;
+using AgentFunctions.Errors;
 using Azure.Data.Tables;
 
 namespace AgentFunctions.Tests.Conversations;

@@ -1,5 +1,5 @@
 using AgentFunctions.DataStore;
-using AgentFunctions.Http;
+using AgentFunctions.Errors;
 
 namespace AgentFunctions.Tests.DataStore;
 

@@ -1,3 +1,4 @@
+using AgentFunctions.Errors;
 using AgentFunctions.Http;
 using Microsoft.AspNetCore.Http;
 

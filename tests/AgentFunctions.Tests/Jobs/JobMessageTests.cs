@@ -1,7 +1,7 @@
 using System.Text.Json;
 using AgentFunctions.Functions;
-using AgentFunctions.Http;
 using AgentFunctions.Jobs;
+using AgentFunctions.Serialization;
 using AgentFunctions.Tenancy;
 
 namespace AgentFunctions.Tests.Jobs;

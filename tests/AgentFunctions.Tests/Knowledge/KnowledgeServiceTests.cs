@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
-using AgentFunctions.Http;
+using AgentFunctions.Errors;
 using AgentFunctions.Knowledge;
 using AgentFunctions.Tenancy;
 using AgentFunctions.Testing;

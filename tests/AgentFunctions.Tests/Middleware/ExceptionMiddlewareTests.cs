@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AgentFunctions.Errors;
 using AgentFunctions.Http;
 using AgentFunctions.Middleware;
 using AgentFunctions.Testing.Functions;

@@ -1,4 +1,4 @@
-using AgentFunctions.Http;
+using AgentFunctions.Errors;
 using AgentFunctions.Middleware;
 using AgentFunctions.Tenancy;
 using AgentFunctions.Testing.Functions;

@@ -1,5 +1,5 @@
 using AgentFunctions.Agents;
-using AgentFunctions.Http;
+using AgentFunctions.Errors;
 using AgentFunctions.Models;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;

@@ -1,4 +1,5 @@
 using AgentFunctions.Auth;
+using AgentFunctions.Middleware;
 using AgentFunctions.Tenancy;
 
 namespace AgentFunctions.Tests.Orgs;

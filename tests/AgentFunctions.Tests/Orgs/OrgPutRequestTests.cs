@@ -1,4 +1,4 @@
-using AgentFunctions.Http;
+using AgentFunctions.Errors;
 using AgentFunctions.Orgs;
 
 namespace AgentFunctions.Tests.Orgs;

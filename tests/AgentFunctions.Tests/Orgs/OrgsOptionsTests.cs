@@ -1,5 +1,4 @@
 using AgentFunctions.Auth;
-using AgentFunctions.Hosting;
 using AgentFunctions.Orgs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -66,6 +65,6 @@ public sealed class OrgsOptionsTests
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)))
             .Build();
-        return new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging().AddOrgs().BuildServiceProvider();
+        return new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging().AddOrgs().AddAuth().BuildServiceProvider();
     }
 }

@@ -1,4 +1,3 @@
-using AgentFunctions.Hosting;
 using AgentFunctions.Tenancy;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -2,10 +2,13 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using AgentFunctions.Agents;
+using AgentFunctions.Errors;
+using AgentFunctions.Http;
+using AgentFunctions.Serialization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
-namespace AgentFunctions.Http;
+namespace AgentFunctions.Functions;
 
 /// <summary>
 /// Writes a streamed agent run as server-sent events: <c>event: delta</c> with <c>{"text": "..."}</c> per piece of

@@ -1,12 +1,13 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
 
 namespace AgentFunctions.Models;
 
-public static class ModelServiceCollectionExtensions
+public static class ModelsRegistration
 {
     /// <summary>The named HttpClient every model client sends through.</summary>
     public const string HttpClientName = "AgentFunctions.Model";
@@ -18,6 +19,12 @@ public static class ModelServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddModels(this IServiceCollection services)
     {
+        if (services.Any(d => d.ServiceType == typeof(ModelsAdded)))
+        {
+            return services; // a second call must not add a second resilience pipeline to the client
+        }
+
+        services.AddSingleton<ModelsAdded>();
         services.AddOptions<AzureOpenAIOptions>().BindConfiguration(AzureOpenAIOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<OpenAIOptions>().BindConfiguration(OpenAIOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ModelResilienceOptions>().BindConfiguration(ModelResilienceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -42,9 +49,12 @@ public static class ModelServiceCollectionExtensions
                     .AddTimeout(options.AttemptTimeout);
             });
 
-        services.AddSingleton<IModelClients, ModelClients>();
-        services.AddSingleton<IModelAvailability, ConfiguredModelAvailability>();
-        services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>, ConfiguredEmbeddingGenerator>();
+        services.TryAddSingleton<IModelClients, ModelClients>();
+        services.TryAddSingleton<IModelAvailability, ConfiguredModelAvailability>();
+        services.TryAddSingleton<IEmbeddingGenerator<string, Embedding<float>>, ConfiguredEmbeddingGenerator>();
         return services;
     }
+
+    /// <summary>Marks the collection once <see cref="AddModels"/> ran.</summary>
+    private sealed class ModelsAdded;
 }

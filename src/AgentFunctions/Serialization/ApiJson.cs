@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace AgentFunctions.Http;
+namespace AgentFunctions.Serialization;
 
 /// <summary>The one JSON shape of the API: camelCase, enums as camelCase strings, nulls omitted.</summary>
 public static class ApiJson

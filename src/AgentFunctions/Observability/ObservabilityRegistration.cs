@@ -10,7 +10,7 @@ using OpenTelemetry.Trace;
 
 namespace AgentFunctions.Observability;
 
-public static class ObservabilityExtensions
+public static class ObservabilityRegistration
 {
     /// <summary>The worker's own activity source (function invocations).</summary>
     private const string WorkerActivitySource = "Microsoft.Azure.Functions.Worker";
@@ -25,10 +25,12 @@ public static class ObservabilityExtensions
         services.TryAddSingleton<AgentMetrics>();
 
         var settings = TelemetrySettings.From(configuration);
-        if (!settings.Enabled)
+        if (!settings.Enabled || services.Any(d => d.ServiceType == typeof(TelemetryAdded)))
         {
-            return services;
+            return services; // a second call must not add a second exporter
         }
+
+        services.AddSingleton<TelemetryAdded>();
 
         var credential = settings.CreateCredential();
         var telemetry = services.AddOpenTelemetry()
@@ -58,4 +60,7 @@ public static class ObservabilityExtensions
 
         return services;
     }
+
+    /// <summary>Marks the collection once telemetry export is set up.</summary>
+    private sealed class TelemetryAdded;
 }

@@ -1,8 +1,8 @@
-namespace AgentFunctions.Http;
+namespace AgentFunctions.Errors;
 
 /// <summary>
 /// A failure with a stable error code that the exception middleware turns into
-/// <c>application/problem+json</c> (API.md "Errors"). Throw it from anywhere below a function.
+/// <c>application/problem+json</c> (docs/api.md, "Errors"). Throw it from anywhere below a function.
 /// </summary>
 public class ApiException(int status, string code, string detail, TimeSpan? retryAfter = null)
     : Exception(detail)

@@ -1,12 +1,13 @@
 using System.Globalization;
 using AgentFunctions.Auth;
-using AgentFunctions.Http;
+using AgentFunctions.Errors;
+using AgentFunctions.Orgs;
 using AgentFunctions.Tenancy;
 using AgentFunctions.Usage;
 
-namespace AgentFunctions.Orgs;
+namespace AgentFunctions.Administration;
 
-/// <summary>What the admin API does (API.md "Admin"); the caller is already known to be the platform admin.</summary>
+/// <summary>What the admin API does (docs/api.md, "Admin"); the caller is already known to be the platform admin.</summary>
 public sealed class OrgAdministration(IOrgRegistry registry, IApiKeyStore keys, OrgOffboarding offboarding, TableUsageStore usage, TimeProvider time)
 {
     public const int MaxUsageDays = 366;

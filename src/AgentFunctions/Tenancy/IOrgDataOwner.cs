@@ -1,6 +1,4 @@
-using AgentFunctions.Tenancy;
-
-namespace AgentFunctions.Orgs;
+namespace AgentFunctions.Tenancy;
 
 /// <summary>
 /// An area that holds tenant data (conversations, jobs, knowledge, data records, usage, keys).

@@ -1,13 +1,13 @@
 using System.Security.Cryptography;
 using System.Text;
-using AgentFunctions.Http;
-using AgentFunctions.Middleware;
+using AgentFunctions.Auth;
+using AgentFunctions.Errors;
 using AgentFunctions.Tenancy;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
 
-namespace AgentFunctions.Auth;
+namespace AgentFunctions.Middleware;
 
 /// <summary>
 /// Guards <c>/api/admin/*</c>: <c>X-Admin-Key</c> must equal <c>ADMIN_API_KEY</c> (compared in constant

@@ -1,0 +1,25 @@
+using AgentFunctions.Observability;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace AgentFunctions.Agents;
+
+public static class AgentsRegistration
+{
+    /// <summary>
+    /// The agent and its defaults: <c>Agent__*</c> settings for every org (kept as the keyed service
+    /// <see cref="ConfigurationAgentSettings.Key"/> so the org area can decorate it) and no metering (replaced by the
+    /// usage area), no tools and no context providers. Needs <c>AddModels</c> and an <c>IConversationStore</c>.
+    /// </summary>
+    public static IServiceCollection AddAgents(this IServiceCollection services)
+    {
+        services.AddOptions<AgentOptions>().BindConfiguration(AgentOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics().TryAddSingleton<AgentMetrics>(); // the agent records every model call
+        services.TryAddKeyedSingleton<IOrgAgentSettingsSource, ConfigurationAgentSettings>(ConfigurationAgentSettings.Key);
+        services.TryAddSingleton<IOrgAgentSettingsSource>(sp => sp.GetRequiredKeyedService<IOrgAgentSettingsSource>(ConfigurationAgentSettings.Key));
+        services.TryAddSingleton<IUsageMeter, UnmeteredUsage>();
+        services.TryAddSingleton<IAgent, Agent>();
+        return services;
+    }
+}

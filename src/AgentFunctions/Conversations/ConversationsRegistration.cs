@@ -1,0 +1,18 @@
+using AgentFunctions.Tenancy;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace AgentFunctions.Conversations;
+
+public static class ConversationsRegistration
+{
+    /// <summary>Conversation memory on Table Storage, and the store's part of offboarding.</summary>
+    public static IServiceCollection AddConversations(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<TableConversationStore>();
+        services.TryAddSingleton<IConversationStore>(sp => sp.GetRequiredService<TableConversationStore>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IOrgDataOwner, TableConversationStore>(sp => sp.GetRequiredService<TableConversationStore>()));
+        return services;
+    }
+}

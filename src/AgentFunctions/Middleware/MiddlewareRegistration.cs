@@ -1,0 +1,26 @@
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+
+namespace AgentFunctions.Middleware;
+
+public static class MiddlewareRegistration
+{
+    /// <summary>What the middleware needs: the function catalog (attributes read once) and the admin guard.</summary>
+    public static IServiceCollection AddMiddleware(this IServiceCollection services)
+    {
+        services.TryAddSingleton<FunctionCatalog>();
+        services.TryAddSingleton<AdminGuard>();
+        return services;
+    }
+
+    /// <summary>Exception handling first, then the admin check of admin functions, then the org context for every invocation.</summary>
+    public static IFunctionsWorkerApplicationBuilder UseAgentFunctionsMiddleware(this IFunctionsWorkerApplicationBuilder builder)
+    {
+        builder.UseMiddleware<ExceptionMiddleware>();
+        builder.UseMiddleware<AdminOnlyMiddleware>();
+        builder.UseMiddleware<OrgContextMiddleware>();
+        return builder;
+    }
+}

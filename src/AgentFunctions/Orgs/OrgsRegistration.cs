@@ -1,0 +1,23 @@
+using AgentFunctions.Agents;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace AgentFunctions.Orgs;
+
+public static class OrgsRegistration
+{
+    /// <summary>
+    /// The org registry, offboarding, and per-org agent settings: <see cref="RegistryAgentSettingsSource"/> decorates the
+    /// configuration-based defaults, which it takes as the keyed service <see cref="ConfigurationAgentSettings.Key"/>.
+    /// </summary>
+    public static IServiceCollection AddOrgs(this IServiceCollection services)
+    {
+        services.AddOptions<OrgsOptions>().BindConfiguration(OrgsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IOrgRegistry, TableOrgRegistry>();
+        services.TryAddSingleton<OrgOffboarding>();
+        services.TryAddKeyedSingleton<IOrgAgentSettingsSource, ConfigurationAgentSettings>(ConfigurationAgentSettings.Key);
+        services.Replace(ServiceDescriptor.Singleton<IOrgAgentSettingsSource, RegistryAgentSettingsSource>());
+        return services;
+    }
+}

@@ -1,0 +1,20 @@
+using AgentFunctions.Agents;
+using AgentFunctions.Tenancy;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace AgentFunctions.Usage;
+
+public static class UsageRegistration
+{
+    /// <summary>Usage counters, the request rate limiter, and the token quota meter, which replaces the agent's unmetered default.</summary>
+    public static IServiceCollection AddUsage(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<TableUsageStore>();
+        services.TryAddSingleton<IRequestRateLimiter>(sp => sp.GetRequiredService<TableUsageStore>());
+        services.Replace(ServiceDescriptor.Singleton<IUsageMeter, TokenQuotaMeter>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IOrgDataOwner, TableUsageStore>(sp => sp.GetRequiredService<TableUsageStore>()));
+        return services;
+    }
+}
