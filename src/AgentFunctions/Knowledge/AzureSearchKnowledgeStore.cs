@@ -51,7 +51,7 @@ internal sealed class AzureSearchKnowledgeStore(
     private const int LookupPageSize = 1000;
 
     private readonly SearchClient _search = indexClient.GetSearchClient(indexName);
-    private readonly KnowledgePointers _pointers = new(OrgRow, string.Empty, knowledgeOptions.Value.MaxChunksPerOrg);
+    private readonly KnowledgePointers _pointers = new(OrgRow, knowledgeOptions.Value.MaxChunksPerOrg);
     private readonly Lazy<Task> _index = new(() => indexClient.CreateOrUpdateIndexAsync(Definition(indexName, dimensions)));
 
     /// <summary>The search index: one document per chunk, keyed by <c>id</c>, filterable by <c>orgId</c> and <c>documentId</c>, with the chunk's vector.</summary>

@@ -2,9 +2,6 @@ using System.Numerics.Tensors;
 
 namespace AgentFunctions.Knowledge;
 
-/// <summary>One chunk as an org's in-memory index holds it.</summary>
-internal sealed record IndexedChunk(string DocumentId, int Chunk, string Title, string Content);
-
 /// <summary>
 /// One org's knowledge at one version, in memory and immutable (shared by concurrent searches): the chunks, a BM25
 /// index over title + content, and the unit-normalized vectors in one contiguous array per vector length.

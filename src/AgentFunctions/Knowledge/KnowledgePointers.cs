@@ -4,26 +4,19 @@ using Azure.Data.Tables;
 
 namespace AgentFunctions.Knowledge;
 
-/// <summary>A document's current generation and its chunk count.</summary>
-internal sealed record KnowledgePointer(string Generation, int Chunks);
-
 /// <summary>
 /// The write protocol both backends share, on a table partitioned by org: one version row per org
 /// (<c>Chunks</c> = the org's chunk count; its ETag is the org's knowledge version) and one pointer row per document
 /// (<c>Generation</c>, <c>Chunks</c>, and whatever else the backend keeps there). Every pointer change rewrites the
 /// version row under If-Match in the same transaction, so writes to one org are serialized, the count is exact and
-/// every change moves the version. Row keys: <paramref name="versionRow"/>, and <paramref name="pointerPrefix"/> +
-/// document id.
+/// every change moves the version. Row keys: <paramref name="versionRow"/> (not a document id: those start with a
+/// letter or digit), and the document id.
 /// </summary>
-internal sealed class KnowledgePointers(string versionRow, string pointerPrefix, int maxChunks)
+internal sealed class KnowledgePointers(string versionRow, int maxChunks)
 {
     public const string ChunksProperty = "Chunks";
     public const string GenerationProperty = "Generation";
     private const int MaxAttempts = 30;
-
-    public string VersionRow => versionRow;
-
-    public string PointerKey(string documentId) => pointerPrefix + documentId;
 
     /// <summary>The org's version row (null when the org never had knowledge): one point read.</summary>
     public async Task<TableEntity?> ReadVersionAsync(TableClient table, OrgId orgId, CancellationToken cancellationToken)
@@ -32,9 +25,9 @@ internal sealed class KnowledgePointers(string versionRow, string pointerPrefix,
         return row.HasValue ? row.Value : null;
     }
 
-    public async Task<KnowledgePointer?> ReadPointerAsync(TableClient table, OrgId orgId, string documentId, CancellationToken cancellationToken)
+    public static async Task<KnowledgePointer?> ReadPointerAsync(TableClient table, OrgId orgId, string documentId, CancellationToken cancellationToken)
     {
-        var row = await table.GetEntityIfExistsAsync<TableEntity>(orgId.Value, PointerKey(documentId), [ChunksProperty, GenerationProperty], cancellationToken).ConfigureAwait(false);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(orgId.Value, documentId, [ChunksProperty, GenerationProperty], cancellationToken).ConfigureAwait(false);
         return row.HasValue ? new KnowledgePointer(row.Value!.GetString(GenerationProperty) ?? string.Empty, row.Value.GetInt32(ChunksProperty) ?? 0) : null;
     }
 
@@ -53,7 +46,7 @@ internal sealed class KnowledgePointers(string versionRow, string pointerPrefix,
     public static int Chunks(TableEntity? version) => version?.GetInt32(ChunksProperty) ?? 0;
 
     /// <summary>
-    /// Points the document at <paramref name="pointer"/> (its RowKey must be <see cref="PointerKey"/>; null deletes the
+    /// Points the document at <paramref name="pointer"/> (RowKey = the document id; null deletes the
     /// pointer), retried on conflict, and returns the pointer it displaced: null when the document had none (a delete
     /// then does nothing). Throws <see cref="KnowledgeLimitExceededException"/> when the org would grow past the limit.
     /// </summary>
@@ -61,7 +54,7 @@ internal sealed class KnowledgePointers(string versionRow, string pointerPrefix,
     {
         var newChunks = pointer?.GetInt32(ChunksProperty) ?? 0;
         var change = pointer is null
-            ? new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(orgId.Value, PointerKey(documentId)), ETag.All)
+            ? new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(orgId.Value, documentId), ETag.All)
             : new TableTransactionAction(TableTransactionActionType.UpsertReplace, pointer);
         for (var attempt = 1; ; attempt++)
         {

@@ -2,7 +2,7 @@ using AgentFunctions.Tenancy;
 
 namespace AgentFunctions.Knowledge;
 
-public static class KnowledgeStoreExtensions
+internal static class KnowledgeStoreExtensions
 {
     /// <summary>A search with a query vector at hand (empty: lexical).</summary>
     public static Task<IReadOnlyList<KnowledgeHit>> SearchAsync(this IKnowledgeStore store, OrgId orgId, string queryText, ReadOnlyMemory<float> queryVector, int top, CancellationToken cancellationToken)

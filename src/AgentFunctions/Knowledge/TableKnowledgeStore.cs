@@ -10,21 +10,21 @@ using Microsoft.Extensions.Options;
 namespace AgentFunctions.Knowledge;
 
 /// <summary>
-/// The embedded backend: Table <c>KnowledgeChunks</c>, PartitionKey = org id, three kinds of row (document ids start
-/// with a letter or digit and cannot contain <c>|</c>, so the kinds and each document's chunks are disjoint key ranges):
+/// The embedded backend, two tables partitioned by org id (document ids start with a letter or digit and hold no
+/// <c>|</c>, so each generation's chunks are one key range):
 /// <list type="bullet">
-/// <item><c>!version</c>: <c>Chunks</c> (the org's chunk count). Its ETag is the org's knowledge version, moved by
-/// every change in the same transaction (<see cref="KnowledgePointers"/>).</item>
-/// <item><c>!doc|{documentId}</c>: the document's pointer: <c>Generation</c>, <c>Chunks</c>, <c>Title</c>, <c>Metadata</c>.</item>
-/// <item><c>{documentId}|{generation}|{chunk:D5}</c>: <c>Chunk</c>, <c>Content</c> and, when embedded, <c>Vector</c>
-/// (the unit-normalized embedding as little-endian float32 bytes).</item>
+/// <item><c>KnowledgePointers</c>: RowKey <c>!version</c> (<c>Chunks</c> = the org's chunk count; its ETag is the
+/// org's knowledge version, moved by every change in the same transaction, see <see cref="KnowledgePointers"/>) and
+/// RowKey = document id, the document's pointer (<c>Generation</c>, <c>Chunks</c>, <c>Title</c>, <c>Metadata</c>).</item>
+/// <item><c>KnowledgeChunks</c>: RowKey <c>{documentId}|{generation}|{chunk:D5}</c>: <c>Chunk</c>, <c>Content</c> and,
+/// when embedded, <c>Vector</c> (the unit-normalized embedding as little-endian float32 bytes).</item>
 /// </list>
 /// A replace writes the new chunks under a fresh generation (invisible: no pointer names it), then swaps the pointer and
 /// the version in one transaction, then deletes the displaced generation: a search sees one version of a document or
-/// the other, never a mix. Search reads <c>!version</c> (one point read) and searches this instance's
-/// <see cref="KnowledgeCache{T}"/> index of the org at that version, loading it (one scan of the org's partition, only
-/// the chunks of each document's current generation) when it is missing or older. Changing this scheme is a breaking
-/// change for stored data.
+/// the other, never a mix. Search reads <c>!version</c> (one point read of the small pointer table) and searches this
+/// instance's <see cref="KnowledgeCache{T}"/> index of the org at that version, loading it (the org's pointers, then one
+/// scan of its chunk partition, keeping each document's current generation) when it is missing or older. Changing
+/// this scheme is a breaking change for stored data.
 /// </summary>
 internal sealed partial class TableKnowledgeStore(
     TableProvider tables,
@@ -36,13 +36,13 @@ internal sealed partial class TableKnowledgeStore(
     public string Area => "knowledge";
 
     public const string TableName = "KnowledgeChunks";
+    public const string PointersTable = "KnowledgePointers";
     public const string VersionRow = "!version";
-    public const string DocumentPrefix = "!doc|";
     private const int MaxBatch = 100;
     private const int ScanPageSize = 1000;
     private const int MaxLoadAttempts = 10;
 
-    private readonly KnowledgePointers _pointers = new(VersionRow, DocumentPrefix, options.Value.MaxChunksPerOrg);
+    private readonly KnowledgePointers _pointers = new(VersionRow, options.Value.MaxChunksPerOrg);
 
     public async Task ReplaceDocumentAsync(OrgId orgId, KnowledgeDocument document, IReadOnlyList<KnowledgeChunk> chunks, CancellationToken cancellationToken)
     {
@@ -66,7 +66,7 @@ internal sealed partial class TableKnowledgeStore(
         });
         await SubmitAsync(table, rows, cancellationToken).ConfigureAwait(false);
 
-        var pointer = new TableEntity(orgId.Value, _pointers.PointerKey(document.DocumentId))
+        var pointer = new TableEntity(orgId.Value, document.DocumentId)
         {
             [KnowledgePointers.GenerationProperty] = generation,
             [KnowledgePointers.ChunksProperty] = chunks.Count,
@@ -76,7 +76,8 @@ internal sealed partial class TableKnowledgeStore(
         KnowledgePointer? displaced;
         try
         {
-            displaced = await _pointers.SwapAsync(table, orgId, document.DocumentId, pointer, cancellationToken).ConfigureAwait(false);
+            var pointers = await tables.GetAsync(PointersTable, cancellationToken).ConfigureAwait(false);
+            displaced = await _pointers.SwapAsync(pointers, orgId, document.DocumentId, pointer, cancellationToken).ConfigureAwait(false);
         }
         catch (KnowledgeLimitExceededException)
         {
@@ -94,7 +95,8 @@ internal sealed partial class TableKnowledgeStore(
     {
         KnowledgeArguments.DocumentId(documentId);
         var table = await tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
-        if (await _pointers.SwapAsync(table, orgId, documentId, null, cancellationToken).ConfigureAwait(false) is not { } old)
+        var pointers = await tables.GetAsync(PointersTable, cancellationToken).ConfigureAwait(false);
+        if (await _pointers.SwapAsync(pointers, orgId, documentId, null, cancellationToken).ConfigureAwait(false) is not { } old)
         {
             return false;
         }
@@ -106,26 +108,29 @@ internal sealed partial class TableKnowledgeStore(
     public async Task<IReadOnlyList<KnowledgeHit>> SearchAsync(OrgId orgId, string queryText, Func<CancellationToken, Task<ReadOnlyMemory<float>>> queryVector, int top, CancellationToken cancellationToken)
     {
         KnowledgeArguments.Top(top);
-        var table = await tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
-        var version = await _pointers.ReadVersionAsync(table, orgId, cancellationToken).ConfigureAwait(false);
+        var pointers = await tables.GetAsync(PointersTable, cancellationToken).ConfigureAwait(false);
+        var version = await _pointers.ReadVersionAsync(pointers, orgId, cancellationToken).ConfigureAwait(false);
         if (KnowledgePointers.Chunks(version) == 0)
         {
             return [];
         }
 
         var vector = queryVector(cancellationToken);
-        var index = await cache.GetAsync(orgId, version!.ETag.ToString(), ct => LoadAsync(table, orgId, ct), cancellationToken).ConfigureAwait(false);
+        var index = await cache.GetAsync(orgId, version!.ETag.ToString(), ct => LoadAsync(pointers, orgId, ct), cancellationToken).ConfigureAwait(false);
         return index.Search(queryText, await vector.ConfigureAwait(false), top);
     }
 
     public async Task<KnowledgeStats> GetStatsAsync(OrgId orgId, string? documentId, CancellationToken cancellationToken)
     {
-        var table = await tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
-        return await _pointers.StatsAsync(table, orgId, documentId, cancellationToken).ConfigureAwait(false);
+        var pointers = await tables.GetAsync(PointersTable, cancellationToken).ConfigureAwait(false);
+        return await _pointers.StatsAsync(pointers, orgId, documentId, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The pointers first: from then on searches find nothing, whatever chunks a re-run still has to delete.</summary>
     public async Task DeleteAllAsync(OrgId orgId, CancellationToken cancellationToken)
     {
+        var pointers = await tables.GetAsync(PointersTable, cancellationToken).ConfigureAwait(false);
+        await pointers.DeleteOrgPartitionAsync(orgId, cancellationToken).ConfigureAwait(false);
         var table = await tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
         await table.DeleteOrgPartitionAsync(orgId, cancellationToken).ConfigureAwait(false);
     }
@@ -134,37 +139,40 @@ internal sealed partial class TableKnowledgeStore(
         string.Create(CultureInfo.InvariantCulture, $"{documentId}|{generation}|{chunk:D5}");
 
     /// <summary>
-    /// Reads the org's index: the version first, then the partition (pointers sort before chunks), keeping only each
+    /// Reads the org's index: the version first, then the pointers, then the chunk partition, keeping only each
     /// document's current generation. A document whose chunks are incomplete was replaced during the scan (its old
-    /// generation deleted under it): read again. The index carries the version read first, so a write during the scan
+    /// generation deleted under it): read again. The index carries the version read first, so a write during the load
     /// only makes the next search reload.
     /// </summary>
-    private async Task<KnowledgeIndex> LoadAsync(TableClient table, OrgId orgId, CancellationToken cancellationToken)
+    private async Task<KnowledgeIndex> LoadAsync(TableClient pointers, OrgId orgId, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
+        var table = await tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {orgId.Value}");
         for (var attempt = 1; ; attempt++)
         {
-            if (await _pointers.ReadVersionAsync(table, orgId, cancellationToken).ConfigureAwait(false) is not { } version)
+            if (await _pointers.ReadVersionAsync(pointers, orgId, cancellationToken).ConfigureAwait(false) is not { } version)
             {
                 return KnowledgeIndex.Build(string.Empty, [], []);
             }
 
             var documents = new Dictionary<string, (string Generation, int Chunks, string Title, int Seen)>(StringComparer.Ordinal);
+            await foreach (var row in pointers.QueryAsync<TableEntity>(filter, ScanPageSize, ["RowKey", KnowledgePointers.GenerationProperty, KnowledgePointers.ChunksProperty, "Title"], cancellationToken).ConfigureAwait(false))
+            {
+                if (row.RowKey != VersionRow)
+                {
+                    documents[row.RowKey] = (row.GetString(KnowledgePointers.GenerationProperty), row.GetInt32(KnowledgePointers.ChunksProperty) ?? 0, row.GetString("Title") ?? string.Empty, 0);
+                }
+            }
+
             var chunks = new List<IndexedChunk>(KnowledgePointers.Chunks(version));
             var vectors = new List<ReadOnlyMemory<float>>(chunks.Capacity);
-            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {orgId.Value}");
-            await foreach (var row in table.QueryAsync<TableEntity>(filter, ScanPageSize, ["RowKey", "Generation", "Chunks", "Title", "Chunk", "Content", "Vector"], cancellationToken).ConfigureAwait(false))
+            await foreach (var row in table.QueryAsync<TableEntity>(filter, ScanPageSize, ["RowKey", "Chunk", "Content", "Vector"], cancellationToken).ConfigureAwait(false))
             {
-                if (row.RowKey.StartsWith(DocumentPrefix, StringComparison.Ordinal))
-                {
-                    documents[row.RowKey[DocumentPrefix.Length..]] = (row.GetString("Generation"), row.GetInt32("Chunks") ?? 0, row.GetString("Title") ?? string.Empty, 0);
-                    continue;
-                }
-
                 var parts = row.RowKey.Split('|');
                 if (parts.Length != 3 || !documents.TryGetValue(parts[0], out var document) || document.Generation != parts[1])
                 {
-                    continue; // the version row, or a generation being written or being deleted
+                    continue; // a generation being written, or being deleted
                 }
 
                 documents[parts[0]] = document with { Seen = document.Seen + 1 };
