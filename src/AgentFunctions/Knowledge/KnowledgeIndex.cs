@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics.Tensors;
 
 namespace AgentFunctions.Knowledge;
@@ -86,18 +87,25 @@ internal sealed class KnowledgeIndex : IKnowledgeSnapshot
     private static List<(int Index, float Score)> Nearest(VectorBlock block, float[] query)
     {
         var rows = block.Rows.Length;
-        var scores = new float[rows];
-        var parts = (long)rows * block.Dimensions >= ParallelScanThreshold ? Environment.ProcessorCount : 1;
-        if (parts == 1)
+        var scores = ArrayPool<float>.Shared.Rent(rows); // large orgs: no large-object allocation per search
+        try
         {
-            Score(block, query, scores, 0, rows);
-        }
-        else
-        {
-            Parallel.For(0, parts, p => Score(block, query, scores, (int)((long)rows * p / parts), (int)((long)rows * (p + 1) / parts)));
-        }
+            var parts = (long)rows * block.Dimensions >= ParallelScanThreshold ? Environment.ProcessorCount : 1;
+            if (parts == 1)
+            {
+                Score(block, query, scores, 0, rows);
+            }
+            else
+            {
+                Parallel.For(0, parts, p => Score(block, query, scores, (int)((long)rows * p / parts), (int)((long)rows * (p + 1) / parts)));
+            }
 
-        return [.. TopK.Select(scores, FusionDepth).Select(r => (block.Rows[r.Index], r.Score))];
+            return [.. TopK.Select(scores.AsSpan(0, rows), FusionDepth).Select(r => (block.Rows[r.Index], r.Score))];
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(scores);
+        }
     }
 
     private static void Score(VectorBlock block, float[] query, float[] scores, int from, int to)

@@ -19,13 +19,25 @@ internal static class TopK
         return Drain(heap);
     }
 
-    /// <summary>The same over a dense array of scores (index = position).</summary>
+    /// <summary>The same over a dense array of scores (index = position); most scores lose to the weakest winner at one compare.</summary>
     public static List<(int Index, float Score)> Select(ReadOnlySpan<float> scores, int k)
     {
         var heap = new PriorityQueue<int, (float Score, int Index)>(k + 1, Weakest);
+        var weakest = float.NegativeInfinity;
         for (var i = 0; i < scores.Length; i++)
         {
+            // A later index with an equal score loses the tie, so only a strictly higher score can enter a full heap.
+            if (heap.Count == k && !(scores[i] > weakest))
+            {
+                continue;
+            }
+
             Offer(heap, i, scores[i], k);
+            if (heap.Count == k)
+            {
+                heap.TryPeek(out _, out var root);
+                weakest = root.Score;
+            }
         }
 
         return Drain(heap);
