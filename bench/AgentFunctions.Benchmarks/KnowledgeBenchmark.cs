@@ -295,7 +295,7 @@ internal static class KnowledgeBenchmark
     {
         public IChatClient GetChatClient(string? model = null) => this;
 
-        public IChatClient GetChatClient(OrgId orgId, ChatModelTarget target) => this;
+        public Task<IChatClient> GetChatClientAsync(OrgId orgId, ChatModelTarget target, CancellationToken cancellationToken) => Task.FromResult<IChatClient>(this);
 
         public IEmbeddingGenerator<string, Embedding<float>> GetEmbeddingGenerator() => embeddings;
 

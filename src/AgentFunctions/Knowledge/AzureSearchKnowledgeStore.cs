@@ -29,9 +29,7 @@ namespace AgentFunctions.Knowledge;
 /// document's current one (the org's generations are cached per instance by version), so it never returns a mix.
 /// </summary>
 internal sealed class AzureSearchKnowledgeStore(
-    SearchIndexClient indexClient,
-    string indexName,
-    int dimensions,
+    AzureSearchIndex index,
     TableProvider tables,
     KnowledgeCache<DocumentGenerations> generations,
     IOptions<KnowledgeOptions> knowledgeOptions) : IKnowledgeStore, IOrgDataOwner
@@ -50,9 +48,8 @@ internal sealed class AzureSearchKnowledgeStore(
     private const int MaxBatch = 500;
     private const int LookupPageSize = 1000;
 
-    private readonly SearchClient _search = indexClient.GetSearchClient(indexName);
+    private readonly SearchClient _search = index.Client.GetSearchClient(index.Name);
     private readonly KnowledgePointers _pointers = new(OrgRow, knowledgeOptions.Value.MaxChunksPerOrg);
-    private readonly Lazy<Task> _index = new(() => indexClient.CreateOrUpdateIndexAsync(Definition(indexName, dimensions)));
 
     /// <summary>The search index: one document per chunk, keyed by <c>id</c>, filterable by <c>orgId</c> and <c>documentId</c>, with the chunk's vector.</summary>
     public static SearchIndex Definition(string name, int dimensions) => new(name)
@@ -75,8 +72,8 @@ internal sealed class AzureSearchKnowledgeStore(
         },
     };
 
-    /// <summary>Creates the index, or adds what it lacks; run at start-up and awaited before every operation.</summary>
-    public Task EnsureIndexAsync(CancellationToken cancellationToken) => _index.Value.WaitAsync(cancellationToken);
+    /// <summary>Creates the index, or adds what it lacks; awaited before every operation (see <see cref="AzureSearchIndex"/>).</summary>
+    public Task EnsureIndexAsync(CancellationToken cancellationToken) => index.EnsureAsync(cancellationToken);
 
     public async Task ReplaceDocumentAsync(OrgId orgId, KnowledgeDocument document, IReadOnlyList<KnowledgeChunk> chunks, CancellationToken cancellationToken)
     {
@@ -84,9 +81,9 @@ internal sealed class AzureSearchKnowledgeStore(
         KnowledgeArguments.Chunks(chunks);
         foreach (var chunk in chunks)
         {
-            if (!chunk.Embedding.IsEmpty && chunk.Embedding.Length != dimensions)
+            if (!chunk.Embedding.IsEmpty && chunk.Embedding.Length != index.Dimensions)
             {
-                throw new ArgumentException($"The index holds {dimensions}-dimensional vectors; chunk {chunk.Number} has {chunk.Embedding.Length}.", nameof(chunks));
+                throw new ArgumentException($"The index holds {index.Dimensions}-dimensional vectors; chunk {chunk.Number} has {chunk.Embedding.Length}.", nameof(chunks));
             }
         }
 

@@ -17,7 +17,7 @@ namespace AgentFunctions.Knowledge;
 /// vectors and search is lexical. Embedding tokens count against the org's <c>tokensPerDay</c> (usage kind
 /// <c>embeddingTokens</c>).
 /// </summary>
-public sealed partial class KnowledgeService(
+internal sealed partial class KnowledgeService(
     IKnowledgeStore store,
     IEmbeddingGenerator<string, Embedding<float>> embeddings,
     IModelAvailability models,

@@ -22,16 +22,16 @@ public sealed class AzureSearchKnowledgeStoreTests(AzureSearchTestServer server,
     private readonly TableServiceClient _tables = new(azurite.ConnectionString);
     private readonly AzureSearchKnowledgeStore _store = Create(server, azurite, 50_000);
 
-    protected override IKnowledgeStore Store => _store;
+    private protected override IKnowledgeStore Store => _store;
 
-    protected override IKnowledgeStore NewInstance(int maxChunksPerOrg = 50_000) => Create(server, azurite, maxChunksPerOrg);
+    private protected override IKnowledgeStore NewInstance(int maxChunksPerOrg = 50_000) => Create(server, azurite, maxChunksPerOrg);
 
-    protected override Task<int> StoredChunkCountAsync(OrgId orgId) => Task.FromResult(server.StoredKeys(orgId.Value).Count);
+    private protected override Task<int> StoredChunkCountAsync(OrgId orgId) => Task.FromResult(server.StoredKeys(orgId.Value).Count);
 
     private static AzureSearchKnowledgeStore Create(AzureSearchTestServer server, AzuriteFixture azurite, int maxChunksPerOrg)
     {
         var options = Options.Create(new KnowledgeOptions { MaxChunksPerOrg = maxChunksPerOrg });
-        return new(server.CreateClient(), "knowledge", Dimensions, new TableProvider(new TableServiceClient(azurite.ConnectionString)), new KnowledgeCache<DocumentGenerations>(options), options);
+        return new(new AzureSearchIndex(server.CreateClient(), "knowledge", Dimensions), new TableProvider(new TableServiceClient(azurite.ConnectionString)), new KnowledgeCache<DocumentGenerations>(options), options);
     }
 
     [Fact]

@@ -11,15 +11,15 @@ public abstract class KnowledgeStoreConformanceTests
 {
     protected const int Dimensions = 8;
 
-    protected abstract IKnowledgeStore Store { get; }
+    private protected abstract IKnowledgeStore Store { get; }
 
     /// <summary>Another instance of the backend over the same storage, with its own per-instance cache (another app instance).</summary>
-    protected abstract IKnowledgeStore NewInstance(int maxChunksPerOrg = 50_000);
+    private protected abstract IKnowledgeStore NewInstance(int maxChunksPerOrg = 50_000);
 
     /// <summary>Chunks the backend holds for the org in storage, whether any search would return them or not.</summary>
-    protected abstract Task<int> StoredChunkCountAsync(OrgId orgId);
+    private protected abstract Task<int> StoredChunkCountAsync(OrgId orgId);
 
-    protected static OrgId NewOrg() => OrgId.Parse($"org-{Guid.NewGuid():N}"[..20]);
+    private protected static OrgId NewOrg() => OrgId.Parse($"org-{Guid.NewGuid():N}"[..20]);
 
     /// <summary>A unit vector at <paramref name="angle"/> radians from <see cref="Axis"/> in the first plane.</summary>
     protected static float[] AtAngle(double angle)

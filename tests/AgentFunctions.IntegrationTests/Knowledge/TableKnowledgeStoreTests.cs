@@ -13,15 +13,15 @@ public sealed class TableKnowledgeStoreTests(AzuriteFixture azurite) : Knowledge
 {
     private readonly TableServiceClient _service = new(azurite.ConnectionString);
 
-    protected override IKnowledgeStore Store => NewInstance();
+    private protected override IKnowledgeStore Store => NewInstance();
 
-    protected override IKnowledgeStore NewInstance(int maxChunksPerOrg = 50_000)
+    private protected override IKnowledgeStore NewInstance(int maxChunksPerOrg = 50_000)
     {
         var options = Options.Create(new KnowledgeOptions { MaxChunksPerOrg = maxChunksPerOrg });
         return new TableKnowledgeStore(new TableProvider(_service), new KnowledgeCache<KnowledgeIndex>(options), options, NullLogger<TableKnowledgeStore>.Instance);
     }
 
-    protected override async Task<int> StoredChunkCountAsync(OrgId orgId)
+    private protected override async Task<int> StoredChunkCountAsync(OrgId orgId)
     {
         var table = _service.GetTableClient(TableKnowledgeStore.TableName);
         var rows = await table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {orgId.Value}"), select: ["RowKey"]).ToListAsync();
