@@ -190,7 +190,7 @@ internal sealed partial class TableKnowledgeStore(
         }
     }
 
-    [LoggerMessage(EventId = 2010, Level = LogLevel.Information,
+    [LoggerMessage(EventId = 2020, Level = LogLevel.Information,
         Message = "Loaded the knowledge index of org {OrgId}: {ChunkCount} chunks, {IndexKilobytes} KiB, {Attempts} scan(s), {LoadMs} ms")]
     private static partial void LogIndexLoaded(ILogger logger, string orgId, int chunkCount, long indexKilobytes, int attempts, long loadMs);
 
