@@ -29,11 +29,14 @@ internal interface IOrgAgentSettingsSource
 /// <summary>
 /// Quotas and usage accounting around each model call. <see cref="EnsureWithinQuotaAsync"/> runs
 /// before the model is called and throws a 429 <c>quota_exceeded</c>; <see cref="RecordAsync"/>
-/// runs after a successful run.
+/// runs after a successful run; <see cref="RecordEmbeddingAsync"/> after each embedding call (knowledge ingestion,
+/// search, retrieval), a usage kind of its own that counts against the same quota.
 /// </summary>
 internal interface IUsageMeter
 {
     ValueTask EnsureWithinQuotaAsync(OrgId orgId, CancellationToken cancellationToken);
 
     ValueTask RecordAsync(OrgId orgId, AgentUsage usage, CancellationToken cancellationToken);
+
+    ValueTask RecordEmbeddingAsync(OrgId orgId, long tokens, CancellationToken cancellationToken);
 }

@@ -8,15 +8,16 @@ using Azure.Data.Tables;
 
 namespace AgentFunctions.Usage;
 
-/// <summary>One org's model usage on one UTC day.</summary>
+/// <summary>One org's model usage on one UTC day: agent runs' tokens and, as their own kind, embedding tokens (knowledge).</summary>
 internal sealed record UsageDay(
     [property: JsonPropertyName("date")] string Date,
     [property: JsonPropertyName("inputTokens")] long InputTokens,
     [property: JsonPropertyName("outputTokens")] long OutputTokens,
-    [property: JsonPropertyName("runs")] long Runs)
+    [property: JsonPropertyName("runs")] long Runs,
+    [property: JsonPropertyName("embeddingTokens")] long EmbeddingTokens = 0)
 {
     [JsonPropertyName("totalTokens")]
-    public long TotalTokens => InputTokens + OutputTokens;
+    public long TotalTokens => InputTokens + OutputTokens + EmbeddingTokens;
 }
 
 /// <summary>Admits one request against a per-minute limit; false when the limit is reached.</summary>
@@ -27,7 +28,7 @@ internal interface IRequestRateLimiter
 
 /// <summary>
 /// Table <c>Usage</c>, PartitionKey = org id:
-/// RowKey <c>yyyyMMdd</c> (UTC day) holds <c>InputTokens</c>, <c>OutputTokens</c>, <c>Runs</c>;
+/// RowKey <c>yyyyMMdd</c> (UTC day) holds <c>InputTokens</c>, <c>OutputTokens</c>, <c>Runs</c>, <c>EmbeddingTokens</c>;
 /// RowKey <c>rpm</c> holds the current minute's request counter (<c>Window</c> = <c>yyyyMMddHHmm</c>, <c>Count</c>).
 /// Every increment is a read-modify-write under If-Match, retried on conflict, so counts stay exact
 /// across instances. Changing this key scheme is a breaking change.
@@ -50,6 +51,16 @@ internal sealed class TableUsageStore(TableProvider tables, TimeProvider time) :
             row["InputTokens"] = (row.GetInt64("InputTokens") ?? 0) + usage.InputTokens;
             row["OutputTokens"] = (row.GetInt64("OutputTokens") ?? 0) + usage.OutputTokens;
             row["Runs"] = (row.GetInt64("Runs") ?? 0) + 1;
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task AddEmbeddingAsync(OrgId orgId, long tokens, CancellationToken cancellationToken)
+    {
+        var day = DayKey(DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
+        await ChangeAsync(orgId, day, row =>
+        {
+            row["EmbeddingTokens"] = (row.GetInt64("EmbeddingTokens") ?? 0) + tokens;
             return true;
         }, cancellationToken).ConfigureAwait(false);
     }
@@ -137,5 +148,5 @@ internal sealed class TableUsageStore(TableProvider tables, TimeProvider time) :
 
     private static UsageDay ToDay(TableEntity row) =>
         new(DateOnly.ParseExact(row.RowKey, "yyyyMMdd", CultureInfo.InvariantCulture).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-            row.GetInt64("InputTokens") ?? 0, row.GetInt64("OutputTokens") ?? 0, row.GetInt64("Runs") ?? 0);
+            row.GetInt64("InputTokens") ?? 0, row.GetInt64("OutputTokens") ?? 0, row.GetInt64("Runs") ?? 0, row.GetInt64("EmbeddingTokens") ?? 0);
 }

@@ -168,6 +168,8 @@ internal sealed class RecordingUsageMeter : IUsageMeter
 
     public List<AgentUsage> Recorded { get; } = [];
 
+    public List<long> EmbeddingTokens { get; } = [];
+
     public int Checks { get; private set; }
 
     public ValueTask EnsureWithinQuotaAsync(OrgId orgId, CancellationToken cancellationToken)
@@ -179,6 +181,12 @@ internal sealed class RecordingUsageMeter : IUsageMeter
     public ValueTask RecordAsync(OrgId orgId, AgentUsage usage, CancellationToken cancellationToken)
     {
         Recorded.Add(usage);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask RecordEmbeddingAsync(OrgId orgId, long tokens, CancellationToken cancellationToken)
+    {
+        EmbeddingTokens.Add(tokens);
         return ValueTask.CompletedTask;
     }
 }

@@ -6,6 +6,7 @@ using AgentFunctions.Models;
 using AgentFunctions.Observability;
 using AgentFunctions.Tenancy;
 using AgentFunctions.Testing;
+using AgentFunctions.Tests.Agents;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -91,7 +92,19 @@ public sealed class AgentKnowledgeTests : IDisposable
     }
 
     [Fact]
-    public async Task GetContextAsync_EmptyKnowledgeBase_NoMessageAndNoCitations()
+    public async Task GetContextAsync_EmptyKnowledgeBase_NoEmbeddingCallNoSearchNoMessage()
+    {
+        _store.Stats = new KnowledgeStats(0, 0);
+
+        var context = await ContextProvider().GetContextAsync(OrgA, "Anything known?", default);
+
+        Assert.Empty(_embeddings.BatchSizes);
+        Assert.Empty(_store.Searches);
+        Assert.Same(AgentContext.Empty, context);
+    }
+
+    [Fact]
+    public async Task GetContextAsync_OrgHasChunksButNoneMatch_NoMessageAndNoCitations()
     {
         var context = await ContextProvider().GetContextAsync(OrgA, "Anything known?", default);
 
@@ -101,17 +114,16 @@ public sealed class AgentKnowledgeTests : IDisposable
     }
 
     [Fact]
-    public async Task GetContextAsync_NoEmbeddingModel_SkipsWithoutEmbeddingOrSearching()
+    public async Task GetContextAsync_NoEmbeddingModel_SearchesLexicallyWithoutModelCall()
     {
         _availability.HasEmbeddingModel = false;
         _store.Hits = [new KnowledgeHit("doc-1", 0, "Atlas", "Paris.", 0.9)];
 
         var context = await ContextProvider().GetContextAsync(OrgA, "Capital?", default);
 
-        Assert.Same(AgentContext.Empty, context);
         Assert.Empty(_embeddings.BatchSizes);
-        Assert.Empty(_store.Searches);
-        Assert.Empty(_measurements);
+        Assert.True(Assert.Single(_store.Searches).Vector.IsEmpty);
+        Assert.Equal([new Citation("doc-1", "Atlas")], context.Citations);
     }
 
     [Fact]
@@ -168,13 +180,13 @@ public sealed class AgentKnowledgeTests : IDisposable
     }
 
     [Fact]
-    public async Task GetToolsAsync_NoEmbeddingModel_OffersNoTool()
+    public async Task GetToolsAsync_NoEmbeddingModel_OffersTheLexicalTool()
     {
         _availability.HasEmbeddingModel = false;
 
         var tools = await ToolProvider().GetToolsAsync(OrgA, new AgentRunScope(), default);
 
-        Assert.Empty(tools);
+        Assert.Equal(KnowledgeToolProvider.ToolName, Assert.Single(tools).Name);
     }
 
     [Fact]
@@ -192,8 +204,7 @@ public sealed class AgentKnowledgeTests : IDisposable
         text.Split('\n').Where(line => line.StartsWith('{')).Select(line => JsonSerializer.Deserialize<KnowledgeSource>(line)!);
 
     private KnowledgeRetrieval Retrieval() => new(
-        new KnowledgeService(_store, _embeddings, Options.Create(_options), NullLogger<KnowledgeService>.Instance),
-        _availability,
+        new KnowledgeService(_store, _embeddings, _availability, new RecordingUsageMeter(), Options.Create(_options), NullLogger<KnowledgeService>.Instance),
         new AgentMetrics(_services.GetRequiredService<IMeterFactory>()),
         TimeProvider.System,
         NullLogger<KnowledgeRetrieval>.Instance);
