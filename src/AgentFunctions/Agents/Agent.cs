@@ -1,4 +1,6 @@
+using System.ComponentModel;
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 using AgentFunctions.Conversations;
 using AgentFunctions.Errors;
 using AgentFunctions.Models;
@@ -11,12 +13,15 @@ using Microsoft.Extensions.Options;
 namespace AgentFunctions.Agents;
 
 /// <summary>
-/// One agent run: validate → (a turn already stored under <c>turnId</c> is answered from memory) → quota →
-/// the org's settings and chat client → history window → context providers (knowledge) and tools → one
-/// model call loop (function invocation) → the turn is stored → usage recorded. Nothing is stored when the
-/// model call fails or a stream does not complete.
+/// One agent run: validate → (a turn already stored under <c>turnId</c> is answered from memory) → the named agent
+/// (404 before any model call) → quota → the org's settings with the agent's overrides and chat client → history
+/// window (a conversation started by another agent is a 409) → context providers (knowledge) and tools, other agents
+/// of the org among them → one model call loop (function invocation) → with a response format, the answer validated
+/// (one retry, then 502) → the turn is stored → usage recorded. Nothing is stored when the model call fails, the
+/// answer does not validate or a stream does not complete.
 /// </summary>
 internal sealed partial class Agent(
+    IAgentDefinitionSource definitions,
     IOrgAgentSettingsSource settingsSource,
     IUsageMeter usageMeter,
     IConversationStore conversations,
@@ -31,6 +36,9 @@ internal sealed partial class Agent(
     /// <summary>Rough characters per token, for runs whose server reports no usage.</summary>
     internal const int CharactersPerToken = 4;
 
+    /// <summary>How deep agents may call agents: the run's agent may call one that may call one more, which gets no agent tools.</summary>
+    internal const int MaxAgentDepth = 2;
+
     private readonly ILogger _logger = loggerFactory.CreateLogger<Agent>();
 
     public async Task<AgentRunResult> RunAsync(OrgId orgId, AgentRunRequest request, string? turnId, CancellationToken cancellationToken)
@@ -44,20 +52,48 @@ internal sealed partial class Agent(
         }
 
         var run = await PrepareAsync(orgId, request, turnId, cancellationToken).ConfigureAwait(false);
+        return await RunPreparedAsync(run, cancellationToken).ConfigureAwait(false);
+    }
 
+    private async Task<AgentRunResult> RunPreparedAsync(PreparedRun run, CancellationToken cancellationToken)
+    {
         var started = time.GetTimestamp();
-        ChatResponse response;
+        var response = await CallModelAsync(run.OrgId, run.Call, started, cancellationToken).ConfigureAwait(false);
+        JsonElement? structured = null;
+        if (run.Call.Schema is { } schema && !string.IsNullOrWhiteSpace(response.Text))
+        {
+            structured = schema.Parse(response.Text);
+            if (structured is null)
+            {
+                // The tokens of the refused answer are spent: metered, then one more try.
+                await usageMeter.RecordAsync(run.OrgId, Usage(response.Usage, run.Call.Messages, response.Text).Usage, CancellationToken.None).ConfigureAwait(false);
+                LogInvalidOutput(_logger, run.OrgId.Value, run.Agent, 1);
+                response = await CallModelAsync(run.OrgId, run.Call, started, cancellationToken).ConfigureAwait(false);
+                structured = schema.Parse(response.Text);
+                if (structured is null)
+                {
+                    await usageMeter.RecordAsync(run.OrgId, Usage(response.Usage, run.Call.Messages, response.Text).Usage, CancellationToken.None).ConfigureAwait(false);
+                    LogInvalidOutput(_logger, run.OrgId.Value, run.Agent, 2);
+                    metrics.RecordModelCall(run.OrgId, time.GetElapsedTime(started), 0, 0, succeeded: false);
+                    throw new ApiException(502, ErrorCodes.InvalidModelOutput, $"The model's answer did not follow the response format of agent '{run.Agent}', also after one retry; nothing was stored.");
+                }
+            }
+        }
+
+        return await CompleteAsync(run, response, time.GetElapsedTime(started), streamed: false, cancellationToken).ConfigureAwait(false) with { Structured = structured };
+    }
+
+    private async Task<ChatResponse> CallModelAsync(OrgId orgId, ModelCall call, long started, CancellationToken cancellationToken)
+    {
         try
         {
-            response = await run.Client.GetResponseAsync(run.Messages, run.Options, cancellationToken).ConfigureAwait(false);
+            return await call.Client.GetResponseAsync(call.Messages, call.Options, cancellationToken).ConfigureAwait(false);
         }
         catch (ApiException e) when (e.Code == ErrorCodes.ModelUnavailable)
         {
             ModelFailed(orgId, time.GetElapsedTime(started), e.Status);
             throw;
         }
-
-        return await CompleteAsync(run, response, time.GetElapsedTime(started), streamed: false, cancellationToken).ConfigureAwait(false);
     }
 
     public async IAsyncEnumerable<AgentStreamUpdate> RunStreamingAsync(
@@ -65,9 +101,16 @@ internal sealed partial class Agent(
     {
         Validate(request, turnId: null);
         var run = await PrepareAsync(orgId, request, turnId: null, cancellationToken).ConfigureAwait(false);
+        if (run.Call.Schema is not null)
+        {
+            // A structured answer is validated (and maybe retried) before anything is sent: it arrives whole, in `done`.
+            yield return new AgentStreamUpdate(null, await RunPreparedAsync(run, cancellationToken).ConfigureAwait(false));
+            yield break;
+        }
+
         var started = time.GetTimestamp();
         var updates = new List<ChatResponseUpdate>();
-        var stream = run.Client.GetStreamingResponseAsync(run.Messages, run.Options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var stream = run.Call.Client.GetStreamingResponseAsync(run.Call.Messages, run.Call.Options, cancellationToken).GetAsyncEnumerator(cancellationToken);
         var completing = false;
         try
         {
@@ -104,7 +147,7 @@ internal sealed partial class Agent(
             if (!completing && updates.Count > 0)
             {
                 var partial = updates.ToChatResponse();
-                await usageMeter.RecordAsync(orgId, Usage(partial.Usage, run.Messages, partial.Text).Usage, CancellationToken.None).ConfigureAwait(false);
+                await usageMeter.RecordAsync(orgId, Usage(partial.Usage, run.Call.Messages, partial.Text).Usage, CancellationToken.None).ConfigureAwait(false);
             }
         }
 
@@ -126,26 +169,51 @@ internal sealed partial class Agent(
         var isNew = request.ConversationId is null;
         var conversationId = request.ConversationId ?? Identifiers.NewId();
         var startedAt = time.GetUtcNow();
+        var agentName = request.Agent ?? AgentDefinition.DefaultName;
+        var agent = await definitions.GetAsync(orgId, agentName, cancellationToken).ConfigureAwait(false);
         await usageMeter.EnsureWithinQuotaAsync(orgId, cancellationToken).ConfigureAwait(false);
         var settings = await settingsSource.GetAsync(orgId, cancellationToken).ConfigureAwait(false);
-        var client = models.GetChatClient(orgId, new ChatModelTarget(settings.Model, settings.Endpoint, settings.ApiKeySetting, settings.Version));
+        var client = ClientFor(orgId, agent.Definition, settings); // no model configured: 503 before any read
 
         var o = options.Value;
         var history = isNew
             ? new ConversationHistory(false, [])
             : await conversations.LoadHistoryAsync(orgId, conversationId, new ContextWindow(o.HistoryMessages, o.HistoryCharacters), cancellationToken).ConfigureAwait(false);
+        if (history.Exists && (history.Agent ?? AgentDefinition.DefaultName) != agentName)
+        {
+            throw ApiException.Conflict($"Conversation '{conversationId}' was started with agent '{history.Agent ?? AgentDefinition.DefaultName}'; it cannot be continued with agent '{agentName}'.");
+        }
 
-        var messages = new List<ChatMessage> { new(ChatRole.System, settings.SystemPrompt) };
-        var scope = new AgentRunScope();
+        var schema = request.ResponseFormat is { ValueKind: not JsonValueKind.Null } runFormat ? ResponseFormatSchema.Create(runFormat, "responseFormat")
+            : agent.Definition.ResponseFormat is { } agentFormat ? ResponseFormatSchema.Create(agentFormat, "responseFormat")
+            : null;
+        var scope = new AgentRunScope { RetrievalTop = agent.Definition.Knowledge?.RetrievalTop };
+        var past = history.Messages.Select(m => new ChatMessage(m.Role == MessageRole.User ? ChatRole.User : ChatRole.Assistant, m.Content));
+        var call = await PrepareCallAsync(orgId, agent.Definition, settings, client, request.Input!, past, schema, scope, depth: 0, cancellationToken).ConfigureAwait(false);
+        return new PreparedRun(orgId, agentName, conversationId, turnId, request.Input!, startedAt, call, scope, history.Version);
+    }
+
+    /// <summary>
+    /// One model call of an agent: its instructions (else the org's prompt), the org's settings with its model overrides,
+    /// context and the given history, its tools (all of the org's unless it names some) and, below
+    /// <see cref="MaxAgentDepth"/>, the other agents it names as tools.
+    /// </summary>
+    private async Task<ModelCall> PrepareCallAsync(
+        OrgId orgId, AgentDefinition agent, OrgAgentSettings settings, IChatClient client, string input, IEnumerable<ChatMessage> history,
+        ResponseFormatSchema? schema, AgentRunScope scope, int depth, CancellationToken cancellationToken)
+    {
+        var model = agent.Model;
+
+        var messages = new List<ChatMessage> { new(ChatRole.System, agent.Instructions ?? settings.SystemPrompt) };
         foreach (var provider in contextProviders)
         {
-            var context = await provider.GetContextAsync(orgId, request.Input!, cancellationToken).ConfigureAwait(false);
+            var context = await provider.GetContextAsync(orgId, input, scope, cancellationToken).ConfigureAwait(false);
             messages.AddRange(context.Messages);
             scope.AddCitations(context.Citations);
         }
 
-        messages.AddRange(history.Messages.Select(m => new ChatMessage(m.Role == MessageRole.User ? ChatRole.User : ChatRole.Assistant, m.Content)));
-        messages.Add(new ChatMessage(ChatRole.User, request.Input));
+        messages.AddRange(history);
+        messages.Add(new ChatMessage(ChatRole.User, input));
 
         var tools = new List<AITool>();
         foreach (var provider in toolProviders)
@@ -153,16 +221,62 @@ internal sealed partial class Agent(
             tools.AddRange(await provider.GetToolsAsync(orgId, scope, cancellationToken).ConfigureAwait(false));
         }
 
+        if (agent.Tools is { } named)
+        {
+            tools.RemoveAll(t => !named.Contains(t.Name, StringComparer.Ordinal));
+            if (depth < MaxAgentDepth)
+            {
+                foreach (var callee in named.Where(n => AgentDefinitionRules.IsName(n) && !tools.Exists(t => t.Name == n)))
+                {
+                    tools.Add(await AgentToolAsync(orgId, callee, scope, depth + 1, cancellationToken).ConfigureAwait(false));
+                }
+            }
+        }
+
         var chatOptions = new ChatOptions
         {
-            Temperature = settings.Temperature,
-            MaxOutputTokens = settings.MaxOutputTokens,
+            Temperature = model?.Temperature ?? settings.Temperature,
+            MaxOutputTokens = model?.MaxOutputTokens ?? settings.MaxOutputTokens,
             Tools = tools.Count > 0 ? tools : null,
+            ResponseFormat = schema is null ? null : ChatResponseFormat.ForJsonSchema(schema.Element, "output"),
         };
         var pipeline = new ChatClientBuilder(client)
-            .UseFunctionInvocation(loggerFactory, f => f.MaximumIterationsPerRequest = o.MaxToolIterations)
+            .UseFunctionInvocation(loggerFactory, f => f.MaximumIterationsPerRequest = options.Value.MaxToolIterations)
             .Build();
-        return new PreparedRun(orgId, conversationId, turnId, request.Input!, startedAt, pipeline, messages, chatOptions, scope, history.Version);
+        return new ModelCall(pipeline, messages, chatOptions, schema);
+    }
+
+    /// <summary>The org's client for the agent's deployment (else the org's model), on the org's endpoint.</summary>
+    private IChatClient ClientFor(OrgId orgId, AgentDefinition agent, OrgAgentSettings settings) =>
+        models.GetChatClient(orgId, new ChatModelTarget(agent.Model?.Deployment ?? settings.Model, settings.Endpoint, settings.ApiKeySetting, settings.Version));
+
+    /// <summary>
+    /// Another agent of the same org as a tool: it answers with its own instructions, model and tools and a fresh context
+    /// (no conversation history; nothing stored); its tokens are metered for the org. Only agents of <paramref name="orgId"/>
+    /// are ever looked up, so a name can never reach another org's agent.
+    /// </summary>
+    private async Task<AITool> AgentToolAsync(OrgId orgId, string name, AgentRunScope caller, int depth, CancellationToken cancellationToken)
+    {
+        var callee = (await definitions.GetAsync(orgId, name, cancellationToken).ConfigureAwait(false)).Definition;
+        return AIFunctionFactory.Create(
+            async ([Description("The question or task for this agent, with everything it needs to know.")] string input, CancellationToken ct) =>
+            {
+                await usageMeter.EnsureWithinQuotaAsync(orgId, ct).ConfigureAwait(false);
+                var schema = callee.ResponseFormat is { } format ? ResponseFormatSchema.Create(format, "responseFormat") : null;
+                var scope = new AgentRunScope { RetrievalTop = callee.Knowledge?.RetrievalTop };
+                var settings = await settingsSource.GetAsync(orgId, ct).ConfigureAwait(false);
+                var call = await PrepareCallAsync(orgId, callee, settings, ClientFor(orgId, callee, settings), input, [], schema, scope, depth, ct).ConfigureAwait(false);
+                var started = time.GetTimestamp();
+                var response = await CallModelAsync(orgId, call, started, ct).ConfigureAwait(false);
+                var (usage, _) = Usage(response.Usage, call.Messages, response.Text);
+                metrics.RecordModelCall(orgId, time.GetElapsedTime(started), usage.InputTokens, usage.OutputTokens, succeeded: true);
+                await usageMeter.RecordAsync(orgId, usage, CancellationToken.None).ConfigureAwait(false);
+                caller.AddCitations(scope.Citations);
+                LogAgentCalled(_logger, orgId.Value, name, depth);
+                return response.Text;
+            },
+            name,
+            callee.Description is { Length: > 0 } description ? description : $"Asks the agent '{name}' of this organization; returns its answer.");
     }
 
     private async Task<AgentRunResult> CompleteAsync(PreparedRun run, ChatResponse response, TimeSpan latency, bool streamed, CancellationToken cancellationToken)
@@ -174,13 +288,14 @@ internal sealed partial class Agent(
             throw ApiException.ModelUnavailable(502, "The model returned no answer.");
         }
 
-        var (usage, estimated) = Usage(response.Usage, run.Messages, output);
+        var (usage, estimated) = Usage(response.Usage, run.Call.Messages, output);
         metrics.RecordModelCall(run.OrgId, latency, usage.InputTokens, usage.OutputTokens, succeeded: true);
         var turn = new ConversationTurn(
             run.TurnId,
             new ConversationMessage(MessageRole.User, run.Input, run.StartedAt),
             new ConversationMessage(MessageRole.Assistant, output, time.GetUtcNow()))
         {
+            Agent = run.Agent,
             // The head's version from the history read: the append needs no second read unless another turn landed meanwhile.
             BasedOn = run.HistoryVersion,
         };
@@ -193,10 +308,10 @@ internal sealed partial class Agent(
         if (!appended && run.TurnId is not null
             && await conversations.FindTurnAsync(run.OrgId, run.ConversationId, run.TurnId, cancellationToken).ConfigureAwait(false) is { } stored)
         {
-            return Replay(stored, run.ConversationId);
+            return Replay(stored, run.ConversationId) with { Agent = run.Agent };
         }
 
-        return new AgentRunResult(output, run.ConversationId, usage, run.Scope.Citations);
+        return new AgentRunResult(output, run.ConversationId, usage, run.Scope.Citations) { Agent = run.Agent };
     }
 
     private void ModelFailed(OrgId orgId, TimeSpan latency, int status)
@@ -226,15 +341,17 @@ internal sealed partial class Agent(
 
     private sealed record PreparedRun(
         OrgId OrgId,
+        string Agent,
         string ConversationId,
         string? TurnId,
         string Input,
         DateTimeOffset StartedAt,
-        IChatClient Client,
-        IReadOnlyList<ChatMessage> Messages,
-        ChatOptions Options,
+        ModelCall Call,
         AgentRunScope Scope,
         ConversationVersion? HistoryVersion);
+
+    /// <summary>What one model call sends: the pipeline (function invocation over the org's client), messages, options, and the schema its answer must follow.</summary>
+    private sealed record ModelCall(IChatClient Client, IReadOnlyList<ChatMessage> Messages, ChatOptions Options, ResponseFormatSchema? Schema);
 
     [LoggerMessage(EventId = 1900, Level = LogLevel.Information,
         Message = "Agent run for org {OrgId} in conversation {ConversationId}: model latency {ModelLatencyMs} ms, {InputTokens} input and {OutputTokens} output tokens (streamed {Streamed}, estimated {UsageEstimated})")]
@@ -245,4 +362,10 @@ internal sealed partial class Agent(
 
     [LoggerMessage(EventId = 1902, Level = LogLevel.Information, Message = "Agent run for org {OrgId} in conversation {ConversationId} answered from the stored turn")]
     private static partial void LogReplayed(ILogger logger, string orgId, string conversationId);
+
+    [LoggerMessage(EventId = 1903, Level = LogLevel.Warning, Message = "Answer {Attempt} of agent {AgentName} for org {OrgId} did not follow its response format")]
+    private static partial void LogInvalidOutput(ILogger logger, string orgId, string agentName, int attempt);
+
+    [LoggerMessage(EventId = 1904, Level = LogLevel.Debug, Message = "Agent {AgentName} of org {OrgId} answered as a tool at depth {Depth}")]
+    private static partial void LogAgentCalled(ILogger logger, string orgId, string agentName, int depth);
 }
