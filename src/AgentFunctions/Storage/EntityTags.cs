@@ -4,7 +4,7 @@ using Azure;
 namespace AgentFunctions.Storage;
 
 /// <summary>HTTP preconditions as Table Storage ETags.</summary>
-public static class EntityTags
+internal static class EntityTags
 {
     /// <summary>
     /// <c>If-Match</c>: null when absent, <see cref="ETag.All"/> for <c>*</c>, or one entity tag (<c>"…"</c> or <c>W/"…"</c>);
