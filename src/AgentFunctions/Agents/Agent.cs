@@ -173,7 +173,7 @@ internal sealed partial class Agent(
         var agent = await definitions.GetAsync(orgId, agentName, cancellationToken).ConfigureAwait(false);
         await usageMeter.EnsureWithinQuotaAsync(orgId, cancellationToken).ConfigureAwait(false);
         var settings = await settingsSource.GetAsync(orgId, cancellationToken).ConfigureAwait(false);
-        var client = ClientFor(orgId, agent.Definition, settings); // no model configured: 503 before any read
+        var client = await ClientForAsync(orgId, agent.Definition, settings, cancellationToken).ConfigureAwait(false); // no model configured: 503 before any read
 
         var o = options.Value;
         var history = isNew
@@ -247,8 +247,8 @@ internal sealed partial class Agent(
     }
 
     /// <summary>The org's client for the agent's deployment (else the org's model), on the org's endpoint.</summary>
-    private IChatClient ClientFor(OrgId orgId, AgentDefinition agent, OrgAgentSettings settings) =>
-        models.GetChatClient(orgId, new ChatModelTarget(agent.Model?.Deployment ?? settings.Model, settings.Endpoint, settings.ApiKeySetting, settings.Version));
+    private Task<IChatClient> ClientForAsync(OrgId orgId, AgentDefinition agent, OrgAgentSettings settings, CancellationToken cancellationToken) =>
+        models.GetChatClientAsync(orgId, new ChatModelTarget(agent.Model?.Deployment ?? settings.Model, settings.Endpoint, settings.ApiKeySetting, settings.Version), cancellationToken);
 
     /// <summary>
     /// Another agent of the same org as a tool: it answers with its own instructions, model and tools and a fresh context
@@ -265,7 +265,7 @@ internal sealed partial class Agent(
                 var schema = callee.ResponseFormat is { } format ? ResponseFormatSchema.Create(format, "responseFormat") : null;
                 var scope = new AgentRunScope { RetrievalTop = callee.Knowledge?.RetrievalTop };
                 var settings = await settingsSource.GetAsync(orgId, ct).ConfigureAwait(false);
-                var call = await PrepareCallAsync(orgId, callee, settings, ClientFor(orgId, callee, settings), input, [], schema, scope, depth, ct).ConfigureAwait(false);
+                var call = await PrepareCallAsync(orgId, callee, settings, await ClientForAsync(orgId, callee, settings, ct).ConfigureAwait(false), input, [], schema, scope, depth, ct).ConfigureAwait(false);
                 var started = time.GetTimestamp();
                 var response = await CallModelAsync(orgId, call, started, ct).ConfigureAwait(false);
                 var (usage, _) = Usage(response.Usage, call.Messages, response.Text);
