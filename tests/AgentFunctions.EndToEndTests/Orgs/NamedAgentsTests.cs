@@ -142,7 +142,7 @@ public sealed class NamedAgentsTests(OrgsHost host)
             using var response = await host.SendAsync(HttpMethod.Put, $"api/agents/{name}", org, OrgsHost.Key(key), body);
             var text = await response.Content.ReadAsStringAsync();
             Assert.True(response.StatusCode == HttpStatusCode.BadRequest, text);
-            Assert.Contains(expected, text, StringComparison.Ordinal);
+            Assert.Contains(expected, JsonNode.Parse(text)!["detail"]!.GetValue<string>(), StringComparison.Ordinal);
         }
 
         using var missing = await host.SendAsync(HttpMethod.Get, "api/agents/c", org, OrgsHost.Key(key));
