@@ -18,13 +18,20 @@ internal sealed record ContextWindow(int MaxMessages, int MaxCharacters);
 /// <see cref="Version"/> is the state the history was read at: pass it on as <see cref="ConversationTurn.BasedOn"/>
 /// so the append needs no read of its own (it re-reads only if another turn came in between).
 /// </summary>
-internal sealed record ConversationHistory(bool Exists, IReadOnlyList<ConversationMessage> Messages, ConversationVersion? Version = null);
+internal sealed record ConversationHistory(bool Exists, IReadOnlyList<ConversationMessage> Messages, ConversationVersion? Version = null)
+{
+    /// <summary>The agent the conversation was started with (null: <c>default</c>, or a new conversation).</summary>
+    public string? Agent => Version?.Agent;
+}
 
 /// <summary>A stored user + assistant pair. <see cref="TurnId"/> makes the append idempotent (e.g. a job id).</summary>
 internal sealed record ConversationTurn(string? TurnId, ConversationMessage User, ConversationMessage Assistant)
 {
     /// <summary>Optional: the <see cref="ConversationHistory.Version"/> the turn was computed from (saves one read per turn).</summary>
     public ConversationVersion? BasedOn { get; init; }
+
+    /// <summary>The agent that ran the turn; recorded on the conversation by its first turn (null: <c>default</c>).</summary>
+    public string? Agent { get; init; }
 }
 
 /// <summary>
@@ -55,6 +62,9 @@ internal sealed class ConversationVersion
     internal DateTimeOffset UpdatedAt { get; }
 
     internal string? IndexKey { get; }
+
+    /// <summary>The agent recorded on the head (null: none recorded, i.e. <c>default</c>).</summary>
+    internal string? Agent { get; init; }
 }
 
 internal sealed record ConversationSummary(string ConversationId, long MessageCount, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);

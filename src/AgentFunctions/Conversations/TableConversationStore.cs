@@ -30,6 +30,7 @@ internal sealed partial class TableConversationStore(TableProvider tables, TimeP
     private const string CreatedAt = ConversationColumns.CreatedAt;
     private const string UpdatedAt = ConversationColumns.UpdatedAt;
     private const string IndexKey = ConversationColumns.IndexKey;
+    private const string AgentProperty = ConversationColumns.Agent;
     private const string ConversationIdProperty = ConversationColumns.ConversationId;
     private const string Role = ConversationColumns.Role;
     private const string Seq = ConversationColumns.Seq;
@@ -339,6 +340,11 @@ internal sealed partial class TableConversationStore(TableProvider tables, TimeP
             [UpdatedAt] = updatedAt,
             [IndexKey] = indexKey,
         };
+        if ((version.ETag is null ? turn.Agent : version.Agent) is { } agent)
+        {
+            head[AgentProperty] = agent; // set by the first turn, kept by every later one
+        }
+
         var actions = new List<TableTransactionAction>(6)
         {
             version.ETag is { } etag
@@ -389,7 +395,7 @@ internal sealed partial class TableConversationStore(TableProvider tables, TimeP
 
     private static ConversationVersion ToVersion(string conversationId, TableEntity head) =>
         new(conversationId, head.ETag, head.GetInt64(MessageCount) ?? 0, head.GetDateTimeOffset(CreatedAt) ?? default,
-            head.GetDateTimeOffset(UpdatedAt) ?? default, head.GetString(IndexKey));
+            head.GetDateTimeOffset(UpdatedAt) ?? default, head.GetString(IndexKey)) { Agent = head.GetString(AgentProperty) };
 
     private static async Task<ConversationVersion> ReadVersionAsync(TableClient table, OrgId orgId, string conversationId, CancellationToken cancellationToken)
     {
@@ -403,7 +409,7 @@ internal sealed partial class TableConversationStore(TableProvider tables, TimeP
     /// </summary>
     private static async Task<ConversationVersion> WithExistingIndexAsync(TableClient table, OrgId orgId, ConversationVersion version, CancellationToken cancellationToken) =>
         version.IndexKey is { } indexKey && !await ExistsAsync(table, orgId, indexKey, cancellationToken).ConfigureAwait(false)
-            ? new ConversationVersion(version.ConversationId, version.ETag, version.MessageCount, version.CreatedAt, version.UpdatedAt, null)
+            ? new ConversationVersion(version.ConversationId, version.ETag, version.MessageCount, version.CreatedAt, version.UpdatedAt, null) { Agent = version.Agent }
             : version;
 
     private static async Task<bool> ExistsAsync(TableClient table, OrgId orgId, string rowKey, CancellationToken cancellationToken)

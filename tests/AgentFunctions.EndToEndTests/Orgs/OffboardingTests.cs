@@ -25,6 +25,8 @@ public sealed class OffboardingTests(OrgsHost host)
             await host.RunAsync(org, key, "and a second turn", conversation);
             using var document = await host.SendAsync(HttpMethod.Put, "api/documents/handbook", org, OrgsHost.Key(key), new { title = "Handbook", content = $"The handbook of {org}." });
             Assert.Equal(HttpStatusCode.OK, document.StatusCode);
+            using var agent = await host.SendAsync(HttpMethod.Put, "api/agents/helper", org, OrgsHost.Key(key), new { instructions = $"You help {org}." });
+            Assert.Equal(HttpStatusCode.Created, agent.StatusCode);
         }
 
         var stayingBefore = await SnapshotAsync(Staying, stayingKey);
@@ -51,6 +53,11 @@ public sealed class OffboardingTests(OrgsHost host)
 
         Assert.Empty(JsonNode.Parse(await host.GetTextAsync("api/conversations", Leaving, newKey))!["conversations"]!.AsArray());
         Assert.Empty(JsonNode.Parse(await PostTextAsync("api/search", Leaving, newKey, new { query = "handbook" }))!["results"]!.AsArray());
+        using (var agent = await host.SendAsync(HttpMethod.Get, "api/agents/helper", Leaving, OrgsHost.Key(newKey)))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, agent.StatusCode);
+        }
+
         var usage = await host.SendAsync(HttpMethod.Get, $"api/admin/orgs/{Leaving}/usage", null, OrgsHost.Admin);
         var days = JsonNode.Parse(await usage.Content.ReadAsStringAsync())!["days"]!.AsArray();
         Assert.All(days, d => Assert.Equal(0, d!["totalTokens"]!.GetValue<long>()));
@@ -68,6 +75,7 @@ public sealed class OffboardingTests(OrgsHost host)
         }
 
         parts.Add(await PostTextAsync("api/search", org, key, new { query = "handbook" }));
+        parts.Add(await host.GetTextAsync("api/agents", org, key));
         return string.Join('\n', parts);
     }
 
