@@ -58,6 +58,35 @@ public sealed class ApiKeyStoreTests(AzuriteFixture azurite) : IClassFixture<Azu
     }
 
     [Fact]
+    public async Task RevokeAsync_ConcurrentWithVerifications_RevokedKeyNeverStaysCached()
+    {
+        using var services = OrgServices.Create(azurite, ("Orgs:CacheSeconds", "300"));
+        var keys = services.GetRequiredService<IApiKeyStore>();
+        var orgId = OrgId.Parse("keys-revoke-race");
+        for (var round = 0; round < 20; round++)
+        {
+            var issued = await keys.CreateAsync(orgId, default);
+            Assert.NotNull(await keys.VerifyAsync(issued.ApiKey, default));
+            using var revoked = new CancellationTokenSource();
+
+            // Verifiers keep using the key while it is revoked: each miss of the cache reads the row again.
+            var verifiers = Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+            {
+                while (!revoked.IsCancellationRequested)
+                {
+                    await keys.VerifyAsync(issued.ApiKey, default);
+                }
+            })).ToList();
+            await Task.Delay(5);
+            Assert.True(await keys.RevokeAsync(orgId, issued.KeyId, default));
+            await revoked.CancelAsync();
+            await Task.WhenAll(verifiers);
+
+            Assert.Null(await keys.VerifyAsync(issued.ApiKey, default));
+        }
+    }
+
+    [Fact]
     public async Task VerifyAsync_KeyInUseOnAnotherInstanceWhenRevoked_RefusedThereOnceCacheSecondsPassed()
     {
         using var first = OrgServices.Create(azurite, ("Orgs:CacheSeconds", "1"));
