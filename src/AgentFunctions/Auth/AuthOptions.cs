@@ -37,6 +37,11 @@ public sealed class AuthOptions : IValidatableObject
             yield return new ValidationResult("Auth__Jwt__MetadataAddress must be https (Auth__Jwt__RequireHttpsMetadata=false only for local tests).", ["Jwt.MetadataAddress"]);
         }
 
+        if (Jwt.ValidTypes.Count == 0)
+        {
+            yield return new ValidationResult("Auth__Jwt__TokenTypes must name at least one accepted token type (e.g. at+jwt).", ["Jwt.TokenTypes"]);
+        }
+
         if (string.IsNullOrWhiteSpace(Jwt.OrgClaim))
         {
             yield return new ValidationResult("Auth__Jwt__OrgClaim must not be empty.", ["Jwt.OrgClaim"]);
@@ -63,6 +68,16 @@ public sealed class JwtOptions
     public string OrgClaim { get; set; } = "org_id";
 
     public bool RequireHttpsMetadata { get; set; } = true;
+
+    /// <summary>
+    /// Accepted values of the token's <c>typ</c> header, comma-separated. The default <c>at+jwt</c> (RFC 9068 access
+    /// tokens) refuses an OpenID Connect ID token issued for the same audience; add <c>JWT</c> only for an issuer
+    /// whose access tokens carry that type (Entra ID), where ID tokens then have to be told apart by their audience.
+    /// </summary>
+    public string TokenTypes { get; set; } = "at+jwt";
+
+    public IReadOnlyList<string> ValidTypes =>
+        TokenTypes.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     public bool IsConfigured => !string.IsNullOrWhiteSpace(Authority) || !string.IsNullOrWhiteSpace(MetadataAddress);
 
