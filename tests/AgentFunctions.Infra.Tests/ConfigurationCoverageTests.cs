@@ -1,21 +1,23 @@
 using System.Reflection;
 using AgentFunctions.Auth;
+using AgentFunctions.Conversations;
 using AgentFunctions.Orgs;
 using Microsoft.Extensions.Configuration;
 
 namespace AgentFunctions.Infra.Tests;
 
-/// <summary>Every setting the orgs and auth areas bind is a row of the settings table in docs/configuration.md.</summary>
+/// <summary>Every setting the orgs, auth, conversations, storage and jobs areas bind is a row of the settings table in docs/configuration.md.</summary>
 [Collection(CompiledTemplateGroup.Name)]
 public sealed class ConfigurationCoverageTests(CompiledTemplate template)
 {
     [Fact]
-    public void ConfigurationTable_AuthAndOrgsOptions_EveryBoundSettingHasARow()
+    public void ConfigurationTable_HardenedAreasOptions_EveryBoundSettingHasARow()
     {
         var table = ConfigurationTable.Read(template.RepoRoot);
         var settings = Settings(AuthOptions.Section, typeof(AuthOptions))
             .Concat(Settings(OrgsOptions.Section, typeof(OrgsOptions)))
             .Concat(Settings(null, typeof(AdminOptions)))
+            .Concat(Settings(ConversationsOptions.Section, typeof(ConversationsOptions)))
             .ToList();
 
         Assert.Contains("Auth__Jwt__OrgClaim", settings);
