@@ -49,6 +49,7 @@ public static class ModelsRegistration
                     .AddTimeout(options.AttemptTimeout);
             });
 
+        services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IModelClients, ModelClients>();
         services.TryAddSingleton<IModelAvailability, ConfiguredModelAvailability>();
         services.TryAddSingleton<IEmbeddingGenerator<string, Embedding<float>>, ConfiguredEmbeddingGenerator>();
