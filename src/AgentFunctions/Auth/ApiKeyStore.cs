@@ -35,7 +35,14 @@ internal sealed class TableApiKeyStore(TableProvider tables, IOptions<OrgsOption
 {
     public const string TableName = "OrgApiKeys";
 
+    /// <summary>How long a key id found missing is answered from memory (no row read for repeated made-up keys).</summary>
+    internal static readonly TimeSpan MissingKeyLifetime = TimeSpan.FromSeconds(5);
+
+    private const int MaxMissingKeys = 10_000;
+
     private readonly ConcurrentDictionary<(string Org, string KeyId), (byte[] Hash, long ExpiresAt)> _verified = new();
+
+    private readonly BoundedCache<(string Org, string KeyId), bool> _missing = new(MaxMissingKeys, time);
 
     /// <summary>Moves after every revocation's delete (and offboarding); see the class remarks.</summary>
     private long _revocations;
@@ -49,6 +56,7 @@ internal sealed class TableApiKeyStore(TableProvider tables, IOptions<OrgsOption
         await table.AddEntityAsync(
             new TableEntity(orgId.Value, issued.KeyId) { ["Hash"] = issued.Hash, ["CreatedAt"] = time.GetUtcNow() },
             cancellationToken).ConfigureAwait(false);
+        _missing.Remove((orgId.Value, issued.KeyId));
         return issued;
     }
 
@@ -80,10 +88,20 @@ internal sealed class TableApiKeyStore(TableProvider tables, IOptions<OrgsOption
             return ApiKeySecret.Matches(parsed.Hash, cached.Hash) ? new ApiKeyIdentity(parsed.OrgId, parsed.KeyId) : null;
         }
 
+        if (_missing.TryGet(cacheKey, out _))
+        {
+            return null;
+        }
+
         var revocationsBefore = Interlocked.Read(ref _revocations);
         var table = await tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
         var row = await table.GetEntityIfExistsAsync<TableEntity>(parsed.OrgId.Value, parsed.KeyId, select: ["Hash"], cancellationToken: cancellationToken).ConfigureAwait(false);
         var stored = row.HasValue ? row.Value!.GetBinary("Hash") : null;
+        if (stored is null && options.Value.CacheSeconds > 0)
+        {
+            _missing.Set(cacheKey, true, MissingKeyLifetime);
+        }
+
         if (stored is null || !ApiKeySecret.Matches(parsed.Hash, stored))
         {
             return null;

@@ -16,6 +16,14 @@ public sealed class AuthOptions : IValidatableObject
 
     public JwtOptions Jwt { get; set; } = new();
 
+    /// <summary>
+    /// <c>Auth__FailedAttemptsPerMinute</c>: failed authentications one client address may make per minute on one
+    /// instance before its credentials are no longer looked up (429 <c>too_many_failed_attempts</c> until the next
+    /// minute). 0 switches the limiter off.
+    /// </summary>
+    [Range(0, 100_000)]
+    public int FailedAttemptsPerMinute { get; set; } = 30;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (!Jwt.IsConfigured)

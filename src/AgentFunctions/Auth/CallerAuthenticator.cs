@@ -17,12 +17,26 @@ public interface ICallerAuthenticator
     ValueTask<Caller> AuthenticateAsync(HttpRequest request, CancellationToken cancellationToken);
 }
 
-internal sealed class CallerAuthenticator(IApiKeyStore keys, JwtValidator jwt) : ICallerAuthenticator
+internal sealed class CallerAuthenticator(IApiKeyStore keys, JwtValidator jwt, FailedCallerLimiter limiter) : ICallerAuthenticator
 {
     public const string ApiKeyHeader = "X-Api-Key";
     private const string BearerPrefix = "Bearer ";
 
     public async ValueTask<Caller> AuthenticateAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        limiter.EnsureAllowed(request);
+        try
+        {
+            return await IdentifyAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ApiException refused) when (refused.Status == 401)
+        {
+            limiter.RecordFailure(request);
+            throw;
+        }
+    }
+
+    private async ValueTask<Caller> IdentifyAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         if (request.Headers.TryGetValue(ApiKeyHeader, out var apiKey))
         {

@@ -48,6 +48,9 @@ public static class ErrorCodes
     public const string PreconditionFailed = "precondition_failed";
     public const string PayloadTooLarge = "payload_too_large";
     public const string QuotaExceeded = "quota_exceeded";
+
+    /// <summary>429: this client address failed authentication too often this minute; its credentials are not looked up until Retry-After.</summary>
+    public const string TooManyFailedAttempts = "too_many_failed_attempts";
     public const string ModelUnavailable = "model_unavailable";
     public const string QueueUnavailable = "queue_unavailable";
 

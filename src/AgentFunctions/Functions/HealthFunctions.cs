@@ -1,8 +1,7 @@
 using AgentFunctions.Middleware;
+using AgentFunctions.Storage;
 using Azure;
-using Azure.Data.Tables;
 using Azure.Identity;
-using Azure.Storage.Queues;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -10,11 +9,12 @@ using Microsoft.Extensions.Logging;
 
 namespace AgentFunctions.Functions;
 
-public sealed partial class HealthFunctions(TableServiceClient tables, QueueServiceClient queues, ILogger<HealthFunctions> logger)
+public sealed partial class HealthFunctions(StorageProbe storage, ILogger<HealthFunctions> logger)
 {
     /// <summary>
-    /// Liveness plus storage reachability (tables and queues, one cheap listing each); no org, no
-    /// auth. The answer never names an endpoint, account or setting; the cause goes to the log.
+    /// Liveness plus storage reachability (tables and queues, one cheap listing each, the result kept a few
+    /// seconds: <see cref="StorageProbe"/>); no org, no auth. The answer never names an endpoint, account or
+    /// setting; the cause goes to the log.
     /// </summary>
     [Function(nameof(Health))]
     [WithoutOrg]
@@ -22,18 +22,19 @@ public sealed partial class HealthFunctions(TableServiceClient tables, QueueServ
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        try
+        var failure = await storage.CheckAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (failure is null)
         {
-            await Task.WhenAll(
-                tables.QueryAsync(maxPerPage: 1, cancellationToken: cancellationToken).AsPages().FirstAsync(cancellationToken).AsTask(),
-                queues.GetQueuesAsync(cancellationToken: cancellationToken).AsPages(pageSizeHint: 1).FirstAsync(cancellationToken).AsTask()).ConfigureAwait(false);
             return new OkObjectResult(new { status = "ok" });
         }
-        catch (Exception exception) when (exception is RequestFailedException or AggregateException or AuthenticationFailedException or CredentialUnavailableException)
+
+        if (failure is not (RequestFailedException or AggregateException or AuthenticationFailedException or CredentialUnavailableException))
         {
-            LogStorageUnreachable(logger, exception.GetType().Name, exception);
-            return new ObjectResult(new { status = "degraded", storage = "unreachable" }) { StatusCode = StatusCodes.Status503ServiceUnavailable };
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         }
+
+        LogStorageUnreachable(logger, failure.GetType().Name, failure);
+        return new ObjectResult(new { status = "degraded", storage = "unreachable" }) { StatusCode = StatusCodes.Status503ServiceUnavailable };
     }
 
     [LoggerMessage(EventId = 2300, Level = LogLevel.Warning, Message = "Health check: storage unreachable ({ExceptionType})")]

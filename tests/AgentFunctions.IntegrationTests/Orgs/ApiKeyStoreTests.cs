@@ -41,6 +41,24 @@ public sealed class ApiKeyStoreTests(AzuriteFixture azurite) : IClassFixture<Azu
     }
 
     [Fact]
+    public async Task VerifyAsync_UnknownKeyAgainSoon_AnsweredWithoutRowRead()
+    {
+        using var services = OrgServices.Create(azurite, ("Orgs:CacheSeconds", "30"));
+        var keys = services.GetRequiredService<IApiKeyStore>();
+        var orgId = OrgId.Parse("keys-missing");
+        var planted = ApiKeySecret.Issue(orgId);
+        Assert.Null(await keys.VerifyAsync(planted.ApiKey, default));
+
+        // The row appears behind the store's back: a repeated lookup within the negative cache's lifetime is not a read.
+        var table = new TableClient(azurite.ConnectionString, TableApiKeyStore.TableName);
+        await table.AddEntityAsync(new TableEntity(orgId.Value, planted.KeyId) { ["Hash"] = planted.Hash });
+
+        Assert.Null(await keys.VerifyAsync(planted.ApiKey, default));
+        await Task.Delay(TableApiKeyStore.MissingKeyLifetime + TimeSpan.FromSeconds(1));
+        Assert.NotNull(await keys.VerifyAsync(planted.ApiKey, default));
+    }
+
+    [Fact]
     public async Task RevokeAsync_VerifiedKey_RefusedAtOnceOnThisInstance()
     {
         using var services = OrgServices.Create(azurite, ("Orgs:CacheSeconds", "300"));
