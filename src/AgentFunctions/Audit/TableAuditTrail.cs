@@ -15,7 +15,7 @@ using Microsoft.Extensions.Logging;
 namespace AgentFunctions.Audit;
 
 /// <summary>One entry of an org's audit trail (docs/api.md, "Audit"); <c>reason</c> is the error code of a refusal.</summary>
-public sealed record AuditEvent(
+internal sealed record AuditEvent(
     [property: JsonPropertyName("at")] DateTimeOffset At,
     [property: JsonPropertyName("orgId")] string OrgId,
     [property: JsonPropertyName("principal")] string Principal,
@@ -27,11 +27,11 @@ public sealed record AuditEvent(
     [property: JsonPropertyName("count"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Count = null);
 
 /// <summary>One page of the trail, newest first; <see cref="Cursor"/> (when present) fetches the older events.</summary>
-public sealed record AuditPage(
+internal sealed record AuditPage(
     [property: JsonPropertyName("events")] IReadOnlyList<AuditEvent> Events,
     [property: JsonPropertyName("cursor"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Cursor);
 
-public interface IAuditTrail
+internal interface IAuditTrail
 {
     /// <summary>The org's newest <paramref name="limit"/> events after <paramref name="cursor"/> (a page's <see cref="AuditPage.Cursor"/>), newest first.</summary>
     Task<AuditPage> ReadAsync(OrgId orgId, int limit, string? cursor, CancellationToken cancellationToken);

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace AgentFunctions.Conversations;
 
 /// <summary>Response of <c>GET /api/conversations</c>; <see cref="Cursor"/> (when present) fetches the next page.</summary>
-public sealed record ConversationListResponse(
+internal sealed record ConversationListResponse(
     [property: JsonPropertyName("conversations")] IReadOnlyList<ConversationListItem> Conversations,
     [property: JsonPropertyName("cursor"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Cursor)
 {
@@ -11,7 +11,7 @@ public sealed record ConversationListResponse(
         new([.. page.Conversations.Select(c => new ConversationListItem(c.ConversationId, c.MessageCount, c.CreatedAt, c.UpdatedAt))], page.Cursor);
 }
 
-public sealed record ConversationListItem(
+internal sealed record ConversationListItem(
     [property: JsonPropertyName("conversationId")] string ConversationId,
     [property: JsonPropertyName("messageCount")] long MessageCount,
     [property: JsonPropertyName("createdAt")] DateTimeOffset CreatedAt,
@@ -21,7 +21,7 @@ public sealed record ConversationListItem(
 /// Response of <c>GET /api/conversations/{conversationId}/messages</c>: oldest first among the newest that fit the page's
 /// count and character budget; <see cref="Cursor"/> (when present) fetches the older ones.
 /// </summary>
-public sealed record ConversationMessagesResponse(
+internal sealed record ConversationMessagesResponse(
     [property: JsonPropertyName("conversationId")] string ConversationId,
     [property: JsonPropertyName("messages")] IReadOnlyList<ConversationMessageItem> Messages,
     [property: JsonPropertyName("cursor"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Cursor)
@@ -30,7 +30,7 @@ public sealed record ConversationMessagesResponse(
         new(conversationId, [.. page.Messages.Select(m => new ConversationMessageItem(m.Role == MessageRole.User ? "user" : "assistant", m.Content, m.CreatedAt))], page.Cursor);
 }
 
-public sealed record ConversationMessageItem(
+internal sealed record ConversationMessageItem(
     [property: JsonPropertyName("role")] string Role,
     [property: JsonPropertyName("content")] string Content,
     [property: JsonPropertyName("createdAt")] DateTimeOffset CreatedAt);

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace AgentFunctions.Conversations;
 
 /// <summary>Conversation memory settings (section <c>Conversations</c>).</summary>
-public sealed class ConversationsOptions
+internal sealed class ConversationsOptions
 {
     public const string Section = "Conversations";
 

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging;
 
 namespace AgentFunctions.Functions;
 
-public sealed partial class HealthFunctions(StorageProbe storage, ILogger<HealthFunctions> logger)
+internal sealed partial class HealthFunctions(StorageProbe storage, ILogger<HealthFunctions> logger)
 {
     /// <summary>
     /// Liveness plus storage reachability (tables and queues, one cheap listing each, the result kept a few

@@ -8,7 +8,7 @@ namespace AgentFunctions.Storage;
 /// <see cref="ResultLifetime"/>: anonymous health probes cost at most two storage calls per instance per few seconds,
 /// however many arrive, and concurrent probes share one check.
 /// </summary>
-public sealed class StorageProbe(TableServiceClient tables, QueueServiceClient queues, TimeProvider time)
+internal sealed class StorageProbe(TableServiceClient tables, QueueServiceClient queues, TimeProvider time)
 {
     internal static readonly TimeSpan ResultLifetime = TimeSpan.FromSeconds(5);
 
