@@ -33,6 +33,10 @@ internal static class ConversationKeys
     public static string Message(string conversationId, long seq) =>
         string.Create(CultureInfo.InvariantCulture, $"{conversationId}|{ReverseSeq(seq):D19}");
 
+    /// <summary>The seq of a message row's key (the inverse of <see cref="Message"/>).</summary>
+    public static long SeqOf(string conversationId, string messageRowKey) =>
+        long.MaxValue - long.Parse(messageRowKey.AsSpan(conversationId.Length + 1), NumberStyles.None, CultureInfo.InvariantCulture);
+
     public static string TurnMarker(string conversationId, string turnId) => $"{conversationId}|turn|{turnId}";
 
     public static string Index(DateTimeOffset updatedAt, string conversationId) =>

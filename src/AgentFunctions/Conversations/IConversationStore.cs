@@ -72,6 +72,16 @@ internal sealed record ConversationSummary(string ConversationId, long MessageCo
 internal sealed record ConversationPage(IReadOnlyList<ConversationSummary> Conversations, string? Cursor);
 
 /// <summary>
+/// One page of a conversation's messages: at most <paramref name="Limit"/> messages and, beyond the first, at most
+/// <paramref name="MaxCharacters"/> characters of content; <paramref name="Cursor"/> (a page's <see cref="MessagePage.Cursor"/>)
+/// continues with older messages.
+/// </summary>
+internal sealed record MessagePageRequest(int Limit, int MaxCharacters = int.MaxValue, string? Cursor = null);
+
+/// <summary>Messages oldest first; <see cref="Cursor"/> (when present) fetches the older ones before them.</summary>
+internal sealed record MessagePage(IReadOnlyList<ConversationMessage> Messages, string? Cursor);
+
+/// <summary>
 /// Conversation memory, partitioned by org. Every method takes the org; a conversation of another
 /// org behaves exactly like a missing one.
 /// </summary>
@@ -93,8 +103,8 @@ internal interface IConversationStore
     /// <summary>This org's conversations, most recently updated first; <paramref name="cursor"/> is a page's <see cref="ConversationPage.Cursor"/>.</summary>
     Task<ConversationPage> ListAsync(OrgId orgId, int limit, string? cursor, CancellationToken cancellationToken);
 
-    /// <summary>The last <paramref name="limit"/> messages, oldest first; null when the conversation does not exist in this org.</summary>
-    Task<IReadOnlyList<ConversationMessage>?> GetMessagesAsync(OrgId orgId, string conversationId, int limit, CancellationToken cancellationToken);
+    /// <summary>The newest messages within the page's count and character budget, oldest first; null when the conversation does not exist in this org.</summary>
+    Task<MessagePage?> GetMessagesAsync(OrgId orgId, string conversationId, MessagePageRequest request, CancellationToken cancellationToken);
 
     /// <summary>False when the conversation does not exist in this org.</summary>
     Task<bool> DeleteAsync(OrgId orgId, string conversationId, CancellationToken cancellationToken);

@@ -51,6 +51,9 @@ internal static class ErrorCodes
     public const string PreconditionFailed = "precondition_failed";
     public const string PayloadTooLarge = "payload_too_large";
     public const string QuotaExceeded = "quota_exceeded";
+
+    /// <summary>429: this client address failed authentication too often this minute; its credentials are not looked up until Retry-After.</summary>
+    public const string TooManyFailedAttempts = "too_many_failed_attempts";
     public const string ModelUnavailable = "model_unavailable";
 
     /// <summary>404: the org has no agent of that name (another org's agents are never visible).</summary>

@@ -38,6 +38,8 @@ public sealed class OrgsHost() : LocalHostFixture(AgentFunctionsAssembly)
         Environment["Auth__Enabled"] = "true";
         Environment["ADMIN_API_KEY"] = AdminKey;
         Environment["Orgs__CacheSeconds"] = "0";
+        // Every client of these tests is 127.0.0.1, and the matrices fail authentication on purpose many times a minute.
+        Environment["Auth__FailedAttemptsPerMinute"] = "100000";
         Environment["Orgs__InFlightSeconds"] = "1"; // the final offboarding sweep follows the first one at once
         Environment["OpenAI__Endpoint"] = Model.OpenAIEndpoint.ToString();
         Environment["OpenAI__ApiKey"] = PlatformModelKey;

@@ -145,7 +145,7 @@ internal sealed class FakeConversationStore : IConversationStore
 
     public Task<ConversationPage> ListAsync(OrgId orgId, int limit, string? cursor, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-    public Task<IReadOnlyList<ConversationMessage>?> GetMessagesAsync(OrgId orgId, string conversationId, int limit, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task<MessagePage?> GetMessagesAsync(OrgId orgId, string conversationId, MessagePageRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public Task<bool> DeleteAsync(OrgId orgId, string conversationId, CancellationToken cancellationToken) => throw new NotSupportedException();
 
