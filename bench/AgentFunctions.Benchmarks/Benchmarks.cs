@@ -11,5 +11,6 @@ internal static class Benchmarks
         ["localhost"] = LocalHostOverhead.RunAsync,
         ["jobs"] = JobsBenchmark.RunAsync,
         ["openai"] = OpenAiBenchmark.RunAsync,
+        ["requests"] = RequestsPerRun.RunAsync,
     };
 }
