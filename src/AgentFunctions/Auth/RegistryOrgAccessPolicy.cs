@@ -63,6 +63,18 @@ internal sealed partial class RegistryOrgAccessPolicy(
         return new OrgAccessGrant(principal);
     }
 
+    public async ValueTask<OrgId?> FindCredentialOrgAsync(Microsoft.AspNetCore.Http.HttpContext http, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        if (!auth.Value.Enabled)
+        {
+            return null;
+        }
+
+        var caller = await authenticator.AuthenticateAsync(http.Request, cancellationToken).ConfigureAwait(false);
+        return caller.Orgs.Count == 1 ? caller.Orgs.First() : null;
+    }
+
     [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Org access {OrgId} refused: credential {Principal} belongs to other orgs")]
     private static partial void LogForeignCredential(ILogger logger, string orgId, string principal);
 }

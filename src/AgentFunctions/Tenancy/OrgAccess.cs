@@ -26,6 +26,14 @@ public sealed record OrgAccessGrant(string Principal);
 public interface IOrgAccessPolicy
 {
     ValueTask<OrgAccessGrant> AuthorizeAsync(OrgAccessRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The org an HTTP caller's credential names, for a request without <c>X-Org-Id</c> (API.md "Which org"): an org
+    /// key's org, a token's only org. Null when the credential names none or several (then the default org applies),
+    /// or when callers are not authenticated. Throws 401 when authentication is on and the credential is not valid.
+    /// </summary>
+    ValueTask<OrgId?> FindCredentialOrgAsync(Microsoft.AspNetCore.Http.HttpContext http, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<OrgId?>(null);
 }
 
 /// <summary>A refusal after the caller was identified: the audit records who was refused.</summary>
