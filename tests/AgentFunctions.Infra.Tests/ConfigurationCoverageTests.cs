@@ -1,3 +1,4 @@
+using AgentFunctions.Mcp;
 using System.Reflection;
 using AgentFunctions.Auth;
 using AgentFunctions.Orgs;
@@ -10,16 +11,18 @@ namespace AgentFunctions.Infra.Tests;
 public sealed class ConfigurationCoverageTests(CompiledTemplate template)
 {
     [Fact]
-    public void ConfigurationTable_AuthAndOrgsOptions_EveryBoundSettingHasARow()
+    public void ConfigurationTable_AuthOrgsAndMcpOptions_EveryBoundSettingHasARow()
     {
         var table = ConfigurationTable.Read(template.RepoRoot);
         var settings = Settings(AuthOptions.Section, typeof(AuthOptions))
             .Concat(Settings(OrgsOptions.Section, typeof(OrgsOptions)))
             .Concat(Settings(null, typeof(AdminOptions)))
+            .Concat(Settings(McpOptions.Section, typeof(McpOptions)))
             .ToList();
 
         Assert.Contains("Auth__Jwt__OrgClaim", settings);
         Assert.Contains("ADMIN_API_KEY", settings);
+        Assert.Contains("Mcp__AllowLoopback", settings);
         var missing = settings.Where(s => !table.ContainsKey(s)).ToList();
         Assert.True(missing.Count == 0, $"not in the settings table of {ConfigurationTable.RelativePath}: {string.Join(", ", missing)}");
     }

@@ -1,5 +1,8 @@
+using AgentFunctions.Agents;
+using AgentFunctions.Tenancy;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using ModelContextProtocol.AspNetCore;
 using ModelContextProtocol.Protocol;
 
@@ -9,7 +12,8 @@ public static class McpRegistration
 {
     /// <summary>
     /// The org's MCP server (<c>/api/mcp</c>): the SDK's stateless Streamable HTTP transport whose tools are set per
-    /// request for the request's org. Needs <c>AddAgents</c>, <c>AddKnowledge</c> and <c>AddDataStore</c>.
+    /// request for the request's org; and the org's remote MCP servers (table <c>McpServers</c>, an offboarding owner) whose
+    /// tools the agent gets. Needs <c>AddStorage</c>, <c>AddAgents</c>, <c>AddKnowledge</c> and <c>AddDataStore</c>.
     /// </summary>
     public static IServiceCollection AddMcp(this IServiceCollection services)
     {
@@ -31,6 +35,14 @@ public static class McpRegistration
                     return Task.CompletedTask;
                 };
             });
+        services.AddOptions<McpOptions>().BindConfiguration(McpOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<McpServerStore>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IOrgDataOwner, McpServerStore>(sp => sp.GetRequiredService<McpServerStore>()));
+        services.TryAddSingleton<RemoteMcpClients>();
+        services.TryAddSingleton<RemoteMcpTools>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAgentToolProvider, RemoteMcpTools>(sp => sp.GetRequiredService<RemoteMcpTools>()));
+        services.TryAddSingleton(sp => new RemoteMcpServers(sp.GetRequiredService<McpServerStore>(), sp.GetRequiredService<RemoteMcpTools>(), sp.GetRequiredService<IOptions<McpOptions>>()));
         services.TryAddSingleton<OrgMcpTools>();
         services.TryAddSingleton<OrgMcpEndpoint>();
         return services;
