@@ -4,7 +4,7 @@ using Microsoft.Extensions.Configuration;
 namespace AgentFunctions.Auth;
 
 /// <summary>Caller authentication (section <c>Auth</c>). On unless switched off explicitly.</summary>
-public sealed class AuthOptions : IValidatableObject
+internal sealed class AuthOptions : IValidatableObject
 {
     public const string Section = "Auth";
 
@@ -45,7 +45,7 @@ public sealed class AuthOptions : IValidatableObject
 }
 
 /// <summary>Bearer tokens from an OpenID Connect issuer (section <c>Auth:Jwt</c>); off while neither address is set.</summary>
-public sealed class JwtOptions
+internal sealed class JwtOptions
 {
     /// <summary>The issuer's base URL; metadata is read from <c>{Authority}/.well-known/openid-configuration</c>.</summary>
     public string? Authority { get; set; }
@@ -72,7 +72,7 @@ public sealed class JwtOptions
 }
 
 /// <summary>The platform admin key (root configuration key <c>ADMIN_API_KEY</c>); the admin API is off while it is unset.</summary>
-public sealed class AdminOptions : IValidatableObject
+internal sealed class AdminOptions : IValidatableObject
 {
     public const int MinKeyLength = 32;
 

@@ -4,7 +4,7 @@ namespace AgentFunctions.Errors;
 /// A failure with a stable error code that the exception middleware turns into
 /// <c>application/problem+json</c> (docs/api.md, "Errors"). Throw it from anywhere below a function.
 /// </summary>
-public class ApiException(int status, string code, string detail, TimeSpan? retryAfter = null)
+internal class ApiException(int status, string code, string detail, TimeSpan? retryAfter = null)
     : Exception(detail)
 {
     public int Status { get; } = status;
@@ -34,7 +34,7 @@ public class ApiException(int status, string code, string detail, TimeSpan? retr
 }
 
 /// <summary>The <c>code</c> values of problem responses. Clients match on these; never rename one.</summary>
-public static class ErrorCodes
+internal static class ErrorCodes
 {
     public const string InvalidOrgId = "invalid_org_id";
     public const string OrgIdRequired = "org_id_required";

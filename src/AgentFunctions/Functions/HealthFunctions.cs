@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging;
 
 namespace AgentFunctions.Functions;
 
-public sealed partial class HealthFunctions(TableServiceClient tables, QueueServiceClient queues, ILogger<HealthFunctions> logger)
+internal sealed partial class HealthFunctions(TableServiceClient tables, QueueServiceClient queues, ILogger<HealthFunctions> logger)
 {
     /// <summary>
     /// Liveness plus storage reachability (tables and queues, one cheap listing each); no org, no

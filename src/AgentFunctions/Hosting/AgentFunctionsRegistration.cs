@@ -20,7 +20,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace AgentFunctions.Hosting;
 
 /// <summary>The composition root: one call per folder, each in that folder's own namespace; any order works.</summary>
-public static class AgentFunctionsRegistration
+internal static class AgentFunctionsRegistration
 {
     public static IServiceCollection AddAgentFunctions(this IServiceCollection services, IConfiguration configuration) =>
         services

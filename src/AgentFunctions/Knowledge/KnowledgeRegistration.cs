@@ -12,7 +12,7 @@ using Microsoft.Extensions.Options;
 
 namespace AgentFunctions.Knowledge;
 
-public static class KnowledgeRegistration
+internal static class KnowledgeRegistration
 {
     /// <summary>
     /// Knowledge ingestion and search: Azure AI Search when <c>AzureSearch__Endpoint</c> is set,

@@ -15,7 +15,7 @@ namespace AgentFunctions.Middleware;
 /// the admin API off (403 saying so). Access to one org's administration is audited in that org's trail;
 /// a refused attempt is only logged (see <see cref="OrgAccessRecord.CallerIdentified"/>).
 /// </summary>
-public sealed class AdminGuard(IOptions<AdminOptions> options, IOrgAccessAuditor auditor)
+internal sealed class AdminGuard(IOptions<AdminOptions> options, IOrgAccessAuditor auditor)
 {
     public const string Header = "X-Admin-Key";
     public const string Principal = "admin";

@@ -18,7 +18,7 @@ namespace AgentFunctions.Models;
 /// org's own endpoint. <see cref="ApiKeySetting"/> names the app setting that holds that endpoint's key (null:
 /// the app's managed identity). <see cref="Version"/> is the org's settings version: a new one rebuilds the client.
 /// </summary>
-public sealed record ChatModelTarget(string? Model = null, Uri? Endpoint = null, string? ApiKeySetting = null, long Version = 0);
+internal sealed record ChatModelTarget(string? Model = null, Uri? Endpoint = null, string? ApiKeySetting = null, long Version = 0);
 
 /// <summary>
 /// The app's model clients, built from <c>AzureOpenAI__*</c> or <c>OpenAI__*</c> (Azure OpenAI wins when both are set).
@@ -27,7 +27,7 @@ public sealed record ChatModelTarget(string? Model = null, Uri? Endpoint = null,
 /// <see cref="HttpClient"/> (<see cref="ModelsRegistration.HttpClientName"/>) and turns failures into
 /// <c>model_unavailable</c>.
 /// </summary>
-public interface IModelClients
+internal interface IModelClients
 {
     /// <summary>
     /// The app endpoint's chat client for a model (deployment) name, or the configured default when null. Throws 503

@@ -7,7 +7,7 @@ using Polly;
 
 namespace AgentFunctions.Models;
 
-public static class ModelsRegistration
+internal static class ModelsRegistration
 {
     /// <summary>The named HttpClient every model client sends through.</summary>
     public const string HttpClientName = "AgentFunctions.Model";

@@ -4,7 +4,7 @@ using AgentFunctions.Errors;
 namespace AgentFunctions.Orgs;
 
 /// <summary>The body of <c>PUT /api/admin/orgs/{orgId}</c> (docs/api.md, "Admin"); <see cref="Validate"/> refuses bad input before any I/O.</summary>
-public sealed record OrgPutRequest(
+internal sealed record OrgPutRequest(
     [property: JsonPropertyName("displayName")] string? DisplayName,
     [property: JsonPropertyName("systemPrompt")] string? SystemPrompt,
     [property: JsonPropertyName("model")] OrgModelRequest? Model,
@@ -53,7 +53,7 @@ public sealed record OrgPutRequest(
 }
 
 /// <summary>The <c>model</c> object of an org; <c>apiKey</c> is only read to refuse it.</summary>
-public sealed record OrgModelRequest(
+internal sealed record OrgModelRequest(
     [property: JsonPropertyName("deployment")] string? Deployment = null,
     [property: JsonPropertyName("temperature")] float? Temperature = null,
     [property: JsonPropertyName("maxOutputTokens")] int? MaxOutputTokens = null,

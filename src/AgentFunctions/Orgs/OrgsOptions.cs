@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace AgentFunctions.Orgs;
 
 /// <summary>Org registry settings (section <c>Orgs</c>).</summary>
-public sealed class OrgsOptions
+internal sealed class OrgsOptions
 {
     public const string Section = "Orgs";
 

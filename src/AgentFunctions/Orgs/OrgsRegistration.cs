@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace AgentFunctions.Orgs;
 
-public static class OrgsRegistration
+internal static class OrgsRegistration
 {
     /// <summary>
     /// The org registry, offboarding, and per-org agent settings: <see cref="RegistryAgentSettingsSource"/> decorates the
