@@ -11,7 +11,7 @@ namespace AgentFunctions.Functions;
 /// authenticated the caller (401 before any MCP processing), audited and counted the request; the SDK answers.
 /// GET (a server-to-client stream) is not offered by a stateless server: 405.
 /// </summary>
-public sealed class McpFunctions(OrgMcpEndpoint mcp)
+internal sealed class McpFunctions(OrgMcpEndpoint mcp)
 {
     [Function(nameof(Mcp))]
     public async Task<IActionResult> Mcp(

@@ -9,7 +9,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace AgentFunctions.Functions;
 
 /// <summary>The admin API of an org's remote MCP servers (<c>X-Admin-Key</c>; the org is the target).</summary>
-public sealed class McpServerAdminFunctions(RemoteMcpServers servers)
+internal sealed class McpServerAdminFunctions(RemoteMcpServers servers)
 {
     [Function(nameof(PutMcpServer))]
     [WithoutOrg]

@@ -2,13 +2,12 @@ using AgentFunctions.Agents;
 using AgentFunctions.Tenancy;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using ModelContextProtocol.AspNetCore;
 using ModelContextProtocol.Protocol;
 
 namespace AgentFunctions.Mcp;
 
-public static class McpRegistration
+internal static class McpRegistration
 {
     /// <summary>
     /// The org's MCP server (<c>/api/mcp</c>): the SDK's stateless Streamable HTTP transport whose tools are set per
@@ -42,7 +41,7 @@ public static class McpRegistration
         services.TryAddSingleton<RemoteMcpClients>();
         services.TryAddSingleton<RemoteMcpTools>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAgentToolProvider, RemoteMcpTools>(sp => sp.GetRequiredService<RemoteMcpTools>()));
-        services.TryAddSingleton(sp => new RemoteMcpServers(sp.GetRequiredService<McpServerStore>(), sp.GetRequiredService<RemoteMcpTools>(), sp.GetRequiredService<IOptions<McpOptions>>()));
+        services.TryAddSingleton<RemoteMcpServers>();
         services.TryAddSingleton<OrgMcpTools>();
         services.TryAddSingleton<OrgMcpEndpoint>();
         return services;

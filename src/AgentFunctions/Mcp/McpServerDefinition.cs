@@ -9,14 +9,14 @@ namespace AgentFunctions.Mcp;
 /// One remote MCP server an org's agents use (docs/api.md, "Remote MCP servers"). <see cref="Headers"/> maps a header
 /// name to the app setting that holds its value (<c>ORGKEY_*</c>); the value itself is never stored or returned.
 /// </summary>
-public sealed record McpServerDefinition(
+internal sealed record McpServerDefinition(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("url")] Uri Url,
     [property: JsonPropertyName("headers")] IReadOnlyDictionary<string, string> Headers,
     [property: JsonPropertyName("allowedTools")] IReadOnlyList<string>? AllowedTools);
 
 /// <summary>The body of <c>PUT /api/admin/orgs/{orgId}/mcp-servers/{name}</c>.</summary>
-public sealed partial record McpServerPutRequest(
+internal sealed partial record McpServerPutRequest(
     [property: JsonPropertyName("url")] string? Url,
     [property: JsonPropertyName("headers")] Dictionary<string, string>? Headers,
     [property: JsonPropertyName("allowedTools")] List<string>? AllowedTools)

@@ -11,9 +11,9 @@ namespace AgentFunctions.Mcp;
 /// delegate with its own <see cref="HttpContext"/> after the org middleware has authenticated the caller. The SDK
 /// reads the JSON-RPC message, checks the protocol headers, runs a fresh server for the request and answers as
 /// server-sent events; the server's tools are the caller's org's (<see cref="McpRegistration"/> sets them per request
-/// from <see cref="OrgFeature"/>). Public only because the function class that takes it is.
+/// from <see cref="OrgFeature"/>).
 /// </summary>
-public sealed class OrgMcpEndpoint(IServiceProvider services)
+internal sealed class OrgMcpEndpoint(IServiceProvider services)
 {
     private readonly Lazy<RequestDelegate> _post = new(() => MapPost(services));
 
