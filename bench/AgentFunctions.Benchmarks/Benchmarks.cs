@@ -10,5 +10,6 @@ internal static class Benchmarks
         ["knowledge"] = KnowledgeBenchmark.RunAsync,
         ["localhost"] = LocalHostOverhead.RunAsync,
         ["jobs"] = JobsBenchmark.RunAsync,
+        ["mcp"] = McpBenchmark.RunAsync,
     };
 }
