@@ -51,6 +51,9 @@ internal static class ErrorCodes
     public const string ModelUnavailable = "model_unavailable";
     public const string QueueUnavailable = "queue_unavailable";
 
+    /// <summary>503: the AI Search index cannot be created yet (e.g. the app's Search roles are still propagating).</summary>
+    public const string KnowledgeUnavailable = "knowledge_unavailable";
+
     /// <summary>503: the token issuer's metadata (signing keys) cannot be read, so no bearer token can be checked.</summary>
     public const string AuthUnavailable = "auth_unavailable";
     public const string Internal = "internal";

@@ -11,6 +11,7 @@ using AgentFunctions.Middleware;
 using AgentFunctions.Models;
 using AgentFunctions.Observability;
 using AgentFunctions.Orgs;
+using AgentFunctions.Secrets;
 using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;
 using AgentFunctions.Usage;
@@ -27,6 +28,7 @@ internal static class AgentFunctionsRegistration
             .AddTenancy()
             .AddStorage(configuration)
             .AddObservability(configuration)
+            .AddSecrets()
             .AddModels()
             .AddConversations()
             .AddAgents()

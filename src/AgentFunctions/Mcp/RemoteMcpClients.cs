@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Configuration;
+using AgentFunctions.Secrets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.Client;
@@ -9,15 +9,15 @@ namespace AgentFunctions.Mcp;
 /// Connects to an org's remote MCP servers with the SDK's client over one shared <see cref="HttpClient"/> whose every
 /// connection passes the SSRF guard (<see cref="McpAddressGuard.ConnectAsync"/>). Each use is its own short session
 /// (connect, one request, close): nothing of one org's session outlives the call, and a server that restarted loses
-/// nothing. Header values are read from the app settings the definition names at connect time.
+/// nothing. Header values are the org secrets the definition names (Key Vault, or app settings locally), read at connect time.
 /// </summary>
 internal sealed class RemoteMcpClients : IDisposable
 {
     private readonly HttpClient _http;
-    private readonly IConfiguration _configuration;
+    private readonly IOrgSecrets _secrets;
     private readonly ILoggerFactory _loggerFactory;
 
-    public RemoteMcpClients(IOptions<McpOptions> options, IConfiguration configuration, ILoggerFactory loggerFactory)
+    public RemoteMcpClients(IOptions<McpOptions> options, IOrgSecrets secrets, ILoggerFactory loggerFactory)
     {
         var allowLoopback = options.Value.AllowLoopback;
         _http = new HttpClient(new SocketsHttpHandler
@@ -29,7 +29,7 @@ internal sealed class RemoteMcpClients : IDisposable
         {
             Timeout = Timeout.InfiniteTimeSpan, // each use has its own deadline (Mcp__CallTimeout)
         };
-        _configuration = configuration;
+        _secrets = secrets;
         _loggerFactory = loggerFactory;
     }
 
@@ -38,9 +38,7 @@ internal sealed class RemoteMcpClients : IDisposable
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (header, setting) in server.Headers)
         {
-            headers[header] = _configuration[setting] is { Length: > 0 } value
-                ? value
-                : throw new InvalidOperationException($"The app setting '{setting}' that holds header '{header}' of MCP server '{server.Name}' is not set.");
+            headers[header] = await _secrets.GetAsync(setting, cancellationToken).ConfigureAwait(false);
         }
 
         var transport = new HttpClientTransport(

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.AI;
+using AgentFunctions.Secrets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
@@ -28,6 +29,7 @@ internal static class ModelsRegistration
         services.AddOptions<AzureOpenAIOptions>().BindConfiguration(AzureOpenAIOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<OpenAIOptions>().BindConfiguration(OpenAIOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ModelResilienceOptions>().BindConfiguration(ModelResilienceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSecrets(); // an org's own endpoint key is a named secret
 
         services.AddHttpClient(HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })

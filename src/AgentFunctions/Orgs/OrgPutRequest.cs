@@ -66,7 +66,7 @@ internal sealed record OrgModelRequest(
         if (ApiKey is not null)
         {
             throw ApiException.InvalidRequest("model.apiKey",
-                "is never stored: put the key in an app setting (or a Key Vault reference) and name that setting in 'model.apiKeySetting', or omit both to use the app's managed identity.");
+                "is never stored: put the key in the app's Key Vault (secret ORGKEY-<NAME>; locally an app setting ORGKEY_<NAME>) and name it in 'model.apiKeySetting' as ORGKEY_<NAME>, or omit both to use the app's managed identity.");
         }
 
         if (Deployment is not null && !IsName(Deployment, 128, ".:/-_"))
@@ -105,7 +105,7 @@ internal sealed record OrgModelRequest(
             if (ApiKeySetting.Length <= OrgKeySettingPrefix.Length || !ApiKeySetting.StartsWith(OrgKeySettingPrefix, StringComparison.Ordinal) || !IsName(ApiKeySetting, 128, "_"))
             {
                 throw ApiException.InvalidRequest("model.apiKeySetting",
-                    $"must be the name of an app setting that starts with '{OrgKeySettingPrefix}' (1-128 characters of A-Z, a-z, 0-9 and '_'), so it can never name one of the platform's own secrets.");
+                    $"must be a secret name that starts with '{OrgKeySettingPrefix}' (1-128 characters of A-Z, a-z, 0-9 and '_'; in Key Vault each '_' is '-'), so it can never name one of the platform's own secrets.");
             }
         }
         else if (endpoint is not null && !IsAzureOpenAIHost(endpoint))

@@ -28,6 +28,9 @@ public sealed partial class AccessMatrixTests(OrgsHost host) : IAsyncLifetime
         ["admin/orgs/{orgId}"] = new { displayName = "Matrix target" },
     };
 
+    /// <summary>Routes that answer anyone alike: health, the OpenAPI document and its reference page.</summary>
+    private static readonly HashSet<string> AnonymousRoutes = new(StringComparer.Ordinal) { "health", "openapi.json", "docs", "docs/{asset}" };
+
     private readonly Dictionary<string, (string Header, string Value)?> _credentials = [];
 
     public async Task InitializeAsync()
@@ -52,7 +55,7 @@ public sealed partial class AccessMatrixTests(OrgsHost host) : IAsyncLifetime
 
         foreach (var function in functions)
         {
-            var kind = function.Route == "health" ? "public" : function.Route.StartsWith("admin/", StringComparison.Ordinal) ? "admin" : "org";
+            var kind = AnonymousRoutes.Contains(function.Route) ? "public" : function.Route.StartsWith("admin/", StringComparison.Ordinal) ? "admin" : "org";
             foreach (var (name, credential) in _credentials)
             {
                 var expected = (kind, name) switch
@@ -123,9 +126,14 @@ public sealed partial class AccessMatrixTests(OrgsHost host) : IAsyncLifetime
             ? Bodies.TryGetValue(function.Route, out var body) ? body : new { }
             : null;
 
-    /// <summary>The route with each parameter filled in: the admin target org for {orgId}, a valid id for the rest.</summary>
+    /// <summary>The route with each parameter filled in: the admin target org for {orgId}, a file of the reference page for {asset}, a valid id for the rest.</summary>
     private static string Path(string route, string kind) =>
-        "api/" + RouteParameter().Replace(route, m => m.Groups[1].Value == "orgId" ? AdminTarget : kind == "admin" ? "key-0" : "matrix-1");
+        "api/" + RouteParameter().Replace(route, m => m.Groups[1].Value switch
+        {
+            "orgId" => AdminTarget,
+            "asset" => "swagger-ui.css",
+            _ => kind == "admin" ? "key-0" : "matrix-1",
+        });
 
     [GeneratedRegex(@"\{(\w+)(?::[^}]*)?\}")]
     private static partial Regex RouteParameter();

@@ -19,7 +19,7 @@ public sealed class AzureSearchKnowledgeStoreTests(AzureSearchTestServer server,
     : KnowledgeStoreConformanceTests, IClassFixture<AzureSearchTestServer>, IClassFixture<AzuriteFixture>
 {
     private readonly TableServiceClient _tables = new(azurite.ConnectionString);
-    private readonly AzureSearchKnowledgeStore _store = new(server.CreateClient(), "knowledge", Dimensions, new TableProvider(new TableServiceClient(azurite.ConnectionString)));
+    private readonly AzureSearchKnowledgeStore _store = new(new AzureSearchIndex(server.CreateClient(), "knowledge", Dimensions), new TableProvider(new TableServiceClient(azurite.ConnectionString)));
 
     private protected override IKnowledgeStore Store => _store;
 
