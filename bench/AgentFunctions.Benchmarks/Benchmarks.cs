@@ -12,5 +12,6 @@ internal static class Benchmarks
         ["jobs"] = JobsBenchmark.RunAsync,
         ["openai"] = OpenAiBenchmark.RunAsync,
         ["requests"] = RequestsPerRun.RunAsync,
+        ["mcp"] = McpBenchmark.RunAsync,
     };
 }

@@ -29,6 +29,12 @@ public sealed class OffboardingTests(OrgsHost host)
             Assert.Equal(HttpStatusCode.Created, agent.StatusCode);
         }
 
+        foreach (var org in new[] { Leaving, Staying })
+        {
+            using var server = await host.SendAsync(HttpMethod.Put, $"api/admin/orgs/{org}/mcp-servers/tools", null, OrgsHost.Admin, new { url = "http://127.0.0.1:9/mcp" });
+            Assert.Equal(HttpStatusCode.OK, server.StatusCode);
+        }
+
         var stayingBefore = await SnapshotAsync(Staying, stayingKey);
         Assert.Contains("handbook", stayingBefore, StringComparison.Ordinal);
 
@@ -62,6 +68,10 @@ public sealed class OffboardingTests(OrgsHost host)
         var days = JsonNode.Parse(await usage.Content.ReadAsStringAsync())!["days"]!.AsArray();
         Assert.All(days, d => Assert.Equal(0, d!["totalTokens"]!.GetValue<long>()));
         Assert.Equal(stayingBefore, await SnapshotAsync(Staying, stayingKey));
+        using var leavingServer = await host.SendAsync(HttpMethod.Get, $"api/admin/orgs/{Leaving}/mcp-servers/tools", null, OrgsHost.Admin);
+        Assert.Equal(HttpStatusCode.NotFound, leavingServer.StatusCode);
+        using var stayingServer = await host.SendAsync(HttpMethod.Get, $"api/admin/orgs/{Staying}/mcp-servers/tools", null, OrgsHost.Admin);
+        Assert.Equal(HttpStatusCode.OK, stayingServer.StatusCode);
     }
 
     /// <summary>Everything the staying org can read of its data, as the API returns it (compared byte for byte).</summary>

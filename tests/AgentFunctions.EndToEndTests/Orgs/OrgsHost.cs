@@ -20,6 +20,8 @@ public sealed class OrgsHost() : LocalHostFixture(AgentFunctionsAssembly)
     public const string PlatformModelKey = "platform-model-secret";
     public const string OwnEndpointKeySetting = "ORGKEY_OWN_MODEL";
     public const string OwnEndpointKey = "org-own-model-secret";
+    public const string McpKeySetting = "ORGKEY_REMOTE_MCP";
+    public const string McpKey = "remote-mcp-secret";
 
     public OpenAiTestServer Model { get; private set; } = null!;
 
@@ -47,6 +49,9 @@ public sealed class OrgsHost() : LocalHostFixture(AgentFunctionsAssembly)
         Environment["OpenAI__EmbeddingModel"] = "embedding-model";
         Environment["Model__RetryDelay"] = "00:00:00.050";
         Environment[OwnEndpointKeySetting] = OwnEndpointKey;
+        Environment["Mcp__AllowLoopback"] = "true"; // the remote MCP test servers listen on 127.0.0.1
+        Environment["Mcp__CallTimeout"] = "00:00:10";
+        Environment[McpKeySetting] = McpKey;
         await base.InitializeAsync();
     }
 
