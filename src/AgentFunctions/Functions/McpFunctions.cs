@@ -15,18 +15,22 @@ internal sealed class McpFunctions(OrgMcpEndpoint mcp)
 {
     [Function(nameof(Mcp))]
     public async Task<IActionResult> Mcp(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", "get", Route = "mcp")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "mcp")] HttpRequest request,
         FunctionContext context,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!HttpMethods.IsPost(request.Method))
-        {
-            request.HttpContext.Response.Headers.Allow = HttpMethods.Post;
-            return new StatusCodeResult(StatusCodes.Status405MethodNotAllowed);
-        }
-
         await mcp.HandlePostAsync(context.GetOrgId(), request.HttpContext).ConfigureAwait(false);
         return new EmptyResult();
+    }
+
+    /// <summary>Its own function so that each operation of the OpenAPI document is one function (operationId = name).</summary>
+    [Function(nameof(McpGet))]
+    public static IActionResult McpGet(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "mcp")] HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.HttpContext.Response.Headers.Allow = HttpMethods.Post;
+        return new StatusCodeResult(StatusCodes.Status405MethodNotAllowed);
     }
 }
