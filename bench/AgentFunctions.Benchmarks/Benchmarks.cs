@@ -11,5 +11,7 @@ internal static class Benchmarks
         ["localhost"] = LocalHostOverhead.RunAsync,
         ["jobs"] = JobsBenchmark.RunAsync,
         ["openai"] = OpenAiBenchmark.RunAsync,
+        ["requests"] = RequestsPerRun.RunAsync,
+        ["mcp"] = McpBenchmark.RunAsync,
     };
 }

@@ -30,4 +30,10 @@ internal sealed record AgentCall(IReadOnlyList<ChatMessage> Messages)
     /// <c>MaxOutputTokens</c> (never above the org's), <c>ResponseFormat</c>, <c>StopSequences</c>, <c>Seed</c>, penalties.
     /// </summary>
     public ChatOptions? Options { get; init; }
+
+    /// <summary>The org's agent that answers (<see cref="AgentDefinition.DefaultName"/> unless named).</summary>
+    public string Agent { get; init; } = AgentDefinition.DefaultName;
+
+    /// <summary>The schema the answer must follow (over the agent's own <c>responseFormat</c>); null: the agent's, if any.</summary>
+    public ResponseFormatSchema? ResponseFormat { get; init; }
 }

@@ -13,7 +13,11 @@ internal sealed record AgentCompletion(
     AgentUsage Usage,
     IReadOnlyList<Citation> Citations,
     ChatFinishReason? FinishReason,
-    bool Stored);
+    bool Stored)
+{
+    /// <summary>With a response format: the answer parsed (it follows the schema).</summary>
+    public System.Text.Json.JsonElement? Structured { get; init; }
+}
 
 /// <summary>One item of a streamed <see cref="AgentCall"/>: text deltas, then exactly one final completion.</summary>
 internal sealed record AgentCompletionUpdate(string? Delta, AgentCompletion? Completion);

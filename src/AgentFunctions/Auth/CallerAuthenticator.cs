@@ -22,7 +22,7 @@ internal interface ICallerAuthenticator
 /// sends); a bearer value shaped like an org key (<c>afk.</c>...) is a key, anything else is a JWT. The caller is
 /// kept on the request, so the org middleware's two questions (which org, may it act) authenticate once.
 /// </summary>
-internal sealed class CallerAuthenticator(IApiKeyStore keys, JwtValidator jwt) : ICallerAuthenticator
+internal sealed class CallerAuthenticator(IApiKeyStore keys, JwtValidator jwt, FailedCallerLimiter limiter) : ICallerAuthenticator
 {
     public const string ApiKeyHeader = "X-Api-Key";
     private const string BearerPrefix = "Bearer ";
@@ -35,7 +35,17 @@ internal sealed class CallerAuthenticator(IApiKeyStore keys, JwtValidator jwt) :
             return caller;
         }
 
-        caller = await IdentifyAsync(request, cancellationToken).ConfigureAwait(false);
+        limiter.EnsureAllowed(request);
+        try
+        {
+            caller = await IdentifyAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ApiException refused) when (refused.Status == 401)
+        {
+            limiter.RecordFailure(request);
+            throw;
+        }
+
         request.HttpContext.Items[typeof(Caller)] = caller;
         return caller;
     }

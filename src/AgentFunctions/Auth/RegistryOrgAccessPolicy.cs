@@ -39,7 +39,10 @@ internal sealed partial class RegistryOrgAccessPolicy(
             {
                 // The target org's trail says a foreign credential was refused; who it was stays in the platform's log.
                 LogForeignCredential(logger, request.OrgId.Value, caller.Principal);
-                throw new OrgAccessDeniedException(AuditPrincipals.ForeignCredential, 403, ErrorCodes.Forbidden, "The credential does not allow acting for this org.");
+                throw new OrgAccessDeniedException(AuditPrincipals.ForeignCredential, 403, ErrorCodes.Forbidden, "The credential does not allow acting for this org.")
+                {
+                    Credential = caller.Principal,
+                };
             }
 
             principal = caller.Principal;

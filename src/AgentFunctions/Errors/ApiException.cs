@@ -51,7 +51,16 @@ internal static class ErrorCodes
     public const string PreconditionFailed = "precondition_failed";
     public const string PayloadTooLarge = "payload_too_large";
     public const string QuotaExceeded = "quota_exceeded";
+
+    /// <summary>429: this client address failed authentication too often this minute; its credentials are not looked up until Retry-After.</summary>
+    public const string TooManyFailedAttempts = "too_many_failed_attempts";
     public const string ModelUnavailable = "model_unavailable";
+
+    /// <summary>404: the org has no agent of that name (another org's agents are never visible).</summary>
+    public const string AgentNotFound = "agent_not_found";
+
+    /// <summary>502: the model's answer did not validate against the run's <c>responseFormat</c>, also after one retry.</summary>
+    public const string InvalidModelOutput = "invalid_model_output";
     public const string QueueUnavailable = "queue_unavailable";
 
     /// <summary>503: the AI Search index cannot be created yet (e.g. the app's Search roles are still propagating).</summary>

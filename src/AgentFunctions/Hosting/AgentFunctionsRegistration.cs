@@ -6,6 +6,7 @@ using AgentFunctions.Conversations;
 using AgentFunctions.DataStore;
 using AgentFunctions.Jobs;
 using AgentFunctions.Knowledge;
+using AgentFunctions.Mcp;
 using AgentFunctions.Middleware;
 using AgentFunctions.Models;
 using AgentFunctions.Observability;
@@ -41,5 +42,6 @@ internal static class AgentFunctionsRegistration
             .AddAuth()
             .AddAudit()
             .AddAdministration()
+            .AddMcp()
             .AddMiddleware();
 }

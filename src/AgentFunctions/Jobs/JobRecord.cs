@@ -39,6 +39,9 @@ internal sealed record JobRecord(
     long ClaimDequeueCount = 0,
     Azure.ETag ETag = default)
 {
+    /// <summary>The agent that runs the job (null: <c>default</c>).</summary>
+    public string? Agent { get; init; }
+
     public bool IsFinished => Status is JobStatus.Succeeded or JobStatus.Failed;
 }
 

@@ -46,7 +46,10 @@ internal sealed partial class JobService(
         ArgumentNullException.ThrowIfNull(request);
         request.Validate();
         var job = await store.CreateAsync(
-            new JobRecord(orgId, Identifiers.NewId(), JobStatus.Queued, request.Input!, request.ConversationId ?? Identifiers.NewId(), 0, time.GetUtcNow()),
+            new JobRecord(orgId, Identifiers.NewId(), JobStatus.Queued, request.Input!, request.ConversationId ?? Identifiers.NewId(), 0, time.GetUtcNow())
+            {
+                Agent = request.Agent,
+            },
             cancellationToken).ConfigureAwait(false);
         try
         {
@@ -102,7 +105,7 @@ internal sealed partial class JobService(
         AgentRunResult result;
         try
         {
-            result = await agent.RunAsync(orgId, new AgentRunRequest(claimed.Input, claimed.ConversationId), jobId, cancellationToken).ConfigureAwait(false);
+            result = await agent.RunAsync(orgId, new AgentRunRequest(claimed.Input, claimed.ConversationId) { Agent = claimed.Agent }, jobId, cancellationToken).ConfigureAwait(false);
         }
         catch (ApiException refused) when (IsPermanent(refused))
         {

@@ -70,15 +70,16 @@ internal sealed record KnowledgeSource(
 }
 
 /// <summary>
-/// Automatic retrieval: the org's top <c>Knowledge__RetrievalTop</c> chunks for the run's input, as one system message
+/// Automatic retrieval: the org's top <c>Knowledge__RetrievalTop</c> (or the agent's <c>knowledge.retrievalTop</c>) chunks for the run's input, as one system message
 /// listing numbered sources (one JSON object per line) after the framing that marks them as reference material.
 /// No chunks (an empty knowledge base: no embedding call either) or <c>RetrievalTop</c> 0: no message and no citations.
 /// </summary>
 internal sealed class KnowledgeContextProvider(KnowledgeRetrieval retrieval, IOptions<KnowledgeOptions> options) : IAgentContextProvider
 {
-    public async ValueTask<AgentContext> GetContextAsync(OrgId orgId, string input, CancellationToken cancellationToken)
+    public async ValueTask<AgentContext> GetContextAsync(OrgId orgId, string input, AgentRunScope run, CancellationToken cancellationToken)
     {
-        var top = options.Value.RetrievalTop;
+        ArgumentNullException.ThrowIfNull(run);
+        var top = run.RetrievalTop ?? options.Value.RetrievalTop;
         if (top == 0)
         {
             return AgentContext.Empty;

@@ -74,6 +74,7 @@ internal sealed partial class OrgContextMiddleware(
                 new OrgAccessRecord(orgId, denied?.Principal ?? AuditPrincipals.Unauthenticated, context.FunctionDefinition.Name, action, AccessOutcome.Denied, context.TraceId(), refused.Code)
                 {
                     CallerIdentified = denied is not null,
+                    FoldBy = denied?.Credential,
                 },
                 context.CancellationToken).ConfigureAwait(false);
             throw;

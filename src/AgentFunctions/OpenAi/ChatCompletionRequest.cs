@@ -114,8 +114,9 @@ internal sealed record ChatCompletionRequest(string Model, AgentCall Call, bool 
         options.ToolMode = ToolMode(toolChoice, "tool_choice", [.. options.Tools ?? []], c => c.TryGetProperty("function", out var f) ? Object(f, "tool_choice.function").GetProperty("name") : default);
         options.ResponseFormat = Format(responseFormat, "response_format", f => f.TryGetProperty("json_schema", out var s) ? s : default, "response_format.json_schema");
         var (history, instructions) = Messages(messages);
-        var call = new AgentCall(history) { Instructions = instructions, Options = options };
-        return new ChatCompletionRequest(model ?? throw Invalid("model", "is required (an agent name; GET /api/v1/models lists them)."), call, stream, includeUsage);
+        var agent = model ?? throw Invalid("model", "is required (an agent name; GET /api/v1/models lists them).");
+        var call = new AgentCall(history) { Instructions = instructions, Options = options, Agent = agent };
+        return new ChatCompletionRequest(agent, call, stream, includeUsage);
     }
 
     private static void RefuseUnless(JsonElement value, Func<JsonElement, bool> harmless, string field)

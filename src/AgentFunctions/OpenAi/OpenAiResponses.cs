@@ -63,6 +63,7 @@ internal sealed partial class OpenAiResponses(IChatAgent agent, OpenAiModels mod
             TurnInput = userText,
             Instructions = request.Instructions,
             Options = request.Options,
+            Agent = request.Model,
         };
         return new PreparedResponse(request, call, $"resp_{Identifiers.NewId()}", time.GetUtcNow().ToUnixTimeSeconds());
     }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json.Serialization;
 using AgentFunctions.Agents;
@@ -31,13 +32,16 @@ internal interface IRequestRateLimiter
 /// RowKey <c>yyyyMMdd</c> (UTC day) holds <c>InputTokens</c>, <c>OutputTokens</c>, <c>Runs</c>, <c>EmbeddingTokens</c>;
 /// RowKey <c>rpm</c> holds the current minute's request counter (<c>Window</c> = <c>yyyyMMddHHmm</c>, <c>Count</c>).
 /// Every increment is a read-modify-write under If-Match, retried on conflict, so counts stay exact
-/// across instances. Changing this key scheme is a breaking change.
+/// across instances; an instance starts from the row version it wrote last, so while it is the only
+/// writer an increment is one request. Changing this key scheme is a breaking change.
 /// </summary>
 internal sealed class TableUsageStore(TableProvider tables, TimeProvider time) : IRequestRateLimiter, IOrgDataOwner
 {
     public const string TableName = "Usage";
     public const string RateRow = "rpm";
     private const int MaxAttempts = 30;
+    private const int MaxRemembered = 10_000;
+    private readonly ConcurrentDictionary<(string OrgId, string RowKey), TableEntity> _lastWritten = new();
 
     public string Area => "usage";
 
@@ -107,19 +111,38 @@ internal sealed class TableUsageStore(TableProvider tables, TimeProvider time) :
     {
         var table = await tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
         await table.DeleteOrgPartitionAsync(orgId, cancellationToken).ConfigureAwait(false);
+        foreach (var key in _lastWritten.Keys.Where(k => k.OrgId == orgId.Value))
+        {
+            _lastWritten.TryRemove(key, out _);
+        }
     }
 
     /// <summary>
     /// Read-modify-write of one row under If-Match. <paramref name="change"/> edits the row and returns
     /// whether to write it; the result is that decision, taken on the row version that was stored.
+    /// The first attempt starts from the version this instance wrote last (if any) instead of reading it:
+    /// If-Match still refuses the write when anyone changed the row since, and then the row is read.
+    /// A refusal taken on that remembered version stands, since counts only grow within their window.
     /// </summary>
     private async Task<bool> ChangeAsync(OrgId orgId, string rowKey, Func<TableEntity, bool> change, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
+        var key = (orgId.Value, rowKey);
         for (var attempt = 1; ; attempt++)
         {
-            var existing = await table.GetEntityIfExistsAsync<TableEntity>(orgId.Value, rowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
-            var row = existing.HasValue ? existing.Value! : new TableEntity(orgId.Value, rowKey);
+            TableEntity? last = null;
+            var remembered = attempt == 1 && _lastWritten.TryGetValue(key, out last);
+            TableEntity row;
+            if (remembered)
+            {
+                row = new TableEntity(last!) { ETag = last!.ETag };
+            }
+            else
+            {
+                var existing = await table.GetEntityIfExistsAsync<TableEntity>(orgId.Value, rowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+                row = existing.HasValue ? existing.Value! : new TableEntity(orgId.Value, rowKey);
+            }
+
             if (!change(row))
             {
                 return false;
@@ -127,16 +150,16 @@ internal sealed class TableUsageStore(TableProvider tables, TimeProvider time) :
 
             try
             {
-                if (existing.HasValue)
-                {
-                    await table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    await table.AddEntityAsync(row, cancellationToken).ConfigureAwait(false);
-                }
-
+                var written = row.ETag == default
+                    ? await table.AddEntityAsync(row, cancellationToken).ConfigureAwait(false)
+                    : await table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+                Remember(key, row, written.Headers.ETag);
                 return true;
+            }
+            catch (RequestFailedException e) when (remembered && e.Status is 404 or 409 or 412)
+            {
+                // Changed or deleted since this instance wrote it: read it on the next attempt.
+                _lastWritten.TryRemove(key, out _);
             }
             catch (RequestFailedException e) when (e.Status is 409 or 412 && attempt < MaxAttempts)
             {
@@ -144,6 +167,24 @@ internal sealed class TableUsageStore(TableProvider tables, TimeProvider time) :
                 await Task.Delay(Random.Shared.Next(1, 5 * Math.Min(attempt, 10)), cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    private void Remember((string, string) key, TableEntity row, ETag? etag)
+    {
+        if (etag is not { } version)
+        {
+            _lastWritten.TryRemove(key, out _);
+            return;
+        }
+
+        if (_lastWritten.Count >= MaxRemembered && !_lastWritten.ContainsKey(key))
+        {
+            // Bounded: forgetting costs the next write one read, never a count.
+            _lastWritten.Clear();
+        }
+
+        row.ETag = version;
+        _lastWritten[key] = row;
     }
 
     private static UsageDay ToDay(TableEntity row) =>

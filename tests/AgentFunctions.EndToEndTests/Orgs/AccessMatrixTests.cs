@@ -46,6 +46,28 @@ public sealed partial class AccessMatrixTests(OrgsHost host) : IAsyncLifetime
     public Task DisposeAsync() => Task.CompletedTask;
 
     [Fact]
+    public async Task RevokeOrgKey_OtherOrgsKeyIdThroughThisOrgsPath_404AndTheKeyKeepsWorking()
+    {
+        var keyOfA = await host.RegisterWithKeyAsync("revoke-a");
+        await host.RegisterWithKeyAsync("revoke-b");
+        var keyIdOfA = keyOfA.Split('.')[2];
+
+        using (var throughB = await host.SendAsync(HttpMethod.Delete, $"api/admin/orgs/revoke-b/keys/{keyIdOfA}", null, OrgsHost.Admin))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, throughB.StatusCode);
+        }
+
+        await host.GetTextAsync("api/conversations", "revoke-a", keyOfA);
+        using (var throughA = await host.SendAsync(HttpMethod.Delete, $"api/admin/orgs/revoke-a/keys/{keyIdOfA}", null, OrgsHost.Admin))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, throughA.StatusCode);
+        }
+
+        using var revoked = await host.SendAsync(HttpMethod.Get, "api/conversations", "revoke-a", OrgsHost.Key(keyOfA));
+        Assert.Equal(HttpStatusCode.Unauthorized, revoked.StatusCode);
+    }
+
+    [Fact]
     public async Task EveryHttpFunction_EachCredential_ExpectedStatusAndNoModelCallWhenRefused()
     {
         var functions = await HttpFunctionsAsync();

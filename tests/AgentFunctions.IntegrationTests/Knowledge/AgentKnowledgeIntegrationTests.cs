@@ -5,6 +5,8 @@ using AgentFunctions.Tenancy;
 using AgentFunctions.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Internal;
 
 namespace AgentFunctions.IntegrationTests.Knowledge;
 
@@ -137,6 +139,7 @@ public sealed class AgentKnowledgeIntegrationTests(AzuriteFixture azurite) : ICl
 
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging();
+        services.AddSingleton<IHostApplicationLifetime, ApplicationLifetime>(); // the worker's host provides it (the MCP transport needs it)
         services.AddAgentFunctions(configuration);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
