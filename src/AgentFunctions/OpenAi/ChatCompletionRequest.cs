@@ -144,39 +144,9 @@ internal sealed record ChatCompletionRequest(string Model, AgentCall Call, bool 
             : throw Invalid("stop", "must be a string or an array of at most 4 strings.");
     }
 
-    private static List<AITool>? Tools(JsonElement tools)
-    {
-        if (IsAbsent(tools))
-        {
-            return null;
-        }
-
-        if (tools.ValueKind != JsonValueKind.Array)
-        {
-            throw Invalid("tools", "must be an array.");
-        }
-
-        var declared = new List<AITool>();
-        var index = 0;
-        foreach (var tool in tools.EnumerateArray())
-        {
-            var field = $"tools[{index++}]";
-            if (!Object(tool, field).TryGetProperty("type", out var type) || type.GetString() != "function")
-            {
-                throw Invalid($"{field}.type", "must be 'function': only function tools can be declared.");
-            }
-
-            var function = Object(tool.TryGetProperty("function", out var f) ? f : default, $"{field}.function");
-            declared.Add(OpenAiRequestReader.Function(
-                String(function.TryGetProperty("name", out var name) ? name : default, $"{field}.function.name"),
-                function.TryGetProperty("description", out var description) ? OptionalString(description, $"{field}.function.description") : null,
-                function.TryGetProperty("parameters", out var parameters) ? parameters : default,
-                $"{field}.function"));
-        }
-
-        EnsureUniqueTools(declared, "tools");
-        return declared.Count > 0 ? declared : null;
-    }
+    /// <summary>Chat Completions nests each function under <c>function</c>.</summary>
+    private static List<AITool>? Tools(JsonElement tools) =>
+        FunctionTools(tools, (tool, field) => (Object(tool.TryGetProperty("function", out var f) ? f : default, $"{field}.function"), $"{field}.function"));
 
     private static (List<ChatMessage> History, List<string> Instructions) Messages(JsonElement messages)
     {

@@ -133,6 +133,45 @@ internal static partial class OpenAiRequestReader
         return AIFunctionFactory.CreateDeclaration(name, description, schema);
     }
 
+    /// <summary>
+    /// The client's declared function tools (declaration-only: returned to the client as calls), or null when there are
+    /// none; <paramref name="definition"/> finds a tool's function object and its field path (the two APIs nest it differently).
+    /// </summary>
+    public static List<AITool>? FunctionTools(JsonElement tools, Func<JsonElement, string, (JsonElement Function, string Field)> definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        if (IsAbsent(tools))
+        {
+            return null;
+        }
+
+        if (tools.ValueKind != JsonValueKind.Array)
+        {
+            throw Invalid("tools", "must be an array.");
+        }
+
+        var declared = new List<AITool>();
+        var index = 0;
+        foreach (var tool in tools.EnumerateArray())
+        {
+            var field = $"tools[{index++}]";
+            if (!Object(tool, field).TryGetProperty("type", out var type) || type.GetString() != "function")
+            {
+                throw Invalid($"{field}.type", "must be 'function': only function tools can be declared.");
+            }
+
+            var (function, at) = definition(tool, field);
+            declared.Add(Function(
+                String(function.TryGetProperty("name", out var name) ? name : default, $"{at}.name"),
+                function.TryGetProperty("description", out var description) ? OptionalString(description, $"{at}.description") : null,
+                function.TryGetProperty("parameters", out var parameters) ? parameters : default,
+                at));
+        }
+
+        EnsureUniqueTools(declared, "tools");
+        return declared.Count > 0 ? declared : null;
+    }
+
     public static void EnsureUniqueTools(IReadOnlyList<AITool> tools, string field)
     {
         if (tools.Count > MaxTools)

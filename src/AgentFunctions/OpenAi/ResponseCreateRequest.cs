@@ -167,38 +167,8 @@ internal sealed partial record ResponseCreateRequest(
         return id;
     }
 
-    private static List<AITool>? Tools(JsonElement tools)
-    {
-        if (IsAbsent(tools))
-        {
-            return null;
-        }
-
-        if (tools.ValueKind != JsonValueKind.Array)
-        {
-            throw Invalid("tools", "must be an array.");
-        }
-
-        var declared = new List<AITool>();
-        var index = 0;
-        foreach (var tool in tools.EnumerateArray())
-        {
-            var field = $"tools[{index++}]";
-            if (!Object(tool, field).TryGetProperty("type", out var type) || type.GetString() != "function")
-            {
-                throw Invalid($"{field}.type", "must be 'function': only function tools can be declared.");
-            }
-
-            declared.Add(OpenAiRequestReader.Function(
-                String(tool.TryGetProperty("name", out var name) ? name : default, $"{field}.name"),
-                tool.TryGetProperty("description", out var description) ? OptionalString(description, $"{field}.description") : null,
-                tool.TryGetProperty("parameters", out var parameters) ? parameters : default,
-                field));
-        }
-
-        EnsureUniqueTools(declared, "tools");
-        return declared.Count > 0 ? declared : null;
-    }
+    /// <summary>Responses declares each function flat on the tool item.</summary>
+    private static List<AITool>? Tools(JsonElement tools) => FunctionTools(tools, (tool, field) => (tool, field));
 
     /// <summary>The input as messages; system/developer messages join <paramref name="instructions"/>.</summary>
     private static List<ChatMessage> Items(JsonElement input, List<string> instructions)
