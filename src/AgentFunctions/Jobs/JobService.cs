@@ -29,6 +29,7 @@ internal sealed partial class JobService(
     JobStore store,
     IJobDispatcher dispatcher,
     IAgent agent,
+    IAgentDirectory agents,
     AgentMetrics metrics,
     IOptions<JobsOptions> options,
     TimeProvider time,
@@ -37,14 +38,20 @@ internal sealed partial class JobService(
     private const int MaxConflictRetries = 5;
 
     /// <summary>
-    /// Validates like <c>/api/agent/run</c>, writes the job (queued), then enqueues it. A new
-    /// conversation's id is chosen here, so every attempt of the job continues the same conversation.
-    /// If the message cannot be sent the row is marked failed and the caller gets 503.
+    /// Validates like <c>/api/agent/run</c>, refuses an agent the org does not have (404 <c>agent_not_found</c>, nothing
+    /// written or queued), writes the job (queued), then enqueues it. A new conversation's id is chosen here, so every
+    /// attempt of the job continues the same conversation. If the message cannot be sent the row is marked failed and the
+    /// caller gets 503.
     /// </summary>
     public async Task<JobRecord> SubmitAsync(OrgId orgId, AgentRunRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         request.Validate();
+        if (request.Agent is { } name && !await agents.ExistsAsync(orgId, name, cancellationToken).ConfigureAwait(false))
+        {
+            throw AgentDefinitions.NotFound(name);
+        }
+
         var job = await store.CreateAsync(
             new JobRecord(orgId, Identifiers.NewId(), JobStatus.Queued, request.Input!, request.ConversationId ?? Identifiers.NewId(), 0, time.GetUtcNow())
             {

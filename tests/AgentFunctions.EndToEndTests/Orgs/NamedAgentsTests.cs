@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using AgentFunctions.Testing;
+using Azure.Data.Tables;
 
 namespace AgentFunctions.EndToEndTests.Orgs;
 
@@ -47,6 +48,34 @@ public sealed class NamedAgentsTests(OrgsHost host)
         Assert.Equal("agent_not_found", JsonNode.Parse(await run.Content.ReadAsStringAsync())!["code"]!.GetValue<string>());
         Assert.Equal(before, host.ModelRequestCount);
         Assert.DoesNotContain("secret-agent", list, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SubmitJob_UnknownOrAnotherOrgsAgent_404AtSubmitNothingStoredNoModelCall()
+    {
+        const string owner = "agents-job-owner";
+        const string other = "agents-job-other";
+        var ownerKey = await host.RegisterWithKeyAsync(owner);
+        var otherKey = await host.RegisterWithKeyAsync(other);
+        await PutAgentAsync(owner, ownerKey, "owners-agent", new { instructions = "Owner only." });
+        var before = host.ModelRequestCount;
+
+        using var foreign = await host.SendAsync(HttpMethod.Post, "api/jobs", other, OrgsHost.Key(otherKey), new { input = "hi", agent = "owners-agent" });
+        using var unknown = await host.SendAsync(HttpMethod.Post, "api/jobs", other, OrgsHost.Key(otherKey), new { input = "hi", agent = "nobody" });
+
+        foreach (var (response, name) in new[] { (foreign, "owners-agent"), (unknown, "nobody") })
+        {
+            var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            Assert.Equal("agent_not_found", problem["code"]!.GetValue<string>());
+            Assert.Contains($"'{name}'", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        }
+
+        // The row is written before the message is queued: no row of the org means nothing was queued either.
+        var jobs = new TableClient(host.Azurite.ConnectionString, "Jobs");
+        await jobs.CreateIfNotExistsAsync();
+        Assert.Empty(await jobs.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {other}")).ToListAsync());
+        Assert.Equal(before, host.ModelRequestCount);
     }
 
     [Fact]

@@ -28,10 +28,13 @@ public sealed class JobServiceTests(AzuriteFixture azurite) : IClassFixture<Azur
 
     private JobStore Store => new(new TableProvider(Tables));
 
+    private AgentDefinitionStore Agents => new(new TableProvider(Tables), TimeProvider.System, NullLogger<AgentDefinitionStore>.Instance);
+
     private JobService Service(QueueServiceClient? queues = null) => new(
         Store,
         new StorageJobQueue(new QueueProvider(queues ?? Queues)),
         _agent,
+        new StoredAgentDirectory(Agents),
         new AgentMetrics(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>()),
         Options.Create(new JobsOptions()),
         TimeProvider.System,
@@ -86,6 +89,34 @@ public sealed class JobServiceTests(AzuriteFixture azurite) : IClassFixture<Azur
         var row = Assert.Single(await RowsOf(org));
         Assert.Equal(JobStatus.Failed, row.Status);
         Assert.Contains("could not be queued", row.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SubmitAsync_UnknownAgent_404AndNothingStoredOrQueued()
+    {
+        var org = Org("svc-noagent");
+
+        var error = await Assert.ThrowsAsync<ApiException>(() => Service().SubmitAsync(org, new AgentRunRequest("hello", null) { Agent = "nobody" }, default));
+
+        Assert.Equal((404, ErrorCodes.AgentNotFound), (error.Status, error.Code));
+        Assert.Contains("'nobody'", error.Message, StringComparison.Ordinal);
+        Assert.Empty(await RowsOf(org));
+        Assert.Empty(_agent.Calls);
+    }
+
+    [Fact]
+    public async Task SubmitAsync_AnotherOrgsAgentName_404LikeAMissingOneAndNothingStored()
+    {
+        var owner = Org("svc-agent-owner");
+        var intruder = Org("svc-agent-intruder");
+        await Agents.PutAsync(owner, new AgentDefinition("private-agent", Instructions: "Owner only."), null, createOnly: true, default);
+        var ownerJob = await Service().SubmitAsync(owner, new AgentRunRequest("mine", null) { Agent = "private-agent" }, default);
+
+        var error = await Assert.ThrowsAsync<ApiException>(() => Service().SubmitAsync(intruder, new AgentRunRequest("theirs", null) { Agent = "private-agent" }, default));
+
+        Assert.Equal((404, ErrorCodes.AgentNotFound), (error.Status, error.Code));
+        Assert.Equal("private-agent", (await Store.GetAsync(owner, ownerJob.JobId, default))!.Agent);
+        Assert.Empty(await RowsOf(intruder));
     }
 
     [Fact]
