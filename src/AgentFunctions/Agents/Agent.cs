@@ -1,11 +1,13 @@
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using AgentFunctions.Conversations;
 using AgentFunctions.Errors;
 using AgentFunctions.Models;
 using AgentFunctions.Observability;
 using AgentFunctions.Tenancy;
+using Microsoft.Agents.AI;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -13,12 +15,14 @@ using Microsoft.Extensions.Options;
 namespace AgentFunctions.Agents;
 
 /// <summary>
-/// One agent run: validate → (a turn already stored under <c>turnId</c> is answered from memory) → the named agent
-/// (404 before any model call) → quota → the org's settings with the agent's overrides and chat client → history
-/// window (a conversation started by another agent is a 409) → context providers (knowledge) and tools, other agents
-/// of the org among them → one model call loop (function invocation) → with a response format, the answer validated
-/// (one retry, then 502) → the turn is stored → usage recorded. Nothing is stored when the model call fails, the
-/// answer does not validate or a stream does not complete.
+/// One agent run on Microsoft Agent Framework: validate → (a turn already stored under <c>turnId</c> is answered from
+/// memory) → the named agent (404 before any model call) → quota → the org's settings and the cached
+/// <see cref="ChatClientAgent"/> of the agent's definition (<see cref="FrameworkAgents"/>) → the run's tools, other agents
+/// of the org among them → the framework run: the conversation's window (<see cref="TableChatHistoryProvider"/>; a
+/// conversation started by another agent is a 409), knowledge (<see cref="RetrievalContextProvider"/>), the model call
+/// loop with function invocation, and the turn appended by the history provider → with a response format, the answer
+/// validated (one retry, then 502) → usage recorded. Nothing is stored when the model call fails, the answer does not
+/// validate or a stream does not complete.
 /// </summary>
 internal sealed partial class Agent(
     IAgentDefinitionSource definitions,
@@ -40,6 +44,9 @@ internal sealed partial class Agent(
     internal const int MaxAgentDepth = 2;
 
     private readonly ILogger _logger = loggerFactory.CreateLogger<Agent>();
+
+    private readonly FrameworkAgents _agents = new(
+        models, new TableChatHistoryProvider(conversations, time), new RetrievalContextProvider(contextProviders), options, time, loggerFactory);
 
     public async Task<AgentRunResult> RunAsync(OrgId orgId, AgentRunRequest request, string? turnId, CancellationToken cancellationToken)
     {
@@ -94,53 +101,59 @@ internal sealed partial class Agent(
         };
 
     private static AgentRunResult Result(AgentCompletion completion, PreparedRun run) =>
-        new(completion.Text, run.ConversationId!, completion.Usage, completion.Citations) { Agent = run.Agent, Structured = completion.Structured };
+        new(completion.Text, run.Turn.ConversationId!, completion.Usage, completion.Citations) { Agent = run.Turn.Agent, Structured = completion.Structured };
 
     private async Task<(AgentCompletion Completion, AgentRunResult? Replayed)> RunCoreAsync(PreparedRun run, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
-        var response = await CallModelAsync(run.OrgId, run.Call, started, cancellationToken).ConfigureAwait(false);
+        var turn = run.Turn;
+        var response = await CallAgentAsync(run.Agent, run.Messages, run.Options, turn, started, cancellationToken).ConfigureAwait(false);
         JsonElement? structured = null;
-        if (run.Call.Schema is { } schema && !string.IsNullOrWhiteSpace(response.Text))
+        if (turn.Schema is { } schema && !string.IsNullOrWhiteSpace(response.Text))
         {
             structured = schema.Parse(response.Text);
             if (structured is null)
             {
-                // The tokens of the refused answer are spent: metered, then one more try.
-                await usageMeter.RecordAsync(run.OrgId, Usage(response.Usage, run.Call.Messages, response.Text).Usage, CancellationToken.None).ConfigureAwait(false);
-                LogInvalidOutput(_logger, run.OrgId.Value, run.Agent, 1);
-                response = await CallModelAsync(run.OrgId, run.Call, started, cancellationToken).ConfigureAwait(false);
+                // The tokens of the refused answer are spent: metered, then one more try (the history provider stored nothing).
+                await usageMeter.RecordAsync(turn.OrgId, Usage(response.Usage, turn.SentMessages, response.Text).Usage, CancellationToken.None).ConfigureAwait(false);
+                LogInvalidOutput(_logger, turn.OrgId.Value, turn.Agent, 1);
+                turn = turn.Retry();
+                response = await CallAgentAsync(run.Agent, run.Messages, run.Options, turn, started, cancellationToken).ConfigureAwait(false);
                 structured = schema.Parse(response.Text);
                 if (structured is null)
                 {
-                    await usageMeter.RecordAsync(run.OrgId, Usage(response.Usage, run.Call.Messages, response.Text).Usage, CancellationToken.None).ConfigureAwait(false);
-                    LogInvalidOutput(_logger, run.OrgId.Value, run.Agent, 2);
-                    metrics.RecordModelCall(run.OrgId, time.GetElapsedTime(started), 0, 0, succeeded: false);
-                    throw new ApiException(502, ErrorCodes.InvalidModelOutput, $"The model's answer did not follow the response format of agent '{run.Agent}', also after one retry; nothing was stored.");
+                    await usageMeter.RecordAsync(turn.OrgId, Usage(response.Usage, turn.SentMessages, response.Text).Usage, CancellationToken.None).ConfigureAwait(false);
+                    LogInvalidOutput(_logger, turn.OrgId.Value, turn.Agent, 2);
+                    metrics.RecordModelCall(turn.OrgId, time.GetElapsedTime(started), 0, 0, succeeded: false);
+                    throw new ApiException(502, ErrorCodes.InvalidModelOutput, $"The model's answer did not follow the response format of agent '{turn.Agent}', also after one retry; nothing was stored.");
                 }
             }
         }
 
-        var (completion, replayed) = await CompleteAsync(run, response, time.GetElapsedTime(started), streamed: false, cancellationToken).ConfigureAwait(false);
-        return (completion with { Structured = structured }, replayed is null ? null : replayed with { Agent = run.Agent });
+        var (completion, replayed) = await CompleteAsync(turn, response, time.GetElapsedTime(started), streamed: false, cancellationToken).ConfigureAwait(false);
+        return (completion with { Structured = structured }, replayed is null ? null : replayed with { Agent = turn.Agent });
     }
 
-    private async Task<ChatResponse> CallModelAsync(OrgId orgId, ModelCall call, long started, CancellationToken cancellationToken)
+    /// <summary>One framework run of <paramref name="agent"/> in a session of its own carrying <paramref name="turn"/>.</summary>
+    private async Task<ChatResponse> CallAgentAsync(
+        ChatClientAgent agent, IReadOnlyList<ChatMessage> messages, ChatClientAgentRunOptions runOptions, AgentTurn turn, long started, CancellationToken cancellationToken)
     {
         try
         {
-            return await call.Client.GetResponseAsync(call.Messages, call.Options, cancellationToken).ConfigureAwait(false);
+            var session = await turn.NewSessionAsync(agent, cancellationToken).ConfigureAwait(false);
+            var response = await agent.RunAsync(messages, session, runOptions, cancellationToken).ConfigureAwait(false);
+            return new ChatResponse([.. response.Messages]) { Usage = response.Usage, FinishReason = response.FinishReason };
         }
         catch (ApiException e) when (e.Code == ErrorCodes.ModelUnavailable)
         {
-            ModelFailed(orgId, time.GetElapsedTime(started), e.Status);
+            ModelFailed(turn.OrgId, time.GetElapsedTime(started), e.Status);
             throw;
         }
     }
 
     private async IAsyncEnumerable<AgentCompletionUpdate> StreamCoreAsync(PreparedRun run, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        if (run.Call.Schema is not null)
+        if (run.Turn.Schema is not null)
         {
             // A structured answer is validated (and maybe retried) before anything is sent: it arrives whole, at the end.
             yield return new AgentCompletionUpdate(null, (await RunCoreAsync(run, cancellationToken).ConfigureAwait(false)).Completion);
@@ -149,7 +162,8 @@ internal sealed partial class Agent(
 
         var started = time.GetTimestamp();
         var updates = new List<ChatResponseUpdate>();
-        var stream = run.Call.Client.GetStreamingResponseAsync(run.Call.Messages, run.Call.Options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var session = await run.Turn.NewSessionAsync(run.Agent, cancellationToken).ConfigureAwait(false);
+        var stream = run.Agent.RunStreamingAsync(run.Messages, session, run.Options, cancellationToken).GetAsyncEnumerator(cancellationToken);
         var completing = false;
         try
         {
@@ -166,11 +180,11 @@ internal sealed partial class Agent(
                     }
                     catch (ApiException e) when (e.Code == ErrorCodes.ModelUnavailable)
                     {
-                        ModelFailed(run.OrgId, time.GetElapsedTime(started), e.Status);
+                        ModelFailed(run.Turn.OrgId, time.GetElapsedTime(started), e.Status);
                         throw;
                     }
 
-                    updates.Add(stream.Current);
+                    updates.Add(stream.Current.AsChatResponseUpdate());
                     if (stream.Current.Text is { Length: > 0 } text)
                     {
                         yield return new AgentCompletionUpdate(text, null);
@@ -182,15 +196,16 @@ internal sealed partial class Agent(
         }
         finally
         {
-            // A client that goes away mid-stream has still been sent tokens: they count against its quota.
+            // A client that goes away mid-stream has still been sent tokens: they count against its quota. The framework
+            // notifies no provider of an abandoned stream, so this stays ours.
             if (!completing && updates.Count > 0)
             {
                 var partial = updates.ToChatResponse();
-                await usageMeter.RecordAsync(run.OrgId, Usage(partial.Usage, run.Call.Messages, partial.Text).Usage, CancellationToken.None).ConfigureAwait(false);
+                await usageMeter.RecordAsync(run.Turn.OrgId, Usage(partial.Usage, run.Turn.SentMessages, partial.Text).Usage, CancellationToken.None).ConfigureAwait(false);
             }
         }
 
-        var (completion, _) = await CompleteAsync(run, updates.ToChatResponse(), time.GetElapsedTime(started), streamed: true, cancellationToken).ConfigureAwait(false);
+        var (completion, _) = await CompleteAsync(run.Turn, updates.ToChatResponse(), time.GetElapsedTime(started), streamed: true, cancellationToken).ConfigureAwait(false);
         yield return new AgentCompletionUpdate(null, completion);
     }
 
@@ -209,53 +224,49 @@ internal sealed partial class Agent(
         var agent = await definitions.GetAsync(orgId, call.Agent, cancellationToken).ConfigureAwait(false);
         await usageMeter.EnsureWithinQuotaAsync(orgId, cancellationToken).ConfigureAwait(false);
         var settings = await settingsSource.GetAsync(orgId, cancellationToken).ConfigureAwait(false);
-        var client = await ClientForAsync(orgId, agent.Definition, settings, cancellationToken).ConfigureAwait(false); // no model configured: 503 before any read
-
-        var o = options.Value;
-        var history = call.ConversationId is null || call.NewConversation
-            ? new ConversationHistory(false, [])
-            : await conversations.LoadHistoryAsync(orgId, call.ConversationId, new ContextWindow(o.HistoryMessages, o.HistoryCharacters), cancellationToken).ConfigureAwait(false);
-        if (history.Exists && (history.Agent ?? AgentDefinition.DefaultName) != call.Agent)
-        {
-            throw ApiException.Conflict($"Conversation '{call.ConversationId}' was started with agent '{history.Agent ?? AgentDefinition.DefaultName}'; it cannot be continued with agent '{call.Agent}'.");
-        }
+        var framework = await _agents.GetAsync(orgId, agent.Definition, agent.ETag, settings, cancellationToken).ConfigureAwait(false); // no model configured: 503 before any read
 
         var schema = call.ResponseFormat
             ?? (agent.Definition.ResponseFormat is { } agentFormat ? ResponseFormatSchema.Create(agentFormat, "responseFormat") : null);
         var scope = new AgentRunScope { RetrievalTop = agent.Definition.Knowledge?.RetrievalTop };
-        var past = history.Messages.Select(m => new ChatMessage(m.Role == MessageRole.User ? ChatRole.User : ChatRole.Assistant, m.Content));
-        var (modelCall, clientTools) = await PrepareCallAsync(orgId, agent.Definition, settings, client, call, past, schema, scope, depth: 0, cancellationToken).ConfigureAwait(false);
-        var turnInput = call.TurnInput ?? string.Join("\n\n", call.Messages.Where(m => m.Role == ChatRole.User).Select(m => m.Text));
-        return new PreparedRun(orgId, call.Agent, call.ConversationId, call.Store, turnId, turnInput, startedAt, modelCall, clientTools, scope, history.Version);
+        var (messages, runOptions, clientTools) = await PrepareCallAsync(orgId, agent.Definition, settings, call, schema, scope, depth: 0, cancellationToken).ConfigureAwait(false);
+        var o = options.Value;
+        var turn = new AgentTurn
+        {
+            OrgId = orgId,
+            Agent = call.Agent,
+            ConversationId = call.ConversationId,
+            NewConversation = call.NewConversation,
+            Window = new ContextWindow(o.HistoryMessages, o.HistoryCharacters),
+            Store = call.Store,
+            TurnId = turnId,
+            TurnInput = call.TurnInput ?? string.Join("\n\n", call.Messages.Where(m => m.Role == ChatRole.User).Select(m => m.Text)),
+            StartedAt = startedAt,
+            Query = Query(call),
+            ClientTools = clientTools,
+            Schema = schema,
+            Scope = scope,
+        };
+        return new PreparedRun(framework, messages, runOptions, turn);
     }
 
+    private static string? Query(AgentCall call) => call.Messages.LastOrDefault(m => m.Role == ChatRole.User)?.Text;
+
     /// <summary>
-    /// One model call of an agent: its instructions (else the org's prompt) first, then the client's instructions, the
-    /// org's settings with the agent's model overrides (the client's output-token limit never above them), context and
-    /// the given history, its tools (all of the org's unless it names some) and, below <see cref="MaxAgentDepth"/>, the
-    /// other agents it names as tools; the client's declared tools are added for the client to run.
+    /// What one run of an agent is given: its instructions (else the org's prompt) first, then the client's instructions,
+    /// then the call's messages (the history provider puts the conversation's window between them); the client's
+    /// settings over the agent's model overrides (the client's output-token limit never above them); its tools (all of
+    /// the org's unless it names some) and, below <see cref="MaxAgentDepth"/>, the other agents it names as tools; the
+    /// client's declared tools are added for the client to run.
     /// </summary>
-    private async Task<(ModelCall Call, HashSet<string> ClientTools)> PrepareCallAsync(
-        OrgId orgId, AgentDefinition agent, OrgAgentSettings settings, IChatClient client, AgentCall call, IEnumerable<ChatMessage> history,
-        ResponseFormatSchema? schema, AgentRunScope scope, int depth, CancellationToken cancellationToken)
+    private async Task<(List<ChatMessage> Messages, ChatClientAgentRunOptions Options, HashSet<string> ClientTools)> PrepareCallAsync(
+        OrgId orgId, AgentDefinition agent, OrgAgentSettings settings, AgentCall call, ResponseFormatSchema? schema, AgentRunScope scope, int depth, CancellationToken cancellationToken)
     {
         var model = agent.Model;
 
         // The agent's (else the org's) prompt always comes first; a client's instructions only follow it.
         var messages = new List<ChatMessage> { new(ChatRole.System, agent.Instructions ?? settings.SystemPrompt) };
         messages.AddRange(call.Instructions.Select(i => new ChatMessage(ChatRole.System, i)));
-        var query = call.Messages.LastOrDefault(m => m.Role == ChatRole.User)?.Text;
-        if (!string.IsNullOrWhiteSpace(query))
-        {
-            foreach (var provider in contextProviders)
-            {
-                var context = await provider.GetContextAsync(orgId, query, scope, cancellationToken).ConfigureAwait(false);
-                messages.AddRange(context.Messages);
-                scope.AddCitations(context.Citations);
-            }
-        }
-
-        messages.AddRange(history);
         messages.AddRange(call.Messages);
 
         var tools = new List<AITool>();
@@ -291,36 +302,31 @@ internal sealed partial class Agent(
 
         tools.AddRange(chatOptions.Tools ?? []);
         chatOptions.Tools = tools.Count > 0 ? tools : null;
-        var pipeline = new ChatClientBuilder(client)
-            .UseFunctionInvocation(loggerFactory, f => f.MaximumIterationsPerRequest = options.Value.MaxToolIterations)
-            .Build();
-        return (new ModelCall(pipeline, messages, chatOptions, schema), clientTools);
+        return (messages, new ChatClientAgentRunOptions(chatOptions), clientTools);
     }
 
-    /// <summary>The org's client for the agent's deployment (else the org's model), on the org's endpoint.</summary>
-    private Task<IChatClient> ClientForAsync(OrgId orgId, AgentDefinition agent, OrgAgentSettings settings, CancellationToken cancellationToken) =>
-        models.GetChatClientAsync(orgId, new ChatModelTarget(agent.Model?.Deployment ?? settings.Model, settings.Endpoint, settings.ApiKeySetting, settings.Version), cancellationToken);
-
     /// <summary>
-    /// Another agent of the same org as a tool: it answers with its own instructions, model and tools and a fresh context
-    /// (no conversation history; nothing stored); its tokens are metered for the org. Only agents of <paramref name="orgId"/>
-    /// are ever looked up, so a name can never reach another org's agent.
+    /// Another agent of the same org as a tool: its own framework agent answers with its own instructions, model and tools
+    /// and a fresh context (no conversation; nothing stored); its tokens are metered for the org and its citations join
+    /// the caller's. Only agents of <paramref name="orgId"/> are ever looked up, so a name can never reach another org's agent.
     /// </summary>
     private async Task<AITool> AgentToolAsync(OrgId orgId, string name, AgentRunScope caller, int depth, CancellationToken cancellationToken)
     {
-        var callee = (await definitions.GetAsync(orgId, name, cancellationToken).ConfigureAwait(false)).Definition;
+        var callee = await definitions.GetAsync(orgId, name, cancellationToken).ConfigureAwait(false);
         return AIFunctionFactory.Create(
             async ([Description("The question or task for this agent, with everything it needs to know.")] string input, CancellationToken ct) =>
             {
                 await usageMeter.EnsureWithinQuotaAsync(orgId, ct).ConfigureAwait(false);
-                var schema = callee.ResponseFormat is { } format ? ResponseFormatSchema.Create(format, "responseFormat") : null;
-                var scope = new AgentRunScope { RetrievalTop = callee.Knowledge?.RetrievalTop };
+                var schema = callee.Definition.ResponseFormat is { } format ? ResponseFormatSchema.Create(format, "responseFormat") : null;
+                var scope = new AgentRunScope { RetrievalTop = callee.Definition.Knowledge?.RetrievalTop };
                 var settings = await settingsSource.GetAsync(orgId, ct).ConfigureAwait(false);
-                var client = await ClientForAsync(orgId, callee, settings, ct).ConfigureAwait(false);
-                var (call, _) = await PrepareCallAsync(orgId, callee, settings, client, new AgentCall([new ChatMessage(ChatRole.User, input)]) { Agent = name }, [], schema, scope, depth, ct).ConfigureAwait(false);
+                var agent = await _agents.GetAsync(orgId, callee.Definition, callee.ETag, settings, ct).ConfigureAwait(false);
+                var call = new AgentCall([new ChatMessage(ChatRole.User, input)]) { Agent = name };
+                var (messages, runOptions, _) = await PrepareCallAsync(orgId, callee.Definition, settings, call, schema, scope, depth, ct).ConfigureAwait(false);
+                var turn = new AgentTurn { OrgId = orgId, Agent = name, Query = input, Schema = schema, Scope = scope };
                 var started = time.GetTimestamp();
-                var response = await CallModelAsync(orgId, call, started, ct).ConfigureAwait(false);
-                var (usage, _) = Usage(response.Usage, call.Messages, response.Text);
+                var response = await CallAgentAsync(agent, messages, runOptions, turn, started, ct).ConfigureAwait(false);
+                var (usage, _) = Usage(response.Usage, turn.SentMessages, response.Text);
                 metrics.RecordModelCall(orgId, time.GetElapsedTime(started), usage.InputTokens, usage.OutputTokens, succeeded: true);
                 await usageMeter.RecordAsync(orgId, usage, CancellationToken.None).ConfigureAwait(false);
                 caller.AddCitations(scope.Citations);
@@ -328,7 +334,7 @@ internal sealed partial class Agent(
                 return response.Text;
             },
             name,
-            callee.Description is { Length: > 0 } description ? description : $"Asks the agent '{name}' of this organization; returns its answer.");
+            callee.Definition.Description is { Length: > 0 } description ? description : $"Asks the agent '{name}' of this organization; returns its answer.");
     }
 
     /// <summary>The names of the client's declared tools; one named like one of the org's own tools is refused (400 naming <c>tools</c>).</summary>
@@ -348,62 +354,44 @@ internal sealed partial class Agent(
         return names;
     }
 
+    /// <summary>
+    /// After the framework run: an empty answer is a 502; usage is metered (the tokens are spent once the model answered,
+    /// whether or not the turn is stored or the caller is still there); then what the history provider's append did.
+    /// </summary>
     private async Task<(AgentCompletion Completion, AgentRunResult? Replayed)> CompleteAsync(
-        PreparedRun run, ChatResponse response, TimeSpan latency, bool streamed, CancellationToken cancellationToken)
+        AgentTurn turn, ChatResponse response, TimeSpan latency, bool streamed, CancellationToken cancellationToken)
     {
         var output = response.Text;
-        var clientCalls = ClientCalls(response, run.ClientTools);
+        var clientCalls = turn.ClientCalls(response);
         if (string.IsNullOrWhiteSpace(output) && clientCalls.Count == 0)
         {
-            ModelFailed(run.OrgId, latency, 502);
+            ModelFailed(turn.OrgId, latency, 502);
             throw ApiException.ModelUnavailable(502, "The model returned no answer.");
         }
 
-        var (usage, estimated) = Usage(response.Usage, run.Call.Messages, output);
-        metrics.RecordModelCall(run.OrgId, latency, usage.InputTokens, usage.OutputTokens, succeeded: true);
-
-        // The tokens are spent once the model answered, whether or not the turn is stored or the caller is still there.
-        await usageMeter.RecordAsync(run.OrgId, usage, CancellationToken.None).ConfigureAwait(false);
-        var completion = new AgentCompletion(output, clientCalls, usage, run.Scope.Citations, response.FinishReason, Stored: false);
-        if (run.ConversationId is null || !run.Store || clientCalls.Count > 0)
+        var (usage, estimated) = Usage(response.Usage, turn.SentMessages, output);
+        metrics.RecordModelCall(turn.OrgId, latency, usage.InputTokens, usage.OutputTokens, succeeded: true);
+        await usageMeter.RecordAsync(turn.OrgId, usage, CancellationToken.None).ConfigureAwait(false);
+        LogRunCompleted(_logger, turn.OrgId.Value, turn.ConversationId ?? "(none)", (long)latency.TotalMilliseconds, usage.InputTokens, usage.OutputTokens, streamed, estimated);
+        if (turn.AppendFailure is { } failure)
         {
-            LogRunCompleted(_logger, run.OrgId.Value, run.ConversationId ?? "(none)", (long)latency.TotalMilliseconds, usage.InputTokens, usage.OutputTokens, streamed, estimated);
+            ExceptionDispatchInfo.Throw(failure);
+        }
+
+        var completion = new AgentCompletion(output, clientCalls, usage, turn.Scope.Citations, response.FinishReason, Stored: false);
+        if (turn.Appended is not { } appended)
+        {
             return (completion, null);
         }
 
-        var turn = new ConversationTurn(
-            run.TurnId,
-            new ConversationMessage(MessageRole.User, run.TurnInput, run.StartedAt),
-            new ConversationMessage(MessageRole.Assistant, output, time.GetUtcNow()))
-        {
-            Agent = run.Agent,
-            // The head's version from the history read: the append needs no second read unless another turn landed meanwhile.
-            BasedOn = run.HistoryVersion,
-        };
-        var appended = await conversations.AppendTurnAsync(run.OrgId, run.ConversationId, turn, cancellationToken).ConfigureAwait(false);
-        LogRunCompleted(_logger, run.OrgId.Value, run.ConversationId, (long)latency.TotalMilliseconds, usage.InputTokens, usage.OutputTokens, streamed, estimated);
-
         // A concurrent run of the same turn stored first: answer what is stored, so every caller sees one answer.
-        if (!appended && run.TurnId is not null
-            && await conversations.FindTurnAsync(run.OrgId, run.ConversationId, run.TurnId, cancellationToken).ConfigureAwait(false) is { } stored)
+        if (!appended && turn.TurnId is not null
+            && await conversations.FindTurnAsync(turn.OrgId, turn.ConversationId!, turn.TurnId, cancellationToken).ConfigureAwait(false) is { } stored)
         {
-            return (completion, Replay(stored, run.ConversationId));
+            return (completion, Replay(stored, turn.ConversationId!));
         }
 
         return (completion with { Stored = true }, null);
-    }
-
-    /// <summary>Calls of client-declared tools the pipeline handed back (it runs only the org's own tools).</summary>
-    private static List<FunctionCallContent> ClientCalls(ChatResponse response, HashSet<string> clientTools)
-    {
-        if (clientTools.Count == 0)
-        {
-            return [];
-        }
-
-        var answered = response.Messages.SelectMany(m => m.Contents).OfType<FunctionResultContent>().Select(r => r.CallId).ToHashSet(StringComparer.Ordinal);
-        return [.. response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>()
-            .Where(c => clientTools.Contains(c.Name) && !answered.Contains(c.CallId))];
     }
 
     private void ModelFailed(OrgId orgId, TimeSpan latency, int status)
@@ -431,21 +419,8 @@ internal sealed partial class Agent(
     private static AgentRunResult Replay(ConversationTurn stored, string conversationId) =>
         new(stored.Assistant.Content, conversationId, new AgentUsage(0, 0), []);
 
-    private sealed record PreparedRun(
-        OrgId OrgId,
-        string Agent,
-        string? ConversationId,
-        bool Store,
-        string? TurnId,
-        string TurnInput,
-        DateTimeOffset StartedAt,
-        ModelCall Call,
-        HashSet<string> ClientTools,
-        AgentRunScope Scope,
-        ConversationVersion? HistoryVersion);
-
-    /// <summary>What one model call sends: the pipeline (function invocation over the org's client), messages, options, and the schema its answer must follow.</summary>
-    private sealed record ModelCall(IChatClient Client, IReadOnlyList<ChatMessage> Messages, ChatOptions Options, ResponseFormatSchema? Schema);
+    /// <summary>A prepared run: the cached framework agent, the run's messages and options, and its turn.</summary>
+    private sealed record PreparedRun(ChatClientAgent Agent, List<ChatMessage> Messages, ChatClientAgentRunOptions Options, AgentTurn Turn);
 
     [LoggerMessage(EventId = 1900, Level = LogLevel.Information,
         Message = "Agent run for org {OrgId} in conversation {ConversationId}: model latency {ModelLatencyMs} ms, {InputTokens} input and {OutputTokens} output tokens (streamed {Streamed}, estimated {UsageEstimated})")]

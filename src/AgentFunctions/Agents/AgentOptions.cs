@@ -36,4 +36,12 @@ internal sealed class AgentOptions
     /// <summary>Model round trips per run when the model calls tools.</summary>
     [Range(1, 50)]
     public int MaxToolIterations { get; set; } = 8;
+
+    /// <summary>Framework agents (one per org, agent and definition version) this instance keeps built.</summary>
+    [Range(1, 100_000)]
+    public int CacheSize { get; set; } = 1000;
+
+    /// <summary>How long a built framework agent is reused at most, in seconds.</summary>
+    [Range(1, 86_400)]
+    public int CacheSeconds { get; set; } = 600;
 }

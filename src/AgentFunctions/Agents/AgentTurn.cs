@@ -1,0 +1,119 @@
+using AgentFunctions.Conversations;
+using AgentFunctions.Tenancy;
+using Microsoft.Agents.AI;
+using Microsoft.Extensions.AI;
+
+namespace AgentFunctions.Agents;
+
+/// <summary>
+/// What one run of a framework agent needs beyond its messages, and what the run's providers learn: the org and
+/// conversation (<see cref="TableChatHistoryProvider"/> loads the window and appends the turn), the knowledge query and
+/// citations (<see cref="RetrievalContextProvider"/>), and what decides whether the answer is stored. The cached
+/// <see cref="ChatClientAgent"/> and its providers are shared by every run of the agent; this object travels with the
+/// run's own <see cref="AgentSession"/> (made per run, never serialized), so nothing of one run reaches another.
+/// </summary>
+internal sealed class AgentTurn
+{
+    private const string Key = "agentfunctions.turn";
+
+    public required OrgId OrgId { get; init; }
+
+    /// <summary>The org's agent that runs.</summary>
+    public required string Agent { get; init; }
+
+    /// <summary>The conversation whose window is loaded and which the turn is appended to; null: a stateless run.</summary>
+    public string? ConversationId { get; init; }
+
+    /// <summary>True when <see cref="ConversationId"/> is new: no history is read.</summary>
+    public bool NewConversation { get; init; }
+
+    /// <summary>How much history the run loads.</summary>
+    public ContextWindow Window { get; init; } = new(0, 0);
+
+    /// <summary>Store the turn once the model answered with text that is accepted (<see cref="Accepts"/>).</summary>
+    public bool Store { get; init; }
+
+    /// <summary>Idempotency key of the turn (a job id).</summary>
+    public string? TurnId { get; init; }
+
+    /// <summary>The user's side of the stored turn.</summary>
+    public string TurnInput { get; init; } = string.Empty;
+
+    public DateTimeOffset StartedAt { get; init; }
+
+    /// <summary>What knowledge retrieval searches for: the last user message of the run (null: no retrieval).</summary>
+    public string? Query { get; init; }
+
+    /// <summary>The names of the client's declared tools: their calls go back to the client and the turn is not stored.</summary>
+    public IReadOnlySet<string> ClientTools { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>The schema the answer must follow: an answer that does not is neither stored nor returned.</summary>
+    public ResponseFormatSchema? Schema { get; init; }
+
+    /// <summary>The run's citations and knowledge settings.</summary>
+    public required AgentRunScope Scope { get; init; }
+
+    /// <summary>The conversation's state when its window was read (set by the history provider; the append's <c>BasedOn</c>).</summary>
+    public ConversationVersion? HistoryVersion { get; set; }
+
+    /// <summary>Every message the model was first sent (set once the providers ran; estimates usage when the server reports none).</summary>
+    public IReadOnlyList<ChatMessage> SentMessages { get; set; } = [];
+
+    /// <summary>Null: no append was tried; false: a turn with <see cref="TurnId"/> was already stored.</summary>
+    public bool? Appended { get; set; }
+
+    /// <summary>The append failed after the model answered: surfaced once the answer's tokens are metered.</summary>
+    public Exception? AppendFailure { get; set; }
+
+    /// <summary>A fresh copy for another attempt of the same run (the structured-output retry): nothing learned is kept.</summary>
+    public AgentTurn Retry() => new()
+    {
+        OrgId = OrgId,
+        Agent = Agent,
+        ConversationId = ConversationId,
+        NewConversation = NewConversation,
+        Window = Window,
+        Store = Store,
+        TurnId = TurnId,
+        TurnInput = TurnInput,
+        StartedAt = StartedAt,
+        Query = Query,
+        ClientTools = ClientTools,
+        Schema = Schema,
+        Scope = Scope,
+    };
+
+    /// <summary>A new session of <paramref name="agent"/> carrying this turn.</summary>
+    public async ValueTask<AgentSession> NewSessionAsync(AIAgent agent, CancellationToken cancellationToken)
+    {
+        var session = await agent.CreateSessionAsync(cancellationToken).ConfigureAwait(false);
+        session.StateBag.SetValue(Key, this);
+        return session;
+    }
+
+    /// <summary>The turn of the run a provider is called for.</summary>
+    public static AgentTurn Of(AgentSession? session) =>
+        session?.StateBag.GetValue<AgentTurn>(Key) ?? throw new InvalidOperationException("An agent of this app runs only with a session made by AgentTurn.NewSessionAsync.");
+
+    /// <summary>Whether the model's answer is the turn to store: text, no calls for the client to run, and (with a schema) valid.</summary>
+    public bool Accepts(ChatResponse response)
+    {
+        var text = response.Text;
+        return Store && ConversationId is not null && !string.IsNullOrWhiteSpace(text)
+            && ClientCalls(response).Count == 0
+            && (Schema is null || Schema.Parse(text) is not null);
+    }
+
+    /// <summary>Calls of client-declared tools the pipeline handed back (it runs only the org's own tools).</summary>
+    public List<FunctionCallContent> ClientCalls(ChatResponse response)
+    {
+        if (ClientTools.Count == 0)
+        {
+            return [];
+        }
+
+        var answered = response.Messages.SelectMany(m => m.Contents).OfType<FunctionResultContent>().Select(r => r.CallId).ToHashSet(StringComparer.Ordinal);
+        return [.. response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>()
+            .Where(c => ClientTools.Contains(c.Name) && !answered.Contains(c.CallId))];
+    }
+}
