@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Text.Json;
@@ -136,7 +135,7 @@ internal sealed partial class Agent(
 
     /// <summary>One framework run of <paramref name="agent"/> in a session of its own carrying <paramref name="turn"/>.</summary>
     private async Task<ChatResponse> CallAgentAsync(
-        ChatClientAgent agent, IReadOnlyList<ChatMessage> messages, ChatClientAgentRunOptions runOptions, AgentTurn turn, long started, CancellationToken cancellationToken)
+        AIAgent agent, IReadOnlyList<ChatMessage> messages, ChatClientAgentRunOptions runOptions, AgentTurn turn, long started, CancellationToken cancellationToken)
     {
         try
         {
@@ -282,7 +281,7 @@ internal sealed partial class Agent(
             {
                 foreach (var callee in named.Where(n => AgentDefinitionRules.IsName(n) && !tools.Exists(t => t.Name == n)))
                 {
-                    tools.Add(await AgentToolAsync(orgId, callee, scope, depth + 1, cancellationToken).ConfigureAwait(false));
+                    tools.Add(await AgentToolAsync(orgId, callee, settings, scope, depth + 1, cancellationToken).ConfigureAwait(false));
                 }
             }
         }
@@ -306,35 +305,47 @@ internal sealed partial class Agent(
     }
 
     /// <summary>
-    /// Another agent of the same org as a tool: its own framework agent answers with its own instructions, model and tools
-    /// and a fresh context (no conversation; nothing stored); its tokens are metered for the org and its citations join
-    /// the caller's. Only agents of <paramref name="orgId"/> are ever looked up, so a name can never reach another org's agent.
+    /// Another agent of the same org as a tool, through the framework's agent-as-function (<c>AsAIFunction</c>: one
+    /// <c>query</c> argument, the answer's text as the result) over the callee's own framework agent wrapped in a run
+    /// middleware (<see cref="RunCalleeAsync"/>). Only agents of <paramref name="orgId"/> are ever looked up, so a name can
+    /// never reach another org's agent.
     /// </summary>
-    private async Task<AITool> AgentToolAsync(OrgId orgId, string name, AgentRunScope caller, int depth, CancellationToken cancellationToken)
+    private async Task<AITool> AgentToolAsync(OrgId orgId, string name, OrgAgentSettings settings, AgentRunScope caller, int depth, CancellationToken cancellationToken)
     {
         var callee = await definitions.GetAsync(orgId, name, cancellationToken).ConfigureAwait(false);
-        return AIFunctionFactory.Create(
-            async ([Description("The question or task for this agent, with everything it needs to know.")] string input, CancellationToken ct) =>
+        var agent = await _agents.GetAsync(orgId, callee.Definition, callee.ETag, settings, cancellationToken).ConfigureAwait(false);
+        return agent.AsBuilder()
+            .Use((messages, _, _, inner, ct) => RunCalleeAsync(orgId, callee.Definition, settings, caller, depth, messages, inner, ct), null)
+            .Build()
+            .AsAIFunction(new AIFunctionFactoryOptions
             {
-                await usageMeter.EnsureWithinQuotaAsync(orgId, ct).ConfigureAwait(false);
-                var schema = callee.Definition.ResponseFormat is { } format ? ResponseFormatSchema.Create(format, "responseFormat") : null;
-                var scope = new AgentRunScope { RetrievalTop = callee.Definition.Knowledge?.RetrievalTop };
-                var settings = await settingsSource.GetAsync(orgId, ct).ConfigureAwait(false);
-                var agent = await _agents.GetAsync(orgId, callee.Definition, callee.ETag, settings, ct).ConfigureAwait(false);
-                var call = new AgentCall([new ChatMessage(ChatRole.User, input)]) { Agent = name };
-                var (messages, runOptions, _) = await PrepareCallAsync(orgId, callee.Definition, settings, call, schema, scope, depth, ct).ConfigureAwait(false);
-                var turn = new AgentTurn { OrgId = orgId, Agent = name, Query = input, Schema = schema, Scope = scope };
-                var started = time.GetTimestamp();
-                var response = await CallAgentAsync(agent, messages, runOptions, turn, started, ct).ConfigureAwait(false);
-                var (usage, _) = Usage(response.Usage, turn.SentMessages, response.Text);
-                metrics.RecordModelCall(orgId, time.GetElapsedTime(started), usage.InputTokens, usage.OutputTokens, succeeded: true);
-                await usageMeter.RecordAsync(orgId, usage, CancellationToken.None).ConfigureAwait(false);
-                caller.AddCitations(scope.Citations);
-                LogAgentCalled(_logger, orgId.Value, name, depth);
-                return response.Text;
-            },
-            name,
-            callee.Definition.Description is { Length: > 0 } description ? description : $"Asks the agent '{name}' of this organization; returns its answer.");
+                Name = name,
+                Description = callee.Definition.Description is { Length: > 0 } description ? description : $"Asks the agent '{name}' of this organization; returns its answer.",
+            });
+    }
+
+    /// <summary>
+    /// One call of an agent as a tool: it answers with its own instructions, model and tools and a fresh context (its
+    /// knowledge, no conversation; nothing stored) in a session of its own; its tokens are metered for the org and its
+    /// citations join the caller's.
+    /// </summary>
+    private async Task<AgentResponse> RunCalleeAsync(
+        OrgId orgId, AgentDefinition callee, OrgAgentSettings settings, AgentRunScope caller, int depth, IEnumerable<ChatMessage> messages, AIAgent inner, CancellationToken cancellationToken)
+    {
+        await usageMeter.EnsureWithinQuotaAsync(orgId, cancellationToken).ConfigureAwait(false);
+        var schema = callee.ResponseFormat is { } format ? ResponseFormatSchema.Create(format, "responseFormat") : null;
+        var scope = new AgentRunScope { RetrievalTop = callee.Knowledge?.RetrievalTop };
+        var call = new AgentCall([.. messages]) { Agent = callee.Name };
+        var (prepared, runOptions, _) = await PrepareCallAsync(orgId, callee, settings, call, schema, scope, depth, cancellationToken).ConfigureAwait(false);
+        var turn = new AgentTurn { OrgId = orgId, Agent = callee.Name, Query = Query(call), Schema = schema, Scope = scope };
+        var started = time.GetTimestamp();
+        var response = await CallAgentAsync(inner, prepared, runOptions, turn, started, cancellationToken).ConfigureAwait(false);
+        var (usage, _) = Usage(response.Usage, turn.SentMessages, response.Text);
+        metrics.RecordModelCall(orgId, time.GetElapsedTime(started), usage.InputTokens, usage.OutputTokens, succeeded: true);
+        await usageMeter.RecordAsync(orgId, usage, CancellationToken.None).ConfigureAwait(false);
+        caller.AddCitations(scope.Citations);
+        LogAgentCalled(_logger, orgId.Value, callee.Name, depth);
+        return new AgentResponse(response);
     }
 
     /// <summary>The names of the client's declared tools; one named like one of the org's own tools is refused (400 naming <c>tools</c>).</summary>

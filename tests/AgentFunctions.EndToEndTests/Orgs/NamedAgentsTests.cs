@@ -103,7 +103,7 @@ public sealed class NamedAgentsTests(OrgsHost host)
         var key = await host.RegisterWithKeyAsync(org);
         await PutAgentAsync(org, key, "expert", new { description = "Knows the answer.", instructions = "You are the expert." });
         await PutAgentAsync(org, key, "boss", new { instructions = "You delegate.", tools = new[] { "expert" } });
-        host.Model.Enqueue(OpenAiScript.CallTool("expert", """{"input":"the sub-question"}"""), OpenAiScript.Reply("forty-two"));
+        host.Model.Enqueue(OpenAiScript.CallTool("expert", """{"query":"the sub-question"}"""), OpenAiScript.Reply("forty-two"));
         var before = host.Model.ChatRequests.Count;
 
         var result = await RunAsync(org, key, new { input = "the question", agent = "boss" });

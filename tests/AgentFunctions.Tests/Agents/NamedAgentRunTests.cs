@@ -64,7 +64,7 @@ public sealed class NamedAgentRunTests : IDisposable
     {
         _agents.Agents["boss"] = new AgentDefinition("boss", Instructions: "You delegate.", Tools: ["expert"]);
         _agents.Agents["expert"] = new AgentDefinition("expert", Description: "Knows things.", Instructions: "You are the expert.");
-        _chat.Enqueue(_ => new ChatResponse(new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("c1", "expert", new Dictionary<string, object?> { ["input"] = "sub-question" })])));
+        _chat.Enqueue(_ => new ChatResponse(new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("c1", "expert", new Dictionary<string, object?> { ["query"] = "sub-question" })])));
         _chat.Enqueue(_ => new ChatResponse(new ChatMessage(ChatRole.Assistant, "expert answer")));
         _chat.Enqueue(messages => new ChatResponse(new ChatMessage(ChatRole.Assistant, $"boss says {messages.Last().Contents.OfType<FunctionResultContent>().Single().Result}")));
 
@@ -86,8 +86,8 @@ public sealed class NamedAgentRunTests : IDisposable
         _agents.Agents["b"] = new AgentDefinition("b", Tools: ["c"]);
         _agents.Agents["c"] = new AgentDefinition("c", Tools: ["d"]);
         _agents.Agents["d"] = new AgentDefinition("d");
-        _chat.Enqueue(_ => new ChatResponse(new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("c1", "b", new Dictionary<string, object?> { ["input"] = "to b" })])));
-        _chat.Enqueue(_ => new ChatResponse(new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("c2", "c", new Dictionary<string, object?> { ["input"] = "to c" })])));
+        _chat.Enqueue(_ => new ChatResponse(new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("c1", "b", new Dictionary<string, object?> { ["query"] = "to b" })])));
+        _chat.Enqueue(_ => new ChatResponse(new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("c2", "c", new Dictionary<string, object?> { ["query"] = "to c" })])));
 
         await CreateAgent().RunAsync(Org, new AgentRunRequest("go", null) { Agent = "a" }, null, default);
 
