@@ -33,12 +33,12 @@ namespace AgentFunctions.Benchmarks;
 /// </summary>
 internal static class TurnBenchmark
 {
-    private const int Window = 10; // both sizes load the same number of messages: only the length differs
+    internal const int Window = 10; // both sizes load the same number of messages: only the length differs
     private const int SmallConversations = 40;
     private const int LargeMessages = 10_000;
-    private static readonly OrgId Org = OrgId.Parse("bench");
-    private static readonly string Question = new('q', 200);
-    private static readonly string Answer = new('a', 600);
+    internal static readonly OrgId Org = OrgId.Parse("bench");
+    internal static readonly string Question = new('q', 200);
+    internal static readonly string Answer = new('a', 600);
 
     public static async Task RunAsync(string[] args)
     {
@@ -76,43 +76,19 @@ internal static class TurnBenchmark
                 ("agent turn, 10 messages", i => AgentTurnAsync(agent, $"agent-{i % SmallConversations}")),
                 ($"agent turn, {LargeMessages} messages", _ => AgentTurnAsync(agent, "agent-large")),
             };
-            var samples = variants.Select(_ => new List<double>(rounds)).ToArray();
-            for (var round = 0; round < warmup + rounds; round++)
-            {
-                for (var k = 0; k < variants.Length; k++)
-                {
-                    var v = (round + k) % variants.Length;
-                    var watch = Stopwatch.StartNew();
-                    await variants[v].Turn(round);
-                    var elapsed = watch.Elapsed.TotalMilliseconds;
-                    if (round >= warmup)
-                    {
-                        samples[v].Add(elapsed);
-                    }
-                }
-            }
-
+            var measured = new SideBySide(variants);
+            await measured.MeasureAsync(rounds, warmup);
             await VerifyAsync(store);
             Console.WriteLine();
             Console.WriteLine($"one turn = load last {Window} messages + append user/assistant; {rounds} rounds after {warmup} warm-up, variants interleaved");
-            Console.WriteLine($"{"variant",-34} {"median ms",10} {"mean ms",10} {"p90 ms",10}");
-            for (var v = 0; v < variants.Length; v++)
-            {
-                var s = samples[v].Order().ToList();
-                Console.WriteLine($"{variants[v].Name,-34} {Percentile(s, 0.5),10:F2} {s.Average(),10:F2} {Percentile(s, 0.9),10:F2}");
-            }
-
-            double Median(int v) => Percentile(samples[v].Order().ToList(), 0.5);
-            Console.WriteLine();
-            void Ratio(string what, int a, int b) =>
-                Console.WriteLine($"{what,-40} {Median(a) / Median(b),6:F2} (median) {samples[a].Average() / samples[b].Average(),6:F2} (mean)");
-            Ratio("store turn / bare calls, 10 messages", 1, 0);
-            Ratio($"store turn / bare calls, {LargeMessages} messages", 3, 2);
-            Ratio($"store turn, {LargeMessages} / 10 messages", 3, 1);
-            Ratio($"bare calls, {LargeMessages} / 10 messages", 2, 0);
-            Ratio("agent turn / bare calls, 10 messages", 4, 0);
-            Ratio($"agent turn / bare calls, {LargeMessages} messages", 5, 2);
-            Ratio($"agent turn, {LargeMessages} / 10 messages", 5, 4);
+            measured.PrintTable(34);
+            measured.PrintRatio("store turn / bare calls, 10 messages", 1, 0);
+            measured.PrintRatio($"store turn / bare calls, {LargeMessages} messages", 3, 2);
+            measured.PrintRatio($"store turn, {LargeMessages} / 10 messages", 3, 1);
+            measured.PrintRatio($"bare calls, {LargeMessages} / 10 messages", 2, 0);
+            measured.PrintRatio("agent turn / bare calls, 10 messages", 4, 0);
+            measured.PrintRatio($"agent turn / bare calls, {LargeMessages} messages", 5, 2);
+            measured.PrintRatio($"agent turn, {LargeMessages} / 10 messages", 5, 4);
         }
         finally
         {
@@ -143,7 +119,7 @@ internal static class TurnBenchmark
     /// The agent as the app registers it (storage, conversations, models, agent), with the model replaced by
     /// <see cref="ZeroLatencyModel"/>; the history window is the same <see cref="Window"/> the other variants load.
     /// </summary>
-    private static ServiceProvider AgentServices(string storage)
+    internal static ServiceProvider AgentServices(string storage)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -223,7 +199,7 @@ internal static class TurnBenchmark
     }
 
     /// <summary>First turn through the store (head + index row), the rest as raw rows in 100-row transactions.</summary>
-    private static async Task SeedAsync(TableConversationStore store, TableClient table, string conversationId, int messages)
+    internal static async Task SeedAsync(TableConversationStore store, TableClient table, string conversationId, int messages)
     {
         await store.AppendTurnAsync(Org, conversationId, new ConversationTurn(null, Message(MessageRole.User, Question), Message(MessageRole.Assistant, Answer)), default);
         var rows = Enumerable.Range(2, messages - 2).Select(seq => TableConversationStore.MessageRow(
@@ -246,7 +222,5 @@ internal static class TurnBenchmark
         }
     }
 
-    private static ConversationMessage Message(MessageRole role, string content) => new(role, content, DateTimeOffset.UtcNow);
-
-    private static double Percentile(List<double> sorted, double p) => sorted[(int)Math.Min(sorted.Count - 1, Math.Round(p * (sorted.Count - 1)))];
+    internal static ConversationMessage Message(MessageRole role, string content) => new(role, content, DateTimeOffset.UtcNow);
 }
