@@ -12,7 +12,7 @@ namespace AgentFunctions.EndToEndTests.Jobs;
 /// model-client retries (one job attempt = one model call) and a 1 s retry back-off instead of
 /// host.json's 30 s (maxDequeueCount stays host.json's 5).
 /// </summary>
-public sealed class JobsHost : LocalHostFixture
+public class JobsHost : LocalHostFixture
 {
     public const string AdminKey = "jobs-end-to-end-admin-key-0123456789abcdef";
     public const int MaxDequeueCount = 5;
