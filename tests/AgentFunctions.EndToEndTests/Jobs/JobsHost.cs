@@ -25,6 +25,14 @@ public class JobsHost : LocalHostFixture
         Configure();
     }
 
+    /// <summary>A host with its own model server on storage that the derived fixture starts and owns (e.g. behind a proxy).</summary>
+    protected JobsHost(AzuriteFixture storage)
+        : base(AgentFunctionsAssembly, storage)
+    {
+        _ownsModel = true;
+        Configure();
+    }
+
     private JobsHost(JobsHost first)
         : base(AgentFunctionsAssembly, first.Azurite)
     {

@@ -6,7 +6,8 @@ namespace AgentFunctions.EndToEndTests.Jobs;
 
 /// <summary>
 /// The jobs host with the app's default model retries (<c>Model__MaxRetries</c> 3 for HTTP requests,
-/// <c>Model__QueuedMaxRetries</c> 0 inside queue deliveries) and a short back-off, so the retry budget is the real one.
+/// <c>Model__QueuedMaxRetries</c> 0 inside queue deliveries) and a short back-off, so the retry budget is the real one;
+/// attempts end after 2 s and all model calls of an invocation after 10 s.
 /// </summary>
 public sealed class RetryBudgetHost : JobsHost
 {
@@ -14,6 +15,8 @@ public sealed class RetryBudgetHost : JobsHost
     {
         Environment.Remove("Model__MaxRetries");
         Environment["Model__RetryDelay"] = "00:00:00.050";
+        Environment["Model__AttemptTimeout"] = "00:00:02";
+        Environment["Model__TotalTimeout"] = "00:00:10";
     }
 }
 
@@ -43,9 +46,8 @@ public sealed class RetryBudgetTests(RetryBudgetHost host) : IClassFixture<Retry
         Assert.Equal("failed", job.GetProperty("status").GetString());
         var attempts = AttemptsFor("a job the model never answers");
         Assert.InRange(attempts, 1, 6);
-        // One model attempt per delivery: the queue's five deliveries are the whole budget.
-        Assert.Equal(JobsHost.MaxDequeueCount, attempts);
-        Assert.Equal(attempts, job.GetProperty("attempts").GetInt32());
+        // One model attempt per delivery that ran the job: the queue's deliveries (at most 5) are the whole budget.
+        Assert.Equal(job.GetProperty("attempts").GetInt32(), attempts);
     }
 
     [Fact]
@@ -59,6 +61,29 @@ public sealed class RetryBudgetTests(RetryBudgetHost host) : IClassFixture<Retry
 
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
         Assert.Equal(4, AttemptsFor("a run the model never answers")); // the first attempt and Model__MaxRetries (3) retries
+    }
+
+    [Fact]
+    public async Task RunAgent_ModelHangs_503WithinTheInvocationBudgetAndNothingStored()
+    {
+        using var first = new HttpRequestMessage(HttpMethod.Post, "api/agent/run") { Content = JsonContent.Create(new { input = "first turn" }) };
+        first.Headers.Add("X-Org-Id", Org);
+        using var firstResponse = await host.Client.SendAsync(first);
+        var conversationId = System.Text.Json.JsonDocument.Parse(await firstResponse.Content.ReadAsStringAsync()).RootElement.GetProperty("conversationId").GetString()!;
+        host.Model.Enqueue([.. Enumerable.Repeat(OpenAiScript.Wait(TimeSpan.FromMinutes(2)), 10)]);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/agent/run") { Content = JsonContent.Create(new { input = "a run the model never finishes", conversationId }) };
+        request.Headers.Add("X-Org-Id", Org);
+        using var response = await host.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(40), $"the run took {clock.Elapsed}");
+        var hung = host.Model.ChatRequests.Where(r => r.Messages.Any(m => m.Content == "a run the model never finishes")).ToList();
+        Assert.InRange(hung.Count, 1, 5); // attempts of 2 s each, cut by the invocation's 10 s
+        Assert.All(await Task.WhenAll(hung.Select(r => r.AbandonedDuringWait)), Assert.True);
+        var messages = await host.ConversationMessagesAsync(Org, conversationId);
+        Assert.Equal(2, messages.Count); // the first turn only
     }
 
     private int AttemptsFor(string input) =>
