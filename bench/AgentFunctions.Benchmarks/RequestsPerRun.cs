@@ -6,7 +6,7 @@ using AgentFunctions.Testing;
 namespace AgentFunctions.Benchmarks;
 
 /// <summary>
-/// Storage requests per agent run, counted at a loopback <see cref="CountingProxy"/> in front of Azurite's
+/// Storage requests per agent run, counted at a loopback <see cref="StorageProxy"/> in front of Azurite's
 /// Table endpoint, through tools/LocalHost and the real worker (middleware, access policy, rate limit, audit,
 /// quota, agent, usage), for an org with both quotas, on a fresh and on a continued conversation; runs are
 /// sent one at a time, so every request counted between two drains belongs to one run.
@@ -26,9 +26,9 @@ internal static class RequestsPerRun
         await using var model = await OpenAiTestServer.StartAsync();
         var azurite = new AzuriteFixture();
         await azurite.InitializeAsync();
-        await using var proxy = new CountingProxy(azurite.TablePort);
+        await using var proxy = new StorageProxy(azurite.TablePort);
         var host = new LocalHostFixture(LocalHostFixture.AgentFunctionsAssembly, azurite);
-        host.Environment["AzureWebJobsStorage"] = azurite.ConnectionString.Replace($":{azurite.TablePort}/", $":{proxy.Port}/", StringComparison.Ordinal);
+        host.Environment["AzureWebJobsStorage"] = StorageProxy.ConnectionString(azurite, table: proxy);
         host.Environment["MULTITENANCY_ENABLED"] = "true";
         host.Environment["DEFAULT_ORG_ID"] = string.Empty;
         host.Environment["Auth__Enabled"] = "false";
@@ -87,7 +87,7 @@ internal static class RequestsPerRun
         Console.WriteLine($"  storage time per run: median {Median(storage):F2} ms, the two fundamental calls {Median(fundamental):F2} ms, ratio {Median(storage) / Median(fundamental):F2} (means {storage.Average() / fundamental.Average():F2})");
     }
 
-    private static async Task<List<List<(string Request, double Ms)>>> MeasureAsync(HttpClient client, CountingProxy proxy, int runs, string? conversation)
+    private static async Task<List<List<(string Request, double Ms)>>> MeasureAsync(HttpClient client, StorageProxy proxy, int runs, string? conversation)
     {
         var perRun = new List<List<(string, double)>>();
         for (var i = 0; i < runs; i++)

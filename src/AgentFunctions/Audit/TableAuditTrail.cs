@@ -104,7 +104,7 @@ internal sealed partial class TableAuditTrail(
                 ["Reason"] = record.Reason,
             }, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is Azure.RequestFailedException or InvalidOperationException or OperationCanceledException)
+        catch (Exception e) when (e is Azure.RequestFailedException or AggregateException or InvalidOperationException or OperationCanceledException)
         {
             LogAuditWriteFailed(logger, e, record.OrgId.Value, record.Principal, record.Function, record.Action, record.Outcome, record.TraceId);
         }
@@ -223,7 +223,7 @@ internal sealed partial class TableAuditTrail(
             {
                 await AddFoldedAsync(fold, count).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is Azure.RequestFailedException or InvalidOperationException or OperationCanceledException)
+            catch (Exception e) when (e is Azure.RequestFailedException or AggregateException or InvalidOperationException or OperationCanceledException)
             {
                 var first = fold.First;
                 LogAuditWriteFailed(logger, e, first.OrgId.Value, first.Principal, first.Function, first.Action, first.Outcome, first.TraceId);

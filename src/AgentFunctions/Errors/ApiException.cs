@@ -34,6 +34,10 @@ internal class ApiException(int status, string code, string detail, TimeSpan? re
     public static ApiException PayloadTooLarge(string detail) => new(413, ErrorCodes.PayloadTooLarge, detail);
 
     public static ApiException ModelUnavailable(int status, string detail) => new(status, ErrorCodes.ModelUnavailable, detail);
+
+    /// <summary>503 with <c>Retry-After</c>: storage refused, did not answer or failed after the storage client's retries.</summary>
+    public static ApiException StorageUnavailable() =>
+        new(503, ErrorCodes.StorageUnavailable, "Storage could not be reached or failed after retries; retry after the time in Retry-After.", TimeSpan.FromSeconds(10));
 }
 
 /// <summary>The <c>code</c> values of problem responses. Clients match on these; never rename one.</summary>
@@ -68,5 +72,8 @@ internal static class ErrorCodes
 
     /// <summary>503: the token issuer's metadata (signing keys) cannot be read, so no bearer token can be checked.</summary>
     public const string AuthUnavailable = "auth_unavailable";
+
+    /// <summary>503: storage refused, did not answer or failed (5xx) after the storage client's retries.</summary>
+    public const string StorageUnavailable = "storage_unavailable";
     public const string Internal = "internal";
 }

@@ -5,6 +5,7 @@ using AgentFunctions.Agents;
 using AgentFunctions.Errors;
 using AgentFunctions.Http;
 using AgentFunctions.Serialization;
+using AgentFunctions.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -61,7 +62,9 @@ internal static class AgentEvents
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                var problem = e is ApiException api ? Problem.From(api, traceId) : Problem.Internal(traceId);
+                var problem = e is ApiException api ? Problem.From(api, traceId)
+                    : StorageFailures.IsUnavailable(e, cancellationToken) ? Problem.From(ApiException.StorageUnavailable(), traceId)
+                    : Problem.Internal(traceId);
                 await WriteEventAsync(response, "error", problem, CancellationToken.None).ConfigureAwait(false);
                 throw;
             }

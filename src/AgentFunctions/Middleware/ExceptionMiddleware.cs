@@ -1,5 +1,6 @@
 using AgentFunctions.Errors;
 using AgentFunctions.Http;
+using AgentFunctions.Storage;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Middleware;
 using Microsoft.Extensions.Logging;
@@ -8,7 +9,7 @@ namespace AgentFunctions.Middleware;
 
 /// <summary>
 /// First in the pipeline. HTTP: every failure becomes problem+json, or the OpenAI error envelope on /api/v1 (no stack trace leaves the
-/// process). Queue: the failure is logged and rethrown so the host redelivers the message.
+/// process); storage that is unavailable after the client's retries is 503 <c>storage_unavailable</c> with <c>Retry-After</c>. Queue: the failure is logged and rethrown so the host redelivers the message.
 /// </summary>
 internal sealed partial class ExceptionMiddleware(ILogger<ExceptionMiddleware> logger) : IFunctionsWorkerMiddleware
 {
@@ -20,10 +21,16 @@ internal sealed partial class ExceptionMiddleware(ILogger<ExceptionMiddleware> l
         }
         catch (Exception exception)
         {
-            var error = Unwrap(exception);
             var http = context.GetHttpContext();
+            var error = StorageFailures.IsUnavailable(exception, http?.RequestAborted ?? context.CancellationToken)
+                ? ApiException.StorageUnavailable()
+                : Unwrap(exception);
             var orgId = context.InstanceServices.GetService(typeof(Tenancy.OrgContext)) is Tenancy.OrgContext { IsResolved: true } org ? org.OrgId.Value : null;
-            if (error is ApiException api)
+            if (error is ApiException { Code: ErrorCodes.StorageUnavailable })
+            {
+                LogStorageUnavailable(logger, exception, context.FunctionDefinition.Name, orgId);
+            }
+            else if (error is ApiException api)
             {
                 LogRefused(logger, context.FunctionDefinition.Name, orgId, api.Status, api.Code);
             }
@@ -56,6 +63,9 @@ internal sealed partial class ExceptionMiddleware(ILogger<ExceptionMiddleware> l
 
     [LoggerMessage(EventId = 1050, Level = LogLevel.Information, Message = "Function {FunctionName} refused for org {OrgId}: {Status} {Code}")]
     private static partial void LogRefused(ILogger logger, string functionName, string? orgId, int status, string code);
+
+    [LoggerMessage(EventId = 1053, Level = LogLevel.Warning, Message = "Function {FunctionName} for org {OrgId}: storage unavailable after retries")]
+    private static partial void LogStorageUnavailable(ILogger logger, Exception exception, string functionName, string? orgId);
 
     [LoggerMessage(EventId = 1051, Level = LogLevel.Error, Message = "Function {FunctionName} failed for org {OrgId}")]
     private static partial void LogFailed(ILogger logger, Exception exception, string functionName, string? orgId);

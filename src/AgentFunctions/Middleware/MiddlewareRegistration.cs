@@ -15,10 +15,14 @@ internal static class MiddlewareRegistration
         return services;
     }
 
-    /// <summary>Exception handling first, then the admin check of admin functions, then the org context for every invocation.</summary>
+    /// <summary>
+    /// Exception handling first, then the invocation's model budget, then the admin check of admin functions, then the
+    /// org context for every invocation.
+    /// </summary>
     public static IFunctionsWorkerApplicationBuilder UseAgentFunctionsMiddleware(this IFunctionsWorkerApplicationBuilder builder)
     {
         builder.UseMiddleware<ExceptionMiddleware>();
+        builder.UseMiddleware<ModelBudgetMiddleware>();
         builder.UseMiddleware<AdminOnlyMiddleware>();
         builder.UseMiddleware<OrgContextMiddleware>();
         return builder;

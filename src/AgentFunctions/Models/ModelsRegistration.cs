@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
+using Polly.Timeout;
 
 namespace AgentFunctions.Models;
 
@@ -37,12 +38,15 @@ internal static class ModelsRegistration
             .AddResilienceHandler("model", static (pipeline, context) =>
             {
                 var options = context.ServiceProvider.GetRequiredService<IOptions<ModelResilienceOptions>>().Value;
+                var time = context.ServiceProvider.GetRequiredService<TimeProvider>();
+                var transient = new HttpRetryStrategyOptions().ShouldHandle;
                 pipeline
-                    .AddTimeout(options.TotalTimeout)
+                    .AddTimeout(new TimeoutStrategyOptions { TimeoutGenerator = _ => ValueTask.FromResult(ModelCallBudget.RemainingNow(options.TotalTimeout, time)) })
                     .AddRetry(new HttpRetryStrategyOptions
                     {
-                        MaxRetryAttempts = Math.Max(1, options.MaxRetries),
-                        ShouldHandle = options.MaxRetries == 0 ? static _ => PredicateResult.False() : new HttpRetryStrategyOptions().ShouldHandle,
+                        // The most any budget allows; each call stops at the retries of the invocation it runs in.
+                        MaxRetryAttempts = Math.Max(1, Math.Max(options.MaxRetries, options.QueuedMaxRetries)),
+                        ShouldHandle = args => args.AttemptNumber < ModelCallBudget.RetriesNow(options.MaxRetries) ? transient(args) : PredicateResult.False(),
                         BackoffType = DelayBackoffType.Exponential,
                         UseJitter = true,
                         Delay = options.RetryDelay,

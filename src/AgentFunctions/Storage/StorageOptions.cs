@@ -15,22 +15,25 @@ internal static class StorageClients
 {
     public const string Section = "AzureWebJobsStorage";
 
-    public static TableServiceClient CreateTableServiceClient(IConfiguration configuration)
+    public static TableServiceClient CreateTableServiceClient(IConfiguration configuration, StorageResilienceOptions resilience)
     {
+        ArgumentNullException.ThrowIfNull(resilience);
         var section = configuration.GetSection(Section);
+        var options = resilience.Apply(new TableClientOptions());
         if (section.Value is { Length: > 0 } connectionString)
         {
-            return new TableServiceClient(connectionString);
+            return new TableServiceClient(connectionString, options);
         }
 
         var uri = section["tableServiceUri"] ?? throw MissingSetting("AzureWebJobsStorage__tableServiceUri");
-        return new TableServiceClient(new Uri(uri), Credential(section));
+        return new TableServiceClient(new Uri(uri), Credential(section), options);
     }
 
-    public static QueueServiceClient CreateQueueServiceClient(IConfiguration configuration)
+    public static QueueServiceClient CreateQueueServiceClient(IConfiguration configuration, StorageResilienceOptions resilience)
     {
+        ArgumentNullException.ThrowIfNull(resilience);
         var section = configuration.GetSection(Section);
-        var options = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None };
+        var options = resilience.Apply(new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
         if (section.Value is { Length: > 0 } connectionString)
         {
             return new QueueServiceClient(connectionString, options);

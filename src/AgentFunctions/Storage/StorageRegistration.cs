@@ -1,16 +1,18 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace AgentFunctions.Storage;
 
 internal static class StorageRegistration
 {
-    /// <summary>Table and queue clients for the configured account, the providers that create tables/queues once, and dead letters.</summary>
+    /// <summary>Table and queue clients for the configured account (timeouts and retries from <see cref="StorageResilienceOptions"/>), the providers that create tables/queues once, and dead letters.</summary>
     public static IServiceCollection AddStorage(this IServiceCollection services, IConfiguration configuration)
     {
-        services.TryAddSingleton(_ => StorageClients.CreateTableServiceClient(configuration));
-        services.TryAddSingleton(_ => StorageClients.CreateQueueServiceClient(configuration));
+        services.AddOptions<StorageResilienceOptions>().BindConfiguration(StorageResilienceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(sp => StorageClients.CreateTableServiceClient(configuration, sp.GetRequiredService<IOptions<StorageResilienceOptions>>().Value));
+        services.TryAddSingleton(sp => StorageClients.CreateQueueServiceClient(configuration, sp.GetRequiredService<IOptions<StorageResilienceOptions>>().Value));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<StorageProbe>();
         services.TryAddSingleton<TableProvider>();

@@ -12,7 +12,7 @@ namespace AgentFunctions.EndToEndTests.Jobs;
 /// model-client retries (one job attempt = one model call) and a 1 s retry back-off instead of
 /// host.json's 30 s (maxDequeueCount stays host.json's 5).
 /// </summary>
-public sealed class JobsHost : LocalHostFixture
+public class JobsHost : LocalHostFixture
 {
     public const string AdminKey = "jobs-end-to-end-admin-key-0123456789abcdef";
     public const int MaxDequeueCount = 5;
@@ -20,6 +20,14 @@ public sealed class JobsHost : LocalHostFixture
 
     public JobsHost()
         : base(AgentFunctionsAssembly)
+    {
+        _ownsModel = true;
+        Configure();
+    }
+
+    /// <summary>A host with its own model server on storage that the derived fixture starts and owns (e.g. behind a proxy).</summary>
+    protected JobsHost(AzuriteFixture storage)
+        : base(AgentFunctionsAssembly, storage)
     {
         _ownsModel = true;
         Configure();

@@ -7,7 +7,8 @@ namespace AgentFunctions.EndToEndTests.Orgs;
 
 /// <summary>
 /// Every HTTP function the worker reports (read from the local host's <c>/admin/host/status</c>, so a new endpoint
-/// is in the matrix without editing it) × {no credential, garbage key, other org's key, own key, admin key}, through
+/// is in the matrix without editing it) × {no credential, garbage key, other org's key, own key, admin key, and the
+/// keys and a garbage token as <c>Authorization: Bearer</c>}, through
 /// the real middleware: the status each gets, and that the model is never called for a refused request. A refusal's
 /// code is problem+json's <c>code</c>, or <c>error.code</c> in the OpenAI envelope of <c>/api/v1</c>.
 /// </summary>
@@ -36,11 +37,17 @@ public sealed partial class AccessMatrixTests(OrgsHost host) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        var otherKey = await host.RegisterWithKeyAsync(Other);
+        var ownKey = await host.RegisterWithKeyAsync(Own);
         _credentials["none"] = null;
         _credentials["garbage"] = OrgsHost.Key("garbage-key");
-        _credentials["other-key"] = OrgsHost.Key(await host.RegisterWithKeyAsync(Other));
-        _credentials["own-key"] = OrgsHost.Key(await host.RegisterWithKeyAsync(Own));
+        _credentials["other-key"] = OrgsHost.Key(otherKey);
+        _credentials["own-key"] = OrgsHost.Key(ownKey);
         _credentials["admin-key"] = OrgsHost.Admin;
+        _credentials["own-key-bearer"] = ("Authorization", $"Bearer {ownKey}");
+        _credentials["other-key-bearer"] = ("Authorization", $"Bearer {otherKey}");
+        _credentials["garbage-key-bearer"] = ("Authorization", $"Bearer afk.{Own}.garbage");
+        _credentials["garbage-token"] = ("Authorization", "Bearer garbage");
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
@@ -86,8 +93,8 @@ public sealed partial class AccessMatrixTests(OrgsHost host) : IAsyncLifetime
                     ("public", _) => "200",
                     ("admin", "admin-key") => "allowed",
                     ("admin", _) => "401",
-                    ("org", "own-key") => "allowed",
-                    ("org", "other-key") => "403",
+                    ("org", "own-key" or "own-key-bearer") => "allowed",
+                    ("org", "other-key" or "other-key-bearer") => "403",
                     _ => "401",
                 };
                 var before = host.ModelRequestCount;

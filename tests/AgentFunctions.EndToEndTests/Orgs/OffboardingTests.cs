@@ -7,6 +7,8 @@ namespace AgentFunctions.EndToEndTests.Orgs;
 /// <summary>
 /// DELETE of an org through the host: refused at once, then its data removed by the queued deletion the local host
 /// delivers (<c>org-deletions</c>; visible at once because <c>Orgs__CacheSeconds=0</c>), the other org untouched.
+/// Both orgs have something in every store an org can write: conversations, a finished job, a document, a data record,
+/// an API key, usage, audit events, a named agent and a remote MCP server.
 /// </summary>
 [Collection(OrgsHostGroup.Name)]
 public sealed class OffboardingTests(OrgsHost host)
@@ -19,8 +21,12 @@ public sealed class OffboardingTests(OrgsHost host)
     {
         var leavingKey = await host.RegisterWithKeyAsync(Leaving);
         var stayingKey = await host.RegisterWithKeyAsync(Staying);
+        var jobs = new Dictionary<string, string>();
         foreach (var (org, key) in new[] { (Leaving, leavingKey), (Staying, stayingKey) })
         {
+            jobs[org] = await FinishedJobAsync(org, key);
+            using var record = await host.SendAsync(HttpMethod.Put, "api/data/notes/first", org, OrgsHost.Key(key), new { text = $"a note of {org}" });
+            Assert.Equal(HttpStatusCode.OK, record.StatusCode);
             var conversation = (await host.RunAsync(org, key, $"remember {org}"))["conversationId"]!.GetValue<string>();
             await host.RunAsync(org, key, "and a second turn", conversation);
             using var document = await host.SendAsync(HttpMethod.Put, "api/documents/handbook", org, OrgsHost.Key(key), new { title = "Handbook", content = $"The handbook of {org}." });
@@ -35,8 +41,12 @@ public sealed class OffboardingTests(OrgsHost host)
             Assert.Equal(HttpStatusCode.OK, server.StatusCode);
         }
 
-        var stayingBefore = await SnapshotAsync(Staying, stayingKey);
+        var snapshotAt = DateTimeOffset.UtcNow;
+        var stayingBefore = await SnapshotAsync(Staying, stayingKey, jobs[Staying], snapshotAt);
         Assert.Contains("handbook", stayingBefore, StringComparison.Ordinal);
+        Assert.Contains("a note of offboard-staying", stayingBefore, StringComparison.Ordinal);
+        Assert.Contains("\"succeeded\"", stayingBefore, StringComparison.Ordinal);
+        Assert.Contains("RunAgent", stayingBefore, StringComparison.Ordinal); // audit events of the runs
 
         using (var delete = await host.SendAsync(HttpMethod.Delete, $"api/admin/orgs/{Leaving}", null, OrgsHost.Admin))
         {
@@ -50,6 +60,7 @@ public sealed class OffboardingTests(OrgsHost host)
         }
 
         await WaitUntilGoneAsync(Leaving);
+        var goneAt = DateTimeOffset.UtcNow;
 
         var newKey = await host.RegisterWithKeyAsync(Leaving);
         using (var oldKey = await host.SendAsync(HttpMethod.Get, "api/conversations", Leaving, OrgsHost.Key(leavingKey)))
@@ -64,18 +75,46 @@ public sealed class OffboardingTests(OrgsHost host)
             Assert.Equal(HttpStatusCode.NotFound, agent.StatusCode);
         }
 
-        var usage = await host.SendAsync(HttpMethod.Get, $"api/admin/orgs/{Leaving}/usage", null, OrgsHost.Admin);
+        using (var job = await host.SendAsync(HttpMethod.Get, $"api/jobs/{jobs[Leaving]}", Leaving, OrgsHost.Key(newKey)))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, job.StatusCode);
+        }
+
+        Assert.Empty(JsonNode.Parse(await host.GetTextAsync("api/data/notes", Leaving, newKey))!["items"]!.AsArray());
+        var leavingAudit = JsonNode.Parse(await host.GetTextAsync("api/audit?limit=1000", Leaving, newKey))!["events"]!.AsArray();
+        Assert.All(leavingAudit, e => Assert.True(e!["at"]!.GetValue<DateTimeOffset>() >= goneAt.AddSeconds(-1), $"an audit event from before the deletion: {e}"));
+        using var usage = await host.SendAsync(HttpMethod.Get, $"api/admin/orgs/{Leaving}/usage", null, OrgsHost.Admin);
         var days = JsonNode.Parse(await usage.Content.ReadAsStringAsync())!["days"]!.AsArray();
         Assert.All(days, d => Assert.Equal(0, d!["totalTokens"]!.GetValue<long>()));
-        Assert.Equal(stayingBefore, await SnapshotAsync(Staying, stayingKey));
+        Assert.Equal(stayingBefore, await SnapshotAsync(Staying, stayingKey, jobs[Staying], snapshotAt));
         using var leavingServer = await host.SendAsync(HttpMethod.Get, $"api/admin/orgs/{Leaving}/mcp-servers/tools", null, OrgsHost.Admin);
         Assert.Equal(HttpStatusCode.NotFound, leavingServer.StatusCode);
         using var stayingServer = await host.SendAsync(HttpMethod.Get, $"api/admin/orgs/{Staying}/mcp-servers/tools", null, OrgsHost.Admin);
         Assert.Equal(HttpStatusCode.OK, stayingServer.StatusCode);
     }
 
-    /// <summary>Everything the staying org can read of its data, as the API returns it (compared byte for byte).</summary>
-    private async Task<string> SnapshotAsync(string org, string key)
+    /// <summary>Submits a job and waits until it succeeded; returns its id.</summary>
+    private async Task<string> FinishedJobAsync(string org, string key)
+    {
+        using var submit = await host.SendAsync(HttpMethod.Post, "api/jobs", org, OrgsHost.Key(key), new { input = $"a job of {org}" });
+        Assert.Equal(HttpStatusCode.Accepted, submit.StatusCode);
+        var jobId = JsonNode.Parse(await submit.Content.ReadAsStringAsync())!["jobId"]!.GetValue<string>();
+        var clock = Stopwatch.StartNew();
+        while (JsonNode.Parse(await host.GetTextAsync($"api/jobs/{jobId}", org, key))!["status"]!.GetValue<string>() != "succeeded")
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"the job of {org} did not succeed within 60 s");
+            await Task.Delay(200);
+        }
+
+        return jobId;
+    }
+
+    /// <summary>
+    /// Everything the staying org can read of its data, as the API returns it (compared byte for byte): conversations and
+    /// their messages, search, agents, its job, its data records, its runs' usage and its audit events from before
+    /// <paramref name="auditBefore"/> (reading is audited too, so later events are left out).
+    /// </summary>
+    private async Task<string> SnapshotAsync(string org, string key, string jobId, DateTimeOffset auditBefore)
     {
         var conversations = await host.GetTextAsync("api/conversations", org, key);
         var parts = new List<string> { conversations };
@@ -86,6 +125,17 @@ public sealed class OffboardingTests(OrgsHost host)
 
         parts.Add(await PostTextAsync("api/search", org, key, new { query = "handbook" }));
         parts.Add(await host.GetTextAsync("api/agents", org, key));
+        parts.Add(await host.GetTextAsync($"api/jobs/{jobId}", org, key));
+        parts.Add(await host.GetTextAsync("api/data/notes", org, key));
+        using (var usage = await host.SendAsync(HttpMethod.Get, $"api/admin/orgs/{org}/usage", null, OrgsHost.Admin))
+        {
+            // The runs' usage; embedding tokens are left out, as the snapshot's own search adds to them.
+            var days = JsonNode.Parse(await usage.Content.ReadAsStringAsync())!["days"]!.AsArray();
+            parts.AddRange(days.Select(d => $"{d!["date"]} {d["inputTokens"]} {d["outputTokens"]} {d["runs"]}"));
+        }
+
+        var audit = JsonNode.Parse(await host.GetTextAsync("api/audit?limit=1000", org, key))!["events"]!.AsArray();
+        parts.AddRange(audit.Where(e => e!["at"]!.GetValue<DateTimeOffset>() < auditBefore).Select(e => e!.ToJsonString()));
         return string.Join('\n', parts);
     }
 

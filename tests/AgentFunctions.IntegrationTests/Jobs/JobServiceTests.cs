@@ -24,7 +24,8 @@ public sealed class JobServiceTests(AzuriteFixture azurite) : IClassFixture<Azur
     private TableServiceClient Tables => new(azurite.ConnectionString);
 
     private QueueServiceClient Queues => StorageClients.CreateQueueServiceClient(
-        new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = azurite.ConnectionString }).Build());
+        new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = azurite.ConnectionString }).Build(),
+        new StorageResilienceOptions());
 
     private JobStore Store => new(new TableProvider(Tables));
 

@@ -46,6 +46,21 @@ public sealed class ExceptionMiddlewareTests
         Assert.DoesNotContain(" at ", body, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(503)]
+    public async Task Invoke_StorageFailedAfterRetriesOnHttp_Writes503StorageUnavailableWithRetryAfter(int storageStatus)
+    {
+        var (context, http) = HttpInvocation();
+        var tries = Enumerable.Range(0, 3).Select(_ => (Exception)new Azure.RequestFailedException(storageStatus, "storage down")).ToArray();
+
+        await _middleware.Invoke(context, _ => throw new AggregateException("Retry failed after 3 tries.", tries));
+
+        Assert.Equal(503, http.Response.StatusCode);
+        Assert.Equal("10", http.Response.Headers.RetryAfter.ToString());
+        Assert.Equal(ErrorCodes.StorageUnavailable, Problem(http).GetProperty("code").GetString());
+    }
+
     [Fact]
     public async Task Invoke_WrappedApiExceptionWithRetryAfter_WritesInnerProblemAndRetryAfter()
     {

@@ -18,8 +18,11 @@ namespace LocalHost.Queues;
 /// </summary>
 internal sealed partial class QueueTriggerListener : IDisposable
 {
-    /// <summary>How long a fetched message stays invisible while it runs; renewed at half time.</summary>
-    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
+    /// <summary>
+    /// How long a fetched message stays invisible while it runs; renewed at half time. Short, so a message whose
+    /// failure could not be recorded (storage down) is retried soon after storage is back.
+    /// </summary>
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan MinPollingInterval = TimeSpan.FromMilliseconds(100);
 
     private readonly FunctionDescriptor _function;
@@ -41,7 +44,13 @@ internal sealed partial class QueueTriggerListener : IDisposable
         _logger = logger;
         var trigger = function.Trigger!;
         QueueName = settings.Resolve(trigger.Property("queueName") ?? throw new InvalidOperationException($"Function {function.Name}: queueTrigger has no queueName."));
-        var service = new QueueServiceClient(settings.StorageConnection(trigger.Property("connection")), new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
+        // Seconds per try and few retries (the SDK's default is 100 s per try): a storage outage is noticed, logged and polled through.
+        var clientOptions = new QueueClientOptions
+        {
+            MessageEncoding = QueueMessageEncoding.None,
+            Retry = { NetworkTimeout = TimeSpan.FromSeconds(4), MaxRetries = 2, Delay = TimeSpan.FromMilliseconds(200), MaxDelay = TimeSpan.FromSeconds(2) },
+        };
+        var service = new QueueServiceClient(settings.StorageConnection(trigger.Property("connection")), clientOptions);
         _queue = service.GetQueueClient(QueueName);
         _poison = service.GetQueueClient(QueueName + "-poison");
 
@@ -98,9 +107,10 @@ internal sealed partial class QueueTriggerListener : IDisposable
             {
                 break;
             }
-            catch (RequestFailedException e)
+            catch (Exception e)
             {
-                LogPollFailed(_logger, QueueName, e.Status, e.ErrorCode ?? e.Message);
+                // Whatever storage throws (the SDK's errors, its retry aggregate, its timeouts, even a raw socket error) must not end polling.
+                LogPollFailed(_logger, QueueName, (e as RequestFailedException)?.Status ?? 0, (e as RequestFailedException)?.ErrorCode ?? e.Message);
                 await DelayQuietly(_options.MaxPollingInterval > TimeSpan.Zero ? _options.MaxPollingInterval : TimeSpan.FromSeconds(1), stopping);
             }
         }
@@ -146,7 +156,7 @@ internal sealed partial class QueueTriggerListener : IDisposable
                 await _queue.UpdateMessageAsync(message.MessageId, receipt.Value, visibilityTimeout: _options.VisibilityTimeout);
             }
         }
-        catch (Exception e) when (e is RequestFailedException or WorkerUnavailableException)
+        catch (Exception e) when (e is WorkerUnavailableException || IsStorageFailure(e))
         {
             // The message reappears when its lease ends and is retried then.
             LogSettleFailed(_logger, _function.Name, message.MessageId, e.Message);
@@ -229,11 +239,19 @@ internal sealed partial class QueueTriggerListener : IDisposable
         {
             // Done.
         }
-        catch (RequestFailedException e)
+        catch (Exception e) when (IsStorageFailure(e))
         {
             LogSettleFailed(_logger, _function.Name, message.MessageId, e.Message);
         }
     }
+
+    /// <summary>
+    /// What a storage call throws when storage refuses, hangs or fails: the SDK's error, its "retry failed" aggregate,
+    /// its network timeout (a cancellation nobody asked for; the callers' own stop is handled before this), or a socket error
+    /// that escapes the SDK unwrapped.
+    /// </summary>
+    private static bool IsStorageFailure(Exception e) =>
+        e is RequestFailedException or AggregateException or TimeoutException or OperationCanceledException or IOException or System.Net.Sockets.SocketException or HttpRequestException;
 
     private static TimeSpan Jitter(TimeSpan delay) =>
         TimeSpan.FromTicks((long)(delay.Ticks * (0.8 + (0.4 * Random.Shared.NextDouble()))));
