@@ -21,6 +21,12 @@ internal sealed class KnowledgeFunctions(KnowledgeService knowledge, IOptions<Kn
         FunctionContext context,
         CancellationToken cancellationToken)
     {
+        if (!DocumentUploadReader.IsJson(request))
+        {
+            var upload = await DocumentUploadReader.ReadAsync(request, options.Value.MaxUploadBytes, cancellationToken).ConfigureAwait(false);
+            return new OkObjectResult(await knowledge.PutFileAsync(context.GetOrgId(), documentId, upload, cancellationToken).ConfigureAwait(false));
+        }
+
         var body = await RequestBody.ReadJsonAsync<PutDocumentRequest>(request, cancellationToken, MaxDocumentBodyBytes).ConfigureAwait(false);
         return new OkObjectResult(await knowledge.PutDocumentAsync(context.GetOrgId(), documentId, body, cancellationToken).ConfigureAwait(false));
     }

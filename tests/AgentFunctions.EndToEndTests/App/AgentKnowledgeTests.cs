@@ -11,6 +11,8 @@ namespace AgentFunctions.EndToEndTests.App;
 /// </summary>
 public sealed class KnowledgeAgentHost() : LocalHostFixture(AgentFunctionsAssembly)
 {
+    public const int MaxUploadBytes = 300_000;
+
     public string AdminKey { get; } = Convert.ToBase64String(Guid.NewGuid().ToByteArray()) + Guid.NewGuid().ToString("N");
 
     public OpenAiTestServer Models { get; private set; } = null!;
@@ -25,6 +27,7 @@ public sealed class KnowledgeAgentHost() : LocalHostFixture(AgentFunctionsAssemb
         Environment["OpenAI__Endpoint"] = Models.OpenAIEndpoint.ToString();
         Environment["OpenAI__ChatModel"] = "test-model";
         Environment["OpenAI__EmbeddingModel"] = "test-embedding";
+        Environment["Knowledge__MaxUploadBytes"] = MaxUploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
         await base.InitializeAsync();
     }
 

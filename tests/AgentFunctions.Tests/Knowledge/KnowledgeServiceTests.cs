@@ -147,7 +147,7 @@ public sealed class KnowledgeServiceTests
         var (org, text, vector, top) = Assert.Single(_store.Searches);
         Assert.Equal((Org, "what is it", KnowledgeService.DefaultTop), (org, text, top));
         Assert.Equal(_embeddings.Embed("what is it"), vector.ToArray());
-        Assert.Equal([new SearchResultItem("doc", "Title", "text", 0.9)], response.Results);
+        Assert.Equal([new SearchResultItem("doc", "Title", "text", 0.9, null, null)], response.Results);
     }
 
     [Fact]
