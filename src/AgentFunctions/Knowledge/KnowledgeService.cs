@@ -45,14 +45,7 @@ internal sealed partial class KnowledgeService(
     /// </summary>
     public async Task<PutDocumentResult> PutFileAsync(OrgId orgId, string documentId, DocumentUpload upload, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(upload);
-        ValidateDocumentId(documentId);
-        if (upload.Title is not null)
-        {
-            ValidateTitle(upload.Title);
-        }
-
-        var metadata = ValidateMetadata(upload.Metadata);
+        var metadata = ValidateUpload(documentId, upload);
         ExtractedDocument extracted;
         try
         {
@@ -71,6 +64,19 @@ internal sealed partial class KnowledgeService(
         var title = upload.Title ?? extracted.Title ?? upload.FileName ?? documentId;
         var document = new KnowledgeDocument(documentId, title.Length > MaxTitleLength ? title[..MaxTitleLength] : title, metadata);
         return await IngestAsync(orgId, document, extracted.Sections, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Checks what a file's PUT says besides the file (id, title, metadata), before any I/O; the metadata as compact JSON.</summary>
+    public static string? ValidateUpload(string documentId, DocumentUpload upload)
+    {
+        ArgumentNullException.ThrowIfNull(upload);
+        ValidateDocumentId(documentId);
+        if (upload.Title is not null)
+        {
+            ValidateTitle(upload.Title);
+        }
+
+        return ValidateMetadata(upload.Metadata);
     }
 
     private async Task<PutDocumentResult> IngestAsync(OrgId orgId, KnowledgeDocument document, IReadOnlyList<DocumentSection> sections, CancellationToken cancellationToken)
@@ -113,19 +119,20 @@ internal sealed partial class KnowledgeService(
         }
 
         LogDocumentStored(logger, orgId.Value, documentId, chunks.Count);
-        return new PutDocumentResult(documentId, chunks.Count);
+        return new PutDocumentResult(documentId, chunks.Count, document.Title, DocumentStatus.Ready);
     }
 
-    /// <summary>404 when the document has no chunks in this org (whether or not another org has one with that id).</summary>
-    public async Task DeleteDocumentAsync(OrgId orgId, string documentId, CancellationToken cancellationToken)
+    /// <summary>Removes the document's chunks in this org; false when it had none here (whether or not another org has one with that id).</summary>
+    public async Task<bool> DeleteDocumentAsync(OrgId orgId, string documentId, CancellationToken cancellationToken)
     {
         ValidateDocumentId(documentId);
         if (!await store.DeleteDocumentAsync(orgId, documentId, cancellationToken).ConfigureAwait(false))
         {
-            throw ApiException.NotFound("The document");
+            return false;
         }
 
         LogDocumentDeleted(logger, orgId.Value, documentId);
+        return true;
     }
 
     public async Task<SearchResponse> SearchAsync(OrgId orgId, SearchRequest? request, CancellationToken cancellationToken)

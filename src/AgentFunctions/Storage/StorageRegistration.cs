@@ -6,15 +6,17 @@ namespace AgentFunctions.Storage;
 
 internal static class StorageRegistration
 {
-    /// <summary>Table and queue clients for the configured account, the providers that create tables/queues once, and dead letters.</summary>
+    /// <summary>Table, queue and blob clients for the configured account, the providers that create tables/queues/containers once, and dead letters.</summary>
     public static IServiceCollection AddStorage(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(_ => StorageClients.CreateTableServiceClient(configuration));
         services.TryAddSingleton(_ => StorageClients.CreateQueueServiceClient(configuration));
+        services.TryAddSingleton(_ => StorageClients.CreateBlobServiceClient(configuration));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<StorageProbe>();
         services.TryAddSingleton<TableProvider>();
         services.TryAddSingleton<QueueProvider>();
+        services.TryAddSingleton<BlobContainerProvider>();
         services.TryAddSingleton<IDeadLetters, PoisonMessages>();
         return services;
     }

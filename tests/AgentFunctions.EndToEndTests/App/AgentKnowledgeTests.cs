@@ -13,6 +13,9 @@ public sealed class KnowledgeAgentHost() : LocalHostFixture(AgentFunctionsAssemb
 {
     public const int MaxUploadBytes = 300_000;
 
+    /// <summary>Files above this go through Blob Storage and the ingestion queue.</summary>
+    public const int AsyncThresholdBytes = 50_000;
+
     public string AdminKey { get; } = Convert.ToBase64String(Guid.NewGuid().ToByteArray()) + Guid.NewGuid().ToString("N");
 
     public OpenAiTestServer Models { get; private set; } = null!;
@@ -28,6 +31,8 @@ public sealed class KnowledgeAgentHost() : LocalHostFixture(AgentFunctionsAssemb
         Environment["OpenAI__ChatModel"] = "test-model";
         Environment["OpenAI__EmbeddingModel"] = "test-embedding";
         Environment["Knowledge__MaxUploadBytes"] = MaxUploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Environment["Knowledge__AsyncThresholdBytes"] = AsyncThresholdBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Environment["AzureFunctionsJobHost__extensions__queues__maxPollingInterval"] = "00:00:00.500";
         await base.InitializeAsync();
     }
 

@@ -117,6 +117,110 @@ public sealed class DocumentUploadTests(KnowledgeAgentHost host) : IClassFixture
         Assert.Equal("Secrets", hit.GetProperty("title").GetString());
     }
 
+    [Fact]
+    public async Task PutDocument_FileAboveAsyncThreshold_202ThenReadyAndSearchableThroughTheQueue()
+    {
+        var org = await RegisterOrgAsync();
+        var markdown = Encoding.UTF8.GetBytes("# Manual\n\n" + string.Concat(Enumerable.Range(0, 2000).Select(i => $"Paragraph {i} describes part {i}.\n\n")) + "## Warranty\n\nThe warranty lasts five years.\n");
+        Assert.True(markdown.Length > KnowledgeAgentHost.AsyncThresholdBytes);
+
+        using var request = new HttpRequestMessage(HttpMethod.Put, "api/documents/manual") { Content = File(markdown, "text/markdown") };
+        request.Headers.Add("X-Org-Id", org);
+        using var response = await host.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var accepted = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("processing", accepted.GetProperty("status").GetString());
+        Assert.Equal("/api/documents/manual", response.Headers.Location?.OriginalString);
+        var done = await WaitFinishedAsync(org, "manual");
+        Assert.Equal("ready", done.GetProperty("status").GetString());
+        Assert.Equal("Manual", done.GetProperty("title").GetString());
+        Assert.True(done.GetProperty("chunks").GetInt32() > 10);
+        var hit = await SearchFirstAsync(org, "warranty five years");
+        Assert.Equal("Manual › Warranty", hit.GetProperty("section").GetString());
+    }
+
+    [Fact]
+    public async Task PutDocument_LargeCorruptFileReplacingReadyVersion_FailedWithErrorAndOldVersionStillSearchable()
+    {
+        var org = await RegisterOrgAsync();
+        var (first, _) = await SendAsync(HttpMethod.Put, "api/documents/specs", org, JsonContent.Create(new { title = "Specs", content = "The pump delivers forty litres a minute." }));
+        Assert.Equal(HttpStatusCode.OK, first);
+        var corrupt = new byte[KnowledgeAgentHost.AsyncThresholdBytes + 1000];
+        new Random(7).NextBytes(corrupt);
+        "%PDF-1.7\n"u8.CopyTo(corrupt);
+
+        var (status, _) = await SendAsync(HttpMethod.Put, "api/documents/specs", org, File(corrupt, "application/pdf"));
+
+        Assert.Equal(HttpStatusCode.Accepted, status);
+        var done = await WaitFinishedAsync(org, "specs");
+        Assert.Equal("failed", done.GetProperty("status").GetString());
+        Assert.StartsWith("unreadable_document: ", done.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(("Specs", 1), (done.GetProperty("title").GetString(), done.GetProperty("chunks").GetInt32()));
+        Assert.Contains("forty litres", (await SearchFirstAsync(org, "pump litres")).GetProperty("content").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ListDocuments_ThreeDocumentsPagesOfTwo_AllInIdOrderWithStatusAndChunks()
+    {
+        var org = await RegisterOrgAsync();
+        foreach (var id in new[] { "c-doc", "a-doc", "b-doc" })
+        {
+            var (status, _) = await SendAsync(HttpMethod.Put, $"api/documents/{id}", org, JsonContent.Create(new { title = id, content = $"Content of {id}." }));
+            Assert.Equal(HttpStatusCode.OK, status);
+        }
+
+        var (_, first) = await SendAsync(HttpMethod.Get, "api/documents?limit=2", org, null);
+        var (_, second) = await SendAsync(HttpMethod.Get, $"api/documents?limit=2&cursor={first.GetProperty("cursor").GetString()}", org, null);
+
+        Assert.Equal(["a-doc", "b-doc"], first.GetProperty("documents").EnumerateArray().Select(d => d.GetProperty("documentId").GetString()));
+        Assert.Equal(["c-doc"], second.GetProperty("documents").EnumerateArray().Select(d => d.GetProperty("documentId").GetString()));
+        Assert.False(second.TryGetProperty("cursor", out _));
+        Assert.All(first.GetProperty("documents").EnumerateArray(), d => Assert.Equal(("ready", 1), (d.GetProperty("status").GetString(), d.GetProperty("chunks").GetInt32())));
+    }
+
+    [Fact]
+    public async Task GetListDeleteDocument_OtherOrgsDocument_404AndNeverListed()
+    {
+        var owner = await RegisterOrgAsync();
+        var other = await RegisterOrgAsync();
+        var (put, _) = await SendAsync(HttpMethod.Put, "api/documents/private", owner, JsonContent.Create(new { title = "Private", content = "Owner only." }));
+        Assert.Equal(HttpStatusCode.OK, put);
+
+        var (get, getBody) = await SendAsync(HttpMethod.Get, "api/documents/private", other, null);
+        var (missing, missingBody) = await SendAsync(HttpMethod.Get, "api/documents/never-existed", other, null);
+        var (_, list) = await SendAsync(HttpMethod.Get, "api/documents", other, null);
+        var (delete, _) = await SendAsync(HttpMethod.Delete, "api/documents/private", other, null);
+
+        Assert.Equal((HttpStatusCode.NotFound, HttpStatusCode.NotFound), (get, missing));
+        Assert.Equal(missingBody.GetProperty("detail").GetString(), getBody.GetProperty("detail").GetString());
+        Assert.Empty(list.GetProperty("documents").EnumerateArray());
+        Assert.Equal(HttpStatusCode.NotFound, delete);
+        var (ownGet, own) = await SendAsync(HttpMethod.Get, "api/documents/private", owner, null);
+        Assert.Equal(HttpStatusCode.OK, ownGet);
+        Assert.Equal("ready", own.GetProperty("status").GetString());
+    }
+
+    private async Task<JsonElement> WaitFinishedAsync(string org, string documentId)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        JsonElement last = default;
+        while (DateTime.UtcNow < deadline)
+        {
+            var (status, body) = await SendAsync(HttpMethod.Get, $"api/documents/{documentId}", org, null);
+            Assert.Equal(HttpStatusCode.OK, status);
+            last = body;
+            if (body.GetProperty("status").GetString() != "processing")
+            {
+                return body;
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException($"Document {documentId} of {org} still processing after 60 s: {last}\n{host.Output}");
+    }
+
     private static ByteArrayContent File(byte[] bytes, string mediaType)
     {
         var content = new ByteArrayContent(bytes);

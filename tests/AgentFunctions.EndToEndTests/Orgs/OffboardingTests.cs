@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
+using Azure.Storage.Blobs;
 
 namespace AgentFunctions.EndToEndTests.Orgs;
 
@@ -35,6 +36,14 @@ public sealed class OffboardingTests(OrgsHost host)
             Assert.Equal(HttpStatusCode.OK, server.StatusCode);
         }
 
+        // A large upload of each org still staged for background ingestion (as the PUT of a large file leaves it).
+        var uploads = new BlobContainerClient(host.Azurite.ConnectionString, "knowledge-uploads");
+        await uploads.CreateIfNotExistsAsync();
+        foreach (var org in new[] { Leaving, Staying })
+        {
+            await uploads.UploadBlobAsync($"{org}/manual/{Guid.NewGuid():N}", BinaryData.FromString($"the manual of {org}"));
+        }
+
         var stayingBefore = await SnapshotAsync(Staying, stayingKey);
         Assert.Contains("handbook", stayingBefore, StringComparison.Ordinal);
 
@@ -59,6 +68,9 @@ public sealed class OffboardingTests(OrgsHost host)
 
         Assert.Empty(JsonNode.Parse(await host.GetTextAsync("api/conversations", Leaving, newKey))!["conversations"]!.AsArray());
         Assert.Empty(JsonNode.Parse(await PostTextAsync("api/search", Leaving, newKey, new { query = "handbook" }))!["results"]!.AsArray());
+        Assert.Empty(JsonNode.Parse(await host.GetTextAsync("api/documents", Leaving, newKey))!["documents"]!.AsArray());
+        Assert.Empty(await BlobNamesAsync(uploads, Leaving));
+        Assert.Single(await BlobNamesAsync(uploads, Staying));
         using (var agent = await host.SendAsync(HttpMethod.Get, "api/agents/helper", Leaving, OrgsHost.Key(newKey)))
         {
             Assert.Equal(HttpStatusCode.NotFound, agent.StatusCode);
@@ -86,7 +98,19 @@ public sealed class OffboardingTests(OrgsHost host)
 
         parts.Add(await PostTextAsync("api/search", org, key, new { query = "handbook" }));
         parts.Add(await host.GetTextAsync("api/agents", org, key));
+        parts.Add(await host.GetTextAsync("api/documents", org, key));
         return string.Join('\n', parts);
+    }
+
+    private static async Task<List<string>> BlobNamesAsync(BlobContainerClient container, string org)
+    {
+        var names = new List<string>();
+        await foreach (var blob in container.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, $"{org}/", default))
+        {
+            names.Add(blob.Name);
+        }
+
+        return names;
     }
 
     private async Task<string> PostTextAsync(string path, string org, string key, object body)

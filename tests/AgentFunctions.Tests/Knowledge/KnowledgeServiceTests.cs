@@ -151,12 +151,9 @@ public sealed class KnowledgeServiceTests
     }
 
     [Fact]
-    public async Task DeleteDocumentAsync_NotInOrg_404()
+    public async Task DeleteDocumentAsync_NotInOrg_False()
     {
-        var error = await Assert.ThrowsAsync<ApiException>(() => Service().DeleteDocumentAsync(Org, "missing", default));
-
-        Assert.Equal(404, error.Status);
-        Assert.Equal(ErrorCodes.NotFound, error.Code);
+        Assert.False(await Service().DeleteDocumentAsync(Org, "missing", default));
     }
 
     [Fact]
