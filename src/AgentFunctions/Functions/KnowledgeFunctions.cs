@@ -124,6 +124,6 @@ internal sealed partial class KnowledgeFunctions(
         await documents.FailPoisonedAsync(orgId, documentId, uploadId, cancellationToken).ConfigureAwait(false);
     }
 
-    [LoggerMessage(EventId = 2035, Level = LogLevel.Warning, Message = "A message of queue {QueueName} for org {OrgId} names no valid document and upload; moved to its poison queue")]
+    [LoggerMessage(EventId = 2320, Level = LogLevel.Warning, Message = "A message of queue {QueueName} for org {OrgId} names no valid document and upload; moved to its poison queue")]
     private static partial void LogBadMessage(ILogger logger, string orgId, string queueName);
 }
