@@ -26,6 +26,8 @@ namespace AgentFunctions.Benchmarks;
 /// <item>memory held per 10,000 cached chunks (the managed heap one index of the org's vectors and ~1,000-character
 /// chunk texts holds, measured around building it);</item>
 /// <item>ingestion chunks/s through <see cref="KnowledgeService"/> with a zero-latency embedding generator;</item>
+/// <item>ingestion chunks/s of files: the same text uploaded as plain text and as a PDF (PdfPig-written, one page per
+/// ~2,000 characters), documents interleaved, and the PDF's text extraction alone;</item>
 /// <item>a small org's warm latency alone and next to the big org;</item>
 /// <item>an agent turn (the app's own registrations, zero-latency chat and embedding model; each org continues one
 /// conversation) for an org with 20,000 chunks against an org with none, variants interleaved.</item>
@@ -89,6 +91,8 @@ internal static class KnowledgeBenchmark
             Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
             rows.ForEach(Console.WriteLine);
 
+            await FileIngestionAsync(service);
+
             var smallWithNeighbour = await MedianSearchAsync(store, small, query);
             Console.WriteLine($"ingestion: {stored / ingestTime.TotalSeconds:F0} chunks/s ({stored:N0} chunks in {ingestTime.TotalSeconds:F1} s; zero-latency embeddings)");
             Console.WriteLine($"org with 1,000 chunks, warm: {smallAlone:F2} ms alone, {smallWithNeighbour:F2} ms next to an org with {stored:N0} chunks (ratio {smallWithNeighbour / smallAlone:F2})");
@@ -99,6 +103,44 @@ internal static class KnowledgeBenchmark
         {
             await azurite.DisposeAsync();
         }
+    }
+
+    /// <summary>The same pages of text ingested as a text file and as a PDF into two orgs, documents interleaved.</summary>
+    private static async Task FileIngestionAsync(KnowledgeService service)
+    {
+        const int Documents = 10;
+        const int Pages = 25;
+        var line = "The quick brown fox jumps over the lazy dog again.";
+        var pages = Enumerable.Range(0, Pages).Select(p => string.Join('\n', Enumerable.Range(0, 40).Select(l => $"{line} Page {p + 1} line {l + 1}."))).ToArray();
+        var text = System.Text.Encoding.UTF8.GetBytes(string.Join("\n\n", pages));
+        var pdf = TestDocuments.Pdf("Benchmark PDF", pages);
+        var (textOrg, pdfOrg) = (OrgId.Parse("bench-text-files"), OrgId.Parse("bench-pdf-files"));
+        var (textTime, pdfTime, extractTime) = (TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero);
+        var (textChunks, pdfChunks) = (0, 0);
+        for (var d = -1; d < Documents; d++)
+        {
+            // d = -1 warms up (JIT, PdfPig's font tables) and is not counted.
+            var watch = Stopwatch.StartNew();
+            var t = await service.PutFileAsync(textOrg, $"doc-{d + 1}", new DocumentUpload(FileFormat.Text, text, "doc.txt", "Benchmark text", null), default);
+            var textElapsed = watch.Elapsed;
+            watch.Restart();
+            var p = await service.PutFileAsync(pdfOrg, $"doc-{d + 1}", new DocumentUpload(FileFormat.Pdf, pdf, "doc.pdf", null, null), default);
+            var pdfElapsed = watch.Elapsed;
+            watch.Restart();
+            DocumentExtractor.Extract(FileFormat.Pdf, pdf);
+            var extractElapsed = watch.Elapsed;
+            if (d >= 0)
+            {
+                (textTime, pdfTime, extractTime) = (textTime + textElapsed, pdfTime + pdfElapsed, extractTime + extractElapsed);
+                (textChunks, pdfChunks) = (textChunks + t.Chunks, pdfChunks + p.Chunks);
+            }
+        }
+
+        var textRate = textChunks / textTime.TotalSeconds;
+        var pdfRate = pdfChunks / pdfTime.TotalSeconds;
+        Console.WriteLine($"file ingestion ({Documents} documents each, {Pages} pages / {text.Length:N0} bytes of text, PDF {pdf.Length:N0} bytes; zero-latency embeddings):");
+        Console.WriteLine($"  text: {textRate:F0} chunks/s ({textChunks:N0} chunks in {textTime.TotalSeconds:F1} s)");
+        Console.WriteLine($"  PDF:  {pdfRate:F0} chunks/s ({pdfChunks:N0} chunks in {pdfTime.TotalSeconds:F1} s; text extraction alone {extractTime.TotalMilliseconds / Documents:F0} ms per document); PDF / text = {pdfRate / textRate:F2}");
     }
 
     private static string DocumentText(int chunkSize)
@@ -237,6 +279,8 @@ internal static class KnowledgeBenchmark
         }).Build();
         var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging();
         services.AddAgentFunctions(configuration);
+        // What a host provides (the MCP endpoint's handlers need it), here without one.
+        services.TryAddSingleton<Microsoft.Extensions.Hosting.IHostApplicationLifetime>(new Microsoft.Extensions.Hosting.Internal.ApplicationLifetime(NullLogger<Microsoft.Extensions.Hosting.Internal.ApplicationLifetime>.Instance));
         services.Replace(ServiceDescriptor.Singleton<IModelClients>(new ZeroLatencyModel(new ZeroLatencyGenerator(dimensions))));
         await using var app = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
         var agent = app.GetRequiredService<IAgent>();

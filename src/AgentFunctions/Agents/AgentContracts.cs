@@ -57,7 +57,9 @@ internal sealed record AgentUsage(
 
 internal sealed record Citation(
     [property: JsonPropertyName("documentId")] string DocumentId,
-    [property: JsonPropertyName("title")] string Title);
+    [property: JsonPropertyName("title")] string Title,
+    [property: JsonPropertyName("page"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Page = null,
+    [property: JsonPropertyName("section"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Section = null);
 
 /// <summary>
 /// The response of one agent run (docs/api.md, "Agent"). <see cref="Output"/> is the answer's text; with a

@@ -33,7 +33,7 @@ internal sealed record AgentContext(IReadOnlyList<ChatMessage> Messages, IReadOn
 
 /// <summary>
 /// What one agent run collects while it runs: the citations of context providers and of tool calls, deduplicated by
-/// document (the first title seen wins), in the order first seen. Made per run and handed explicitly to the tools
+/// place (document, and page or section when known; the first title seen wins), in the order first seen. Made per run and handed explicitly to the tools
 /// created for that run, so nothing leaks between runs. Safe for tools running concurrently.
 /// </summary>
 internal sealed class AgentRunScope
@@ -42,7 +42,7 @@ internal sealed class AgentRunScope
 
     /// <summary>How many knowledge chunks the running agent retrieves (null: the app's <c>Knowledge__RetrievalTop</c>; 0: none).</summary>
     public int? RetrievalTop { get; init; }
-    private readonly HashSet<string> _documents = new(StringComparer.Ordinal);
+    private readonly HashSet<(string DocumentId, int? Page, string? Section)> _places = [];
 
     public IReadOnlyList<Citation> Citations
     {
@@ -62,7 +62,7 @@ internal sealed class AgentRunScope
         {
             foreach (var citation in citations)
             {
-                if (_documents.Add(citation.DocumentId))
+                if (_places.Add((citation.DocumentId, citation.Page, citation.Section)))
                 {
                     _citations.Add(citation);
                 }

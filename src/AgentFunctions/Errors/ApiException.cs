@@ -33,6 +33,12 @@ internal class ApiException(int status, string code, string detail, TimeSpan? re
 
     public static ApiException PayloadTooLarge(string detail) => new(413, ErrorCodes.PayloadTooLarge, detail);
 
+    /// <summary>415 naming the media types that are accepted.</summary>
+    public static ApiException UnsupportedMediaType(string detail) => new(415, ErrorCodes.UnsupportedMediaType, detail);
+
+    /// <summary>422: the file is of a supported type but cannot be read (damaged, encrypted, no text); the detail names the problem.</summary>
+    public static ApiException UnreadableDocument(string detail) => new(422, ErrorCodes.UnreadableDocument, detail);
+
     public static ApiException ModelUnavailable(int status, string detail) => new(status, ErrorCodes.ModelUnavailable, detail);
 
     /// <summary>503 with <c>Retry-After</c>: storage refused, did not answer or failed after the storage client's retries.</summary>
@@ -55,6 +61,12 @@ internal static class ErrorCodes
     public const string PreconditionFailed = "precondition_failed";
     public const string PayloadTooLarge = "payload_too_large";
     public const string QuotaExceeded = "quota_exceeded";
+
+    /// <summary>415: a document upload of a media type that is not read (the detail lists those that are).</summary>
+    public const string UnsupportedMediaType = "unsupported_media_type";
+
+    /// <summary>422: a document upload that cannot be read: damaged, encrypted, or without text.</summary>
+    public const string UnreadableDocument = "unreadable_document";
 
     /// <summary>429: this client address failed authentication too often this minute; its credentials are not looked up until Retry-After.</summary>
     public const string TooManyFailedAttempts = "too_many_failed_attempts";

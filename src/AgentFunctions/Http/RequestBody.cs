@@ -51,25 +51,35 @@ internal static class RequestBody
     }
 
     /// <summary>Reads at most one byte past the cap, whatever Content-Length claimed (chunked bodies claim nothing).</summary>
-    private static async Task<ReadOnlyMemory<byte>> ReadCappedAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    private static Task<ReadOnlyMemory<byte>> ReadCappedAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.ContentLength > maxBytes)
+        return ReadCappedAsync(request.Body, request.ContentLength, maxBytes, "The request body", cancellationToken);
+    }
+
+    /// <summary>
+    /// All of <paramref name="body"/>, or 413 naming <paramref name="what"/> once it passes <paramref name="maxBytes"/>
+    /// (at most one byte past the cap is read; <paramref name="declaredLength"/>, when known, refuses before reading).
+    /// </summary>
+    public static async Task<ReadOnlyMemory<byte>> ReadCappedAsync(Stream body, long? declaredLength, int maxBytes, string what, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        if (declaredLength > maxBytes)
         {
-            throw TooLarge(maxBytes);
+            throw TooLarge(what, maxBytes);
         }
 
-        var buffer = new byte[Math.Min(maxBytes + 1, (int?)request.ContentLength + 1 ?? 16 * 1024)];
+        var buffer = new byte[Math.Min(maxBytes + 1, (int?)declaredLength + 1 ?? 16 * 1024)];
         var length = 0;
         int read;
-        while ((read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false)) > 0)
+        while ((read = await body.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false)) > 0)
         {
             length += read;
             if (length == buffer.Length)
             {
                 if (length > maxBytes)
                 {
-                    throw TooLarge(maxBytes);
+                    throw TooLarge(what, maxBytes);
                 }
 
                 Array.Resize(ref buffer, (int)Math.Min(maxBytes + 1L, buffer.Length * 2L));
@@ -79,5 +89,5 @@ internal static class RequestBody
         return buffer.AsMemory(0, length);
     }
 
-    private static ApiException TooLarge(int maxBytes) => ApiException.PayloadTooLarge($"The request body is larger than {maxBytes} bytes.");
+    private static ApiException TooLarge(string what, int maxBytes) => ApiException.PayloadTooLarge($"{what} is larger than {maxBytes} bytes.");
 }

@@ -60,6 +60,8 @@ internal sealed class AzureSearchKnowledgeStore(
             new SimpleField("chunk", SearchFieldDataType.Int32) { IsFilterable = true, IsSortable = true },
             new SearchableField("title"),
             new SearchableField("content"),
+            new SimpleField("page", SearchFieldDataType.Int32),
+            new SearchableField("section"),
             new SimpleField("metadata", SearchFieldDataType.String),
             new VectorSearchField("embedding", dimensions, VectorProfile),
         },
@@ -96,6 +98,8 @@ internal sealed class AzureSearchKnowledgeStore(
             Chunk = chunk.Number,
             Title = document.Title,
             Content = chunk.Content,
+            Page = chunk.Page,
+            Section = chunk.Section,
             Metadata = document.Metadata,
             Embedding = chunk.Embedding,
         });
@@ -214,7 +218,7 @@ internal sealed class AzureSearchKnowledgeStore(
             };
         }
 
-        foreach (var field in new[] { "id", "orgId", "documentId", "chunk", "title", "content" })
+        foreach (var field in new[] { "id", "orgId", "documentId", "chunk", "title", "content", "page", "section" })
         {
             options.Select.Add(field);
         }
@@ -233,7 +237,7 @@ internal sealed class AzureSearchKnowledgeStore(
 
             if (current.IsCurrent(chunk.DocumentId!, Generation(chunk.Id!)))
             {
-                hits.Add(new KnowledgeHit(chunk.DocumentId!, chunk.Chunk, chunk.Title ?? string.Empty, chunk.Content ?? string.Empty, result.Score ?? 0));
+                hits.Add(new KnowledgeHit(chunk.DocumentId!, chunk.Chunk, chunk.Title ?? string.Empty, chunk.Content ?? string.Empty, result.Score ?? 0, chunk.Page, chunk.Section));
             }
 
             if (++returned == size)
@@ -359,6 +363,12 @@ internal sealed class AzureSearchKnowledgeStore(
 
         [JsonPropertyName("content")]
         public string? Content { get; set; }
+
+        [JsonPropertyName("page")]
+        public int? Page { get; set; }
+
+        [JsonPropertyName("section")]
+        public string? Section { get; set; }
 
         [JsonPropertyName("metadata")]
         public string? Metadata { get; set; }

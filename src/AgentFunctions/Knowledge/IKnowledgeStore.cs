@@ -6,11 +6,11 @@ namespace AgentFunctions.Knowledge;
 /// <param name="Metadata">The caller's metadata as compact JSON, or null.</param>
 internal sealed record KnowledgeDocument(string DocumentId, string Title, string? Metadata);
 
-/// <summary>One chunk of a document, numbered from 0, with its embedding.</summary>
-internal sealed record KnowledgeChunk(int Number, string Content, ReadOnlyMemory<float> Embedding);
+/// <summary>One chunk of a document, numbered from 0, with its embedding and where it is (PDF page, heading path; see <see cref="DocumentSection"/>).</summary>
+internal sealed record KnowledgeChunk(int Number, string Content, ReadOnlyMemory<float> Embedding, int? Page = null, string? Section = null);
 
-/// <summary>A search result: a chunk and its score (higher is better; the scale is the backend's).</summary>
-internal sealed record KnowledgeHit(string DocumentId, int Chunk, string Title, string Content, double Score);
+/// <summary>A search result: a chunk, where it is in its document, and its score (higher is better; the scale is the backend's).</summary>
+internal sealed record KnowledgeHit(string DocumentId, int Chunk, string Title, string Content, double Score, int? Page = null, string? Section = null);
 
 /// <summary>
 /// The vector index of every org's knowledge. Every method takes the org, and nothing it does reads,

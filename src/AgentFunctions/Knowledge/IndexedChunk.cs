@@ -1,4 +1,4 @@
 namespace AgentFunctions.Knowledge;
 
 /// <summary>One chunk as an org's in-memory index holds it.</summary>
-internal sealed record IndexedChunk(string DocumentId, int Chunk, string Title, string Content);
+internal sealed record IndexedChunk(string DocumentId, int Chunk, string Title, string Content, int? Page = null, string? Section = null);

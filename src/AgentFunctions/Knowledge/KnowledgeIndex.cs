@@ -47,7 +47,7 @@ internal sealed class KnowledgeIndex : IKnowledgeSnapshot
     /// </summary>
     public static KnowledgeIndex Build(string version, IReadOnlyList<IndexedChunk> chunks, IReadOnlyList<ReadOnlyMemory<float>> vectors)
     {
-        var lexical = Bm25Index.Build(chunks.Select(chunk => $"{chunk.Title}\n{chunk.Content}").ToList());
+        var lexical = Bm25Index.Build(chunks.Select(chunk => $"{chunk.Title}\n{chunk.Section}\n{chunk.Content}").ToList());
         var blocks = new Dictionary<int, VectorBlock>();
         foreach (var group in Enumerable.Range(0, chunks.Count).Where(i => !vectors[i].IsEmpty).GroupBy(i => vectors[i].Length))
         {
@@ -63,7 +63,7 @@ internal sealed class KnowledgeIndex : IKnowledgeSnapshot
 
         var bytes = (lexical.PostingCount * 8)
             + blocks.Values.Sum(block => (block.Matrix.Length * 4L) + (block.Rows.Length * 4L))
-            + chunks.Sum(chunk => 64L + (2L * (chunk.Content.Length + chunk.DocumentId.Length)));
+            + chunks.Sum(chunk => 64L + (2L * (chunk.Content.Length + chunk.DocumentId.Length + (chunk.Section?.Length ?? 0))));
         return new KnowledgeIndex(version, [.. chunks], lexical, blocks, bytes);
     }
 
@@ -81,7 +81,11 @@ internal sealed class KnowledgeIndex : IKnowledgeSnapshot
             ranked = Fuse(nearest, lexical);
         }
 
-        return [.. ranked.Take(top).Select(r => new KnowledgeHit(_chunks[r.Index].DocumentId, _chunks[r.Index].Chunk, _chunks[r.Index].Title, _chunks[r.Index].Content, r.Score))];
+        return [.. ranked.Take(top).Select(r =>
+        {
+            var chunk = _chunks[r.Index];
+            return new KnowledgeHit(chunk.DocumentId, chunk.Chunk, chunk.Title, chunk.Content, r.Score, chunk.Page, chunk.Section);
+        })];
     }
 
     private static List<(int Index, float Score)> Nearest(VectorBlock block, float[] query)

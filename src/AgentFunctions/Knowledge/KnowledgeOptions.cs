@@ -19,6 +19,14 @@ internal sealed class KnowledgeOptions : IValidatableObject
     [Range(1, 5_000_000, ErrorMessage = "Knowledge__MaxDocumentCharacters must be between 1 and 5000000.")]
     public int MaxDocumentCharacters { get; set; } = 500_000;
 
+    /// <summary>Largest accepted document file (PDF, DOCX, HTML, Markdown, text) in bytes; larger is refused with 413.</summary>
+    [Range(1, 1_073_741_824, ErrorMessage = "Knowledge__MaxUploadBytes must be between 1 and 1073741824 bytes.")]
+    public int MaxUploadBytes { get; set; } = 20 * 1024 * 1024;
+
+    /// <summary>Files larger than this (bytes) are staged in Blob Storage and ingested in the background (202, <c>status: processing</c>).</summary>
+    [Range(0, 1_073_741_824, ErrorMessage = "Knowledge__AsyncThresholdBytes must be between 0 and 1073741824 bytes.")]
+    public int AsyncThresholdBytes { get; set; } = 1024 * 1024;
+
     /// <summary>Chunks sent to the embedding model per request.</summary>
     [Range(1, 2048, ErrorMessage = "Knowledge__EmbeddingBatchSize must be between 1 and 2048.")]
     public int EmbeddingBatchSize { get; set; } = 64;

@@ -53,6 +53,14 @@ internal static class KnowledgeRegistration
 
         services.TryAddSingleton<KnowledgeService>();
 
+        // Documents with their status, and the background ingestion of large files (needs AddStorage).
+        services.TryAddSingleton<DocumentCatalog>();
+        services.TryAddSingleton<DocumentUploads>();
+        services.TryAddSingleton<DocumentIngestionQueue>();
+        services.TryAddSingleton<KnowledgeDocuments>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IOrgDataOwner, DocumentCatalog>(sp => sp.GetRequiredService<DocumentCatalog>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IOrgDataOwner, DocumentUploads>(sp => sp.GetRequiredService<DocumentUploads>()));
+
         // The agent uses it: automatic retrieval and the search_knowledge tool (needs AddModels and AddObservability).
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<KnowledgeRetrieval>();

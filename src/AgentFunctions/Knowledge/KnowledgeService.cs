@@ -1,4 +1,5 @@
 using System.ClientModel;
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using AgentFunctions.Agents;
 using AgentFunctions.Errors;
@@ -35,7 +36,55 @@ internal sealed partial class KnowledgeService(
     public async Task<PutDocumentResult> PutDocumentAsync(OrgId orgId, string documentId, PutDocumentRequest? request, CancellationToken cancellationToken)
     {
         var document = Validate(documentId, request);
-        var chunkTexts = Chunker.Split(request!.Content!, _options.ChunkSize, _options.ChunkOverlap);
+        return await IngestAsync(orgId, document, [new DocumentSection(request!.Content!, null, null)], cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A document sent as a file: its text read by format (422 naming the problem when it cannot be), chunked per
+    /// page or heading so each chunk says where it is, then ingested as <see cref="PutDocumentAsync"/> does.
+    /// </summary>
+    public async Task<PutDocumentResult> PutFileAsync(OrgId orgId, string documentId, DocumentUpload upload, CancellationToken cancellationToken)
+    {
+        var metadata = ValidateUpload(documentId, upload);
+        ExtractedDocument extracted;
+        try
+        {
+            extracted = DocumentExtractor.Extract(upload.Format, upload.Content);
+        }
+        catch (DocumentUnreadableException e)
+        {
+            throw ApiException.UnreadableDocument(e.Message);
+        }
+
+        if (extracted.Characters > _options.MaxDocumentCharacters)
+        {
+            throw ApiException.PayloadTooLarge($"The document's text is longer than {_options.MaxDocumentCharacters} characters (Knowledge__MaxDocumentCharacters).");
+        }
+
+        var title = upload.Title ?? extracted.Title ?? upload.FileName ?? documentId;
+        var document = new KnowledgeDocument(documentId, title.Length > MaxTitleLength ? title[..MaxTitleLength] : title, metadata);
+        return await IngestAsync(orgId, document, extracted.Sections, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Checks what a file's PUT says besides the file (id, title, metadata), before any I/O; the metadata as compact JSON.</summary>
+    public static string? ValidateUpload(string documentId, DocumentUpload upload)
+    {
+        ArgumentNullException.ThrowIfNull(upload);
+        ValidateDocumentId(documentId);
+        if (upload.Title is not null)
+        {
+            ValidateTitle(upload.Title);
+        }
+
+        return ValidateMetadata(upload.Metadata);
+    }
+
+    private async Task<PutDocumentResult> IngestAsync(OrgId orgId, KnowledgeDocument document, IReadOnlyList<DocumentSection> sections, CancellationToken cancellationToken)
+    {
+        var documentId = document.DocumentId;
+        var chunkTexts = sections
+            .SelectMany(section => Chunker.Split(section.Text, _options.ChunkSize, _options.ChunkOverlap).Select(text => (Text: text, section.Page, section.Section)))
+            .ToList();
         var stats = await store.GetStatsAsync(orgId, documentId, cancellationToken).ConfigureAwait(false);
         if (stats.OrgChunks - stats.DocumentChunks + chunkTexts.Count > _options.MaxChunksPerOrg && chunkTexts.Count > stats.DocumentChunks)
         {
@@ -50,13 +99,13 @@ internal sealed partial class KnowledgeService(
 
         foreach (var batch in chunkTexts.Chunk(_options.EmbeddingBatchSize))
         {
-            // The title goes into each chunk's embedding so a chunk is found by what its document is about.
+            // The title (and heading path) goes into each chunk's embedding so a chunk is found by what its document is about.
             var vectors = models.HasEmbeddingModel
-                ? await EmbedAsync(orgId, batch.Select(text => $"{document.Title}\n\n{text}").ToList(), cancellationToken).ConfigureAwait(false)
+                ? await EmbedAsync(orgId, batch.Select(chunk => chunk.Section is null ? $"{document.Title}\n\n{chunk.Text}" : $"{document.Title}{SectionWriter.PathSeparator}{chunk.Section}\n\n{chunk.Text}").ToList(), cancellationToken).ConfigureAwait(false)
                 : new ReadOnlyMemory<float>[batch.Length];
             for (var i = 0; i < batch.Length; i++)
             {
-                chunks.Add(new KnowledgeChunk(chunks.Count, batch[i], vectors[i]));
+                chunks.Add(new KnowledgeChunk(chunks.Count, batch[i].Text, vectors[i], batch[i].Page, batch[i].Section));
             }
         }
 
@@ -70,19 +119,20 @@ internal sealed partial class KnowledgeService(
         }
 
         LogDocumentStored(logger, orgId.Value, documentId, chunks.Count);
-        return new PutDocumentResult(documentId, chunks.Count);
+        return new PutDocumentResult(documentId, chunks.Count, document.Title, DocumentStatus.Ready);
     }
 
-    /// <summary>404 when the document has no chunks in this org (whether or not another org has one with that id).</summary>
-    public async Task DeleteDocumentAsync(OrgId orgId, string documentId, CancellationToken cancellationToken)
+    /// <summary>Removes the document's chunks in this org; false when it had none here (whether or not another org has one with that id).</summary>
+    public async Task<bool> DeleteDocumentAsync(OrgId orgId, string documentId, CancellationToken cancellationToken)
     {
         ValidateDocumentId(documentId);
         if (!await store.DeleteDocumentAsync(orgId, documentId, cancellationToken).ConfigureAwait(false))
         {
-            throw ApiException.NotFound("The document");
+            return false;
         }
 
         LogDocumentDeleted(logger, orgId.Value, documentId);
+        return true;
     }
 
     public async Task<SearchResponse> SearchAsync(OrgId orgId, SearchRequest? request, CancellationToken cancellationToken)
@@ -109,7 +159,7 @@ internal sealed partial class KnowledgeService(
         }
 
         var hits = await RetrieveAsync(orgId, request.Query, top, cancellationToken).ConfigureAwait(false);
-        return new SearchResponse(hits.Select(hit => new SearchResultItem(hit.DocumentId, hit.Title, hit.Content, hit.Score)).ToList());
+        return new SearchResponse(hits.Select(hit => new SearchResultItem(hit.DocumentId, hit.Title, hit.Content, hit.Score, hit.Page, hit.Section)).ToList());
     }
 
     /// <summary>
@@ -136,15 +186,7 @@ internal sealed partial class KnowledgeService(
             throw ApiException.InvalidRequest("body", "must be a JSON object with 'title' and 'content'.");
         }
 
-        if (string.IsNullOrWhiteSpace(request.Title))
-        {
-            throw ApiException.InvalidRequest("title", "is required and must not be empty.");
-        }
-
-        if (request.Title.Length > MaxTitleLength)
-        {
-            throw ApiException.InvalidRequest("title", $"must be at most {MaxTitleLength} characters.");
-        }
+        ValidateTitle(request.Title);
 
         if (string.IsNullOrWhiteSpace(request.Content))
         {
@@ -156,17 +198,34 @@ internal sealed partial class KnowledgeService(
             throw ApiException.PayloadTooLarge($"'content' is longer than {_options.MaxDocumentCharacters} characters.");
         }
 
-        string? metadata = null;
-        if (request.Metadata is { ValueKind: not JsonValueKind.Null } element)
+        return new KnowledgeDocument(documentId, request.Title, ValidateMetadata(request.Metadata));
+    }
+
+    private static void ValidateTitle([NotNull] string? title)
+    {
+        if (string.IsNullOrWhiteSpace(title))
         {
-            metadata = element.ValueKind == JsonValueKind.Object ? element.GetRawText() : null;
-            if (metadata is null || metadata.Length > MaxMetadataLength)
-            {
-                throw ApiException.InvalidRequest("metadata", $"must be a JSON object of at most {MaxMetadataLength} characters.");
-            }
+            throw ApiException.InvalidRequest("title", "is required and must not be empty.");
         }
 
-        return new KnowledgeDocument(documentId, request.Title, metadata);
+        if (title.Length > MaxTitleLength)
+        {
+            throw ApiException.InvalidRequest("title", $"must be at most {MaxTitleLength} characters.");
+        }
+    }
+
+    /// <summary>The caller's metadata as compact JSON, or null; 400 unless it is a JSON object of at most <see cref="MaxMetadataLength"/> characters.</summary>
+    private static string? ValidateMetadata(JsonElement? metadata)
+    {
+        if (metadata is not { ValueKind: not JsonValueKind.Null } element)
+        {
+            return null;
+        }
+
+        var text = element.ValueKind == JsonValueKind.Object ? element.GetRawText() : null;
+        return text is null || text.Length > MaxMetadataLength
+            ? throw ApiException.InvalidRequest("metadata", $"must be a JSON object of at most {MaxMetadataLength} characters.")
+            : text;
     }
 
     private static void ValidateDocumentId(string documentId)

@@ -16,7 +16,8 @@ namespace AgentFunctions.Knowledge;
 /// <item><c>KnowledgePointers</c>: RowKey <c>!version</c> (<c>Chunks</c> = the org's chunk count; its ETag is the
 /// org's knowledge version, moved by every change in the same transaction, see <see cref="KnowledgePointers"/>) and
 /// RowKey = document id, the document's pointer (<c>Generation</c>, <c>Chunks</c>, <c>Title</c>, <c>Metadata</c>).</item>
-/// <item><c>KnowledgeChunks</c>: RowKey <c>{documentId}|{generation}|{chunk:D5}</c>: <c>Chunk</c>, <c>Content</c> and,
+/// <item><c>KnowledgeChunks</c>: RowKey <c>{documentId}|{generation}|{chunk:D5}</c>: <c>Chunk</c>, <c>Content</c>,
+/// <c>Page</c> and <c>Section</c> (where it is in a file, when known) and,
 /// when embedded, <c>Vector</c> (the unit-normalized embedding as little-endian float32 bytes).</item>
 /// </list>
 /// A replace writes the new chunks under a fresh generation (invisible: no pointer names it), then swaps the pointer and
@@ -56,6 +57,8 @@ internal sealed partial class TableKnowledgeStore(
             {
                 ["Chunk"] = chunk.Number,
                 ["Content"] = chunk.Content,
+                ["Page"] = chunk.Page,
+                ["Section"] = chunk.Section,
             };
             if (!chunk.Embedding.IsEmpty)
             {
@@ -167,7 +170,7 @@ internal sealed partial class TableKnowledgeStore(
 
             var chunks = new List<IndexedChunk>(KnowledgePointers.Chunks(version));
             var vectors = new List<ReadOnlyMemory<float>>(chunks.Capacity);
-            await foreach (var row in table.QueryAsync<TableEntity>(filter, ScanPageSize, ["RowKey", "Chunk", "Content", "Vector"], cancellationToken).ConfigureAwait(false))
+            await foreach (var row in table.QueryAsync<TableEntity>(filter, ScanPageSize, ["RowKey", "Chunk", "Content", "Page", "Section", "Vector"], cancellationToken).ConfigureAwait(false))
             {
                 var parts = row.RowKey.Split('|');
                 if (parts.Length != 3 || !documents.TryGetValue(parts[0], out var document) || document.Generation != parts[1])
@@ -176,7 +179,7 @@ internal sealed partial class TableKnowledgeStore(
                 }
 
                 documents[parts[0]] = document with { Seen = document.Seen + 1 };
-                chunks.Add(new IndexedChunk(parts[0], row.GetInt32("Chunk") ?? 0, document.Title, row.GetString("Content") ?? string.Empty));
+                chunks.Add(new IndexedChunk(parts[0], row.GetInt32("Chunk") ?? 0, document.Title, row.GetString("Content") ?? string.Empty, row.GetInt32("Page"), row.GetString("Section")));
                 vectors.Add(row.GetBinary("Vector") is { } bytes ? VectorMath.FromBytes(bytes).ToArray() : ReadOnlyMemory<float>.Empty);
             }
 

@@ -1,6 +1,7 @@
 using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Identity;
+using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
 
@@ -9,7 +10,7 @@ namespace AgentFunctions.Storage;
 /// <summary>
 /// The app's storage account is the Functions host's own (<c>AzureWebJobsStorage</c>): a connection
 /// string locally (Azurite), identity-based in Azure (<c>AzureWebJobsStorage__tableServiceUri</c>,
-/// <c>__queueServiceUri</c>, <c>__credential=managedidentity</c>, <c>__clientId</c>).
+/// <c>__queueServiceUri</c>, <c>__blobServiceUri</c>, <c>__credential=managedidentity</c>, <c>__clientId</c>).
 /// </summary>
 internal static class StorageClients
 {
@@ -41,6 +42,20 @@ internal static class StorageClients
 
         var uri = section["queueServiceUri"] ?? throw MissingSetting("AzureWebJobsStorage__queueServiceUri");
         return new QueueServiceClient(new Uri(uri), Credential(section), options);
+    }
+
+    public static BlobServiceClient CreateBlobServiceClient(IConfiguration configuration, StorageResilienceOptions resilience)
+    {
+        ArgumentNullException.ThrowIfNull(resilience);
+        var section = configuration.GetSection(Section);
+        var options = resilience.Apply(new BlobClientOptions());
+        if (section.Value is { Length: > 0 } connectionString)
+        {
+            return new BlobServiceClient(connectionString, options);
+        }
+
+        var uri = section["blobServiceUri"] ?? throw MissingSetting("AzureWebJobsStorage__blobServiceUri");
+        return new BlobServiceClient(new Uri(uri), Credential(section), options);
     }
 
     internal static TokenCredential Credential(IConfigurationSection section) =>

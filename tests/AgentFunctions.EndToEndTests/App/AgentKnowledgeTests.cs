@@ -11,6 +11,11 @@ namespace AgentFunctions.EndToEndTests.App;
 /// </summary>
 public sealed class KnowledgeAgentHost() : LocalHostFixture(AgentFunctionsAssembly)
 {
+    public const int MaxUploadBytes = 300_000;
+
+    /// <summary>Files above this go through Blob Storage and the ingestion queue.</summary>
+    public const int AsyncThresholdBytes = 50_000;
+
     public string AdminKey { get; } = Convert.ToBase64String(Guid.NewGuid().ToByteArray()) + Guid.NewGuid().ToString("N");
 
     public OpenAiTestServer Models { get; private set; } = null!;
@@ -25,6 +30,9 @@ public sealed class KnowledgeAgentHost() : LocalHostFixture(AgentFunctionsAssemb
         Environment["OpenAI__Endpoint"] = Models.OpenAIEndpoint.ToString();
         Environment["OpenAI__ChatModel"] = "test-model";
         Environment["OpenAI__EmbeddingModel"] = "test-embedding";
+        Environment["Knowledge__MaxUploadBytes"] = MaxUploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Environment["Knowledge__AsyncThresholdBytes"] = AsyncThresholdBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Environment["AzureFunctionsJobHost__extensions__queues__maxPollingInterval"] = "00:00:00.500";
         await base.InitializeAsync();
     }
 

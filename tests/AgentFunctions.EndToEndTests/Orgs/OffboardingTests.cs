@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
+using Azure.Storage.Blobs;
 
 namespace AgentFunctions.EndToEndTests.Orgs;
 
@@ -8,7 +9,7 @@ namespace AgentFunctions.EndToEndTests.Orgs;
 /// DELETE of an org through the host: refused at once, then its data removed by the queued deletion the local host
 /// delivers (<c>org-deletions</c>; visible at once because <c>Orgs__CacheSeconds=0</c>), the other org untouched.
 /// Both orgs have something in every store an org can write: conversations, a finished job, a document, a data record,
-/// an API key, usage, audit events, a named agent and a remote MCP server.
+/// an API key, usage, audit events, a named agent, a remote MCP server and a staged large upload.
 /// </summary>
 [Collection(OrgsHostGroup.Name)]
 public sealed class OffboardingTests(OrgsHost host)
@@ -41,6 +42,14 @@ public sealed class OffboardingTests(OrgsHost host)
             Assert.Equal(HttpStatusCode.OK, server.StatusCode);
         }
 
+        // A large upload of each org still staged for background ingestion (as the PUT of a large file leaves it).
+        var uploads = new BlobContainerClient(host.Azurite.ConnectionString, "knowledge-uploads");
+        await uploads.CreateIfNotExistsAsync();
+        foreach (var org in new[] { Leaving, Staying })
+        {
+            await uploads.UploadBlobAsync($"{org}/manual/{Guid.NewGuid():N}", BinaryData.FromString($"the manual of {org}"));
+        }
+
         var snapshotAt = DateTimeOffset.UtcNow;
         var stayingBefore = await SnapshotAsync(Staying, stayingKey, jobs[Staying], snapshotAt);
         Assert.Contains("handbook", stayingBefore, StringComparison.Ordinal);
@@ -70,6 +79,9 @@ public sealed class OffboardingTests(OrgsHost host)
 
         Assert.Empty(JsonNode.Parse(await host.GetTextAsync("api/conversations", Leaving, newKey))!["conversations"]!.AsArray());
         Assert.Empty(JsonNode.Parse(await PostTextAsync("api/search", Leaving, newKey, new { query = "handbook" }))!["results"]!.AsArray());
+        Assert.Empty(JsonNode.Parse(await host.GetTextAsync("api/documents", Leaving, newKey))!["documents"]!.AsArray());
+        Assert.Empty(await BlobNamesAsync(uploads, Leaving));
+        Assert.Single(await BlobNamesAsync(uploads, Staying));
         using (var agent = await host.SendAsync(HttpMethod.Get, "api/agents/helper", Leaving, OrgsHost.Key(newKey)))
         {
             Assert.Equal(HttpStatusCode.NotFound, agent.StatusCode);
@@ -125,6 +137,7 @@ public sealed class OffboardingTests(OrgsHost host)
 
         parts.Add(await PostTextAsync("api/search", org, key, new { query = "handbook" }));
         parts.Add(await host.GetTextAsync("api/agents", org, key));
+        parts.Add(await host.GetTextAsync("api/documents", org, key));
         parts.Add(await host.GetTextAsync($"api/jobs/{jobId}", org, key));
         parts.Add(await host.GetTextAsync("api/data/notes", org, key));
         using (var usage = await host.SendAsync(HttpMethod.Get, $"api/admin/orgs/{org}/usage", null, OrgsHost.Admin))
@@ -137,6 +150,17 @@ public sealed class OffboardingTests(OrgsHost host)
         var audit = JsonNode.Parse(await host.GetTextAsync("api/audit?limit=1000", org, key))!["events"]!.AsArray();
         parts.AddRange(audit.Where(e => e!["at"]!.GetValue<DateTimeOffset>() < auditBefore).Select(e => e!.ToJsonString()));
         return string.Join('\n', parts);
+    }
+
+    private static async Task<List<string>> BlobNamesAsync(BlobContainerClient container, string org)
+    {
+        var names = new List<string>();
+        await foreach (var blob in container.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, $"{org}/", default))
+        {
+            names.Add(blob.Name);
+        }
+
+        return names;
     }
 
     private async Task<string> PostTextAsync(string path, string org, string key, object body)

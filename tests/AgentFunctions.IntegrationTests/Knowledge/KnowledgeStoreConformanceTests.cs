@@ -221,6 +221,19 @@ public abstract class KnowledgeStoreConformanceTests
     }
 
     [Fact]
+    public async Task SearchAsync_ChunksWithPageAndSection_HitsSayWhereTheyAre()
+    {
+        var org = NewOrg();
+        await PutAsync(org, "file", [new KnowledgeChunk(0, "paged chunk", AtAngle(0.1), Page: 7), new KnowledgeChunk(1, "headed chunk", AtAngle(0.2), Section: "Setup › Linux"), new KnowledgeChunk(2, "plain chunk", AtAngle(0.3))]);
+
+        var hits = await SearchAsync(org);
+
+        Assert.Equal(
+            [("headed chunk", null, "Setup › Linux"), ("paged chunk", 7, null), ("plain chunk", null, null)],
+            hits.Select(h => (h.Content, h.Page, h.Section)).OrderBy(h => h.Content, StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task SearchAsync_ChunksStoredWithoutVectors_FoundByTextWithoutQueryVector()
     {
         var org = NewOrg();
