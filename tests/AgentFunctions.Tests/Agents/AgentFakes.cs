@@ -111,6 +111,9 @@ internal sealed class FakeConversationStore : IConversationStore
 
     public List<(OrgId Org, string ConversationId, ConversationTurn Turn)> Appended { get; } = [];
 
+    /// <summary>Thrown by every append (a storage fault after the model answered).</summary>
+    public Exception? FailAppend { get; set; }
+
     public void Seed(OrgId org, string conversationId, params ConversationTurn[] turns) =>
         Turns(org, conversationId).AddRange(turns);
 
@@ -126,6 +129,11 @@ internal sealed class FakeConversationStore : IConversationStore
     public Task<bool> AppendTurnAsync(OrgId orgId, string conversationId, ConversationTurn turn, CancellationToken cancellationToken)
     {
         Calls.Add(nameof(AppendTurnAsync));
+        if (FailAppend is { } failure)
+        {
+            throw failure;
+        }
+
         var turns = Turns(orgId, conversationId);
         if (turn.TurnId is not null && turns.Any(t => t.TurnId == turn.TurnId))
         {

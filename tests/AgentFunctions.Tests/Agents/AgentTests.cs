@@ -136,6 +136,19 @@ public sealed class AgentTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_TurnAppendFails_TokensMeteredThenTheFailureRaised()
+    {
+        _store.FailAppend = new InvalidOperationException("storage down");
+        var agent = CreateAgent();
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => agent.RunAsync(Org, new AgentRunRequest("hi", "conv-1"), null, default));
+
+        Assert.Equal("storage down", error.Message);
+        Assert.Equal([new AgentUsage(11, 7)], _meter.Recorded);
+        Assert.Empty(_store.Appended);
+    }
+
+    [Fact]
     public async Task RunAsync_QuotaExceeded_ModelNeverCalledAndNothingStored()
     {
         _meter.Refuse = new ApiException(429, ErrorCodes.QuotaExceeded, "over quota");
