@@ -7,7 +7,7 @@ namespace AgentFunctions.Testing;
 /// A deterministic embedding generator for tests and benchmarks: each word (lowercase letters and
 /// digits) adds +1 or -1 to one of <see cref="Dimensions"/> slots chosen by a stable hash, so texts
 /// that share words point in similar directions and the same text always gets the same vector.
-/// Records each request's batch size.
+/// Records each request's batch size, and every text it embedded.
 /// </summary>
 public sealed class HashingEmbeddingGenerator(int dimensions = 64) : IEmbeddingGenerator<string, Embedding<float>>
 {
@@ -15,9 +15,17 @@ public sealed class HashingEmbeddingGenerator(int dimensions = 64) : IEmbeddingG
 
     public ConcurrentQueue<int> BatchSizes { get; } = new();
 
+    public ConcurrentQueue<string> Inputs { get; } = new();
+
     public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var result = new GeneratedEmbeddings<Embedding<float>>(values.Select(text => new Embedding<float>(Embed(text))));
+        var texts = values.ToList();
+        foreach (var text in texts)
+        {
+            Inputs.Enqueue(text);
+        }
+
+        var result = new GeneratedEmbeddings<Embedding<float>>(texts.Select(text => new Embedding<float>(Embed(text))));
         BatchSizes.Enqueue(result.Count);
         return Task.FromResult(result);
     }

@@ -268,6 +268,65 @@ public sealed class KnowledgeServiceTests
         Assert.Single(_store.Replaced);
     }
 
+    [Fact]
+    public async Task PutFileAsync_PdfWithoutTitle_ChunksKeepTheirPageAndEmbedTheTitleNamedByTheFile()
+    {
+        var pdf = TestDocuments.Pdf("Safety manual", "Wear goggles in the lab.", "Gloves are in the cabinet.");
+
+        var result = await Service().PutFileAsync(Org, "safety", new DocumentUpload(FileFormat.Pdf, pdf, "safety.pdf", null, null), default);
+
+        var (_, document, chunks) = Assert.Single(_store.Replaced);
+        Assert.Equal(("Safety manual", 2, "ready"), (result.Title, result.Chunks, result.Status));
+        Assert.Equal("Safety manual", document.Title);
+        Assert.Equal([1, 2], chunks.Select(c => c.Page));
+        Assert.All(chunks, c => Assert.Null(c.Section));
+    }
+
+    [Fact]
+    public async Task PutFileAsync_MarkdownSections_EmbeddingInputCarriesTitleAndHeadingPath()
+    {
+        var markdown = "# Guide\n\nIntro.\n\n## Setup\n\nInstall it.\n"u8.ToArray();
+
+        await Service().PutFileAsync(Org, "guide", new DocumentUpload(FileFormat.Markdown, markdown, null, "My guide", null), default);
+
+        var chunks = _store.Replaced[0].Chunks;
+        Assert.Equal([("Guide", "Intro."), ("Guide › Setup", "Install it.")], chunks.Select(c => (c.Section, c.Content)));
+        Assert.Contains("My guide › Guide › Setup\n\nInstall it.", _embeddings.Inputs);
+    }
+
+    [Fact]
+    public async Task PutFileAsync_NoTitleAnywhere_FileNameThenDocumentId()
+    {
+        var text = "Plain words."u8.ToArray();
+
+        var named = await Service().PutFileAsync(Org, "a", new DocumentUpload(FileFormat.Text, text, "notes.txt", null, null), default);
+        var unnamed = await Service().PutFileAsync(Org, "b", new DocumentUpload(FileFormat.Text, text, null, null, null), default);
+
+        Assert.Equal(("notes.txt", "b"), (named.Title, unnamed.Title));
+    }
+
+    [Fact]
+    public async Task PutFileAsync_EncryptedPdf_422NamingItAndNothingEmbeddedOrStored()
+    {
+        var error = await Assert.ThrowsAsync<ApiException>(() => Service().PutFileAsync(Org, "locked", new DocumentUpload(FileFormat.Pdf, TestDocuments.EncryptedPdf(), null, null, null), default));
+
+        Assert.Equal((422, ErrorCodes.UnreadableDocument), (error.Status, error.Code));
+        Assert.Contains("encrypted", error.Message, StringComparison.Ordinal);
+        Assert.Empty(_store.Replaced);
+        Assert.Empty(_embeddings.BatchSizes);
+    }
+
+    [Fact]
+    public async Task PutFileAsync_TextLongerThanTheLimit_413NamingTheSetting()
+    {
+        var text = System.Text.Encoding.UTF8.GetBytes(new string('x', 200));
+
+        var error = await Assert.ThrowsAsync<ApiException>(() => Service(new KnowledgeOptions { MaxDocumentCharacters = 100 }).PutFileAsync(Org, "long", new DocumentUpload(FileFormat.Text, text, null, null, null), default));
+
+        Assert.Equal(413, error.Status);
+        Assert.Contains("Knowledge__MaxDocumentCharacters", error.Message, StringComparison.Ordinal);
+    }
+
     private sealed class FixedAvailability : AgentFunctions.Models.IModelAvailability
     {
         public bool HasEmbeddingModel { get; set; }
