@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using AgentFunctions.Agents;
 using AgentFunctions.Knowledge;
 using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;
@@ -36,7 +37,7 @@ internal static class KnowledgeBenchmark
             var store = new TableKnowledgeStore(new TableProvider(new TableServiceClient(azurite.ConnectionString)));
             var generator = new ZeroLatencyGenerator(dimensions);
             var options = new KnowledgeOptions { ChunkSize = 1000, ChunkOverlap = 0, EmbeddingBatchSize = 100 };
-            var service = new KnowledgeService(store, generator, Options.Create(options), NullLogger<KnowledgeService>.Instance);
+            var service = new KnowledgeService(store, generator, new UnmeteredUsage(), Options.Create(options), NullLogger<KnowledgeService>.Instance);
             var document = DocumentText(options.ChunkSize);
             var query = generator.Next();
 

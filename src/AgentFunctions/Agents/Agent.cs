@@ -31,6 +31,9 @@ internal sealed partial class Agent(
     /// <summary>Rough characters per token, for runs whose server reports no usage.</summary>
     internal const int CharactersPerToken = 4;
 
+    /// <summary>The agent every run uses until named agents exist; usage is attributed to it.</summary>
+    public const string DefaultAgent = "default";
+
     private readonly ILogger _logger = loggerFactory.CreateLogger<Agent>();
 
     public async Task<AgentRunResult> RunAsync(OrgId orgId, AgentRunRequest request, string? turnId, CancellationToken cancellationToken)
@@ -104,7 +107,7 @@ internal sealed partial class Agent(
             if (!completing && updates.Count > 0)
             {
                 var partial = updates.ToChatResponse();
-                await usageMeter.RecordAsync(orgId, Usage(partial.Usage, run.Messages, partial.Text).Usage, CancellationToken.None).ConfigureAwait(false);
+                await usageMeter.RecordAsync(orgId, UsageEntry.Chat(DefaultAgent, Usage(partial.Usage, run.Messages, partial.Text).Usage), CancellationToken.None).ConfigureAwait(false);
             }
         }
 
@@ -185,7 +188,7 @@ internal sealed partial class Agent(
             BasedOn = run.HistoryVersion,
         };
         // The tokens are spent once the model answered, whether or not the turn is stored or the caller is still there.
-        await usageMeter.RecordAsync(run.OrgId, usage, CancellationToken.None).ConfigureAwait(false);
+        await usageMeter.RecordAsync(run.OrgId, UsageEntry.Chat(DefaultAgent, usage), CancellationToken.None).ConfigureAwait(false);
         var appended = await conversations.AppendTurnAsync(run.OrgId, run.ConversationId, turn, cancellationToken).ConfigureAwait(false);
         LogRunCompleted(_logger, run.OrgId.Value, run.ConversationId, (long)latency.TotalMilliseconds, usage.InputTokens, usage.OutputTokens, streamed, estimated);
 

@@ -35,5 +35,5 @@ public interface IUsageMeter
 {
     ValueTask EnsureWithinQuotaAsync(OrgId orgId, CancellationToken cancellationToken);
 
-    ValueTask RecordAsync(OrgId orgId, AgentUsage usage, CancellationToken cancellationToken);
+    ValueTask RecordAsync(OrgId orgId, UsageEntry usage, CancellationToken cancellationToken);
 }

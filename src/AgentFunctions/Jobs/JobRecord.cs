@@ -37,7 +37,8 @@ public sealed record JobRecord(
     DateTimeOffset? CompletedAt = null,
     string? ClaimMessageId = null,
     long ClaimDequeueCount = 0,
-    Azure.ETag ETag = default)
+    Azure.ETag ETag = default,
+    string? Principal = null)
 {
     public bool IsFinished => Status is JobStatus.Succeeded or JobStatus.Failed;
 }

@@ -46,7 +46,7 @@ public sealed partial class JobService(
         ArgumentNullException.ThrowIfNull(request);
         request.Validate();
         var job = await store.CreateAsync(
-            new JobRecord(orgId, Identifiers.NewId(), JobStatus.Queued, request.Input!, request.ConversationId ?? Identifiers.NewId(), 0, time.GetUtcNow()),
+            new JobRecord(orgId, Identifiers.NewId(), JobStatus.Queued, request.Input!, request.ConversationId ?? Identifiers.NewId(), 0, time.GetUtcNow(), Principal: CallerPrincipal.Current),
             cancellationToken).ConfigureAwait(false);
         try
         {
@@ -99,6 +99,8 @@ public sealed partial class JobService(
         }
 
         LogClaimed(logger, orgId.Value, jobId, claimed.Attempts, delivery.DequeueCount);
+        // The run's usage belongs to whoever submitted the job, not to the queue delivering it.
+        CallerPrincipal.Set(claimed.Principal ?? CallerPrincipal.Current);
         AgentRunResult result;
         try
         {

@@ -1,5 +1,6 @@
 using System.ClientModel;
 using System.Text.Json;
+using AgentFunctions.Agents;
 using AgentFunctions.Errors;
 using AgentFunctions.Tenancy;
 using Microsoft.Extensions.AI;
@@ -15,6 +16,7 @@ namespace AgentFunctions.Knowledge;
 public sealed partial class KnowledgeService(
     IKnowledgeStore store,
     IEmbeddingGenerator<string, Embedding<float>> embeddings,
+    IUsageMeter usage,
     IOptions<KnowledgeOptions> options,
     ILogger<KnowledgeService> logger)
 {
@@ -33,7 +35,7 @@ public sealed partial class KnowledgeService(
         foreach (var batch in chunkTexts.Chunk(_options.EmbeddingBatchSize))
         {
             // The title goes into each chunk's embedding so a chunk is found by what its document is about.
-            var vectors = await EmbedAsync(batch.Select(text => $"{document.Title}\n\n{text}").ToList(), cancellationToken).ConfigureAwait(false);
+            var vectors = await EmbedAsync(orgId, batch.Select(text => $"{document.Title}\n\n{text}").ToList(), cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < batch.Length; i++)
             {
                 chunks.Add(new KnowledgeChunk(chunks.Count, batch[i], vectors[i]));
@@ -82,7 +84,7 @@ public sealed partial class KnowledgeService(
     /// <summary>The org's best chunks for a text (the agent's retrieval uses this too).</summary>
     public async Task<IReadOnlyList<KnowledgeHit>> RetrieveAsync(OrgId orgId, string query, int top, CancellationToken cancellationToken)
     {
-        var vector = (await EmbedAsync([query], cancellationToken).ConfigureAwait(false))[0];
+        var vector = (await EmbedAsync(orgId, [query], cancellationToken).ConfigureAwait(false))[0];
         return await store.SearchAsync(orgId, query, vector, top, cancellationToken).ConfigureAwait(false);
     }
 
@@ -132,7 +134,8 @@ public sealed partial class KnowledgeService(
         Identifiers.EnsureResourceId(documentId, "documentId");
     }
 
-    private async Task<IReadOnlyList<ReadOnlyMemory<float>>> EmbedAsync(List<string> texts, CancellationToken cancellationToken)
+    /// <summary>Embeds and meters: the server's token count, or one token per 4 characters when it reports none.</summary>
+    private async Task<IReadOnlyList<ReadOnlyMemory<float>>> EmbedAsync(OrgId orgId, List<string> texts, CancellationToken cancellationToken)
     {
         GeneratedEmbeddings<Embedding<float>> generated;
         try
@@ -149,6 +152,9 @@ public sealed partial class KnowledgeService(
         {
             throw ApiException.ModelUnavailable(502, "The embedding model returned an unexpected answer.");
         }
+
+        var tokens = generated.Usage?.InputTokenCount ?? ((texts.Sum(t => (long)t.Length) + 3) / 4);
+        await usage.RecordAsync(orgId, UsageEntry.Embedding(tokens), CancellationToken.None).ConfigureAwait(false);
 
         return generated.Select(e => e.Vector).ToList();
     }

@@ -31,7 +31,7 @@ internal sealed class TokenQuotaMeter(IOrgRegistry registry, TableUsageStore sto
         }
     }
 
-    public async ValueTask RecordAsync(OrgId orgId, AgentUsage usage, CancellationToken cancellationToken) =>
+    public async ValueTask RecordAsync(OrgId orgId, UsageEntry usage, CancellationToken cancellationToken) =>
         await store.AddAsync(orgId, usage, cancellationToken).ConfigureAwait(false);
 
     public static ApiException QuotaExceeded(string detail, TimeSpan retryAfter) =>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Json.Serialization;
 using AgentFunctions.Agents;
 using AgentFunctions.Storage;
@@ -28,7 +29,9 @@ public interface IRequestRateLimiter
 /// <summary>
 /// Table <c>Usage</c>, PartitionKey = org id:
 /// RowKey <c>yyyyMMdd</c> (UTC day) holds <c>InputTokens</c>, <c>OutputTokens</c>, <c>Runs</c>;
-/// RowKey <c>rpm</c> holds the current minute's request counter (<c>Window</c> = <c>yyyyMMddHHmm</c>, <c>Count</c>).
+/// RowKey <c>rpm</c> holds the current minute's request counter (<c>Window</c> = <c>yyyyMMddHHmm</c>, <c>Count</c>);
+/// RowKey <c>u|yyyyMMdd|{agent}|{principal hash}</c> (<see cref="UsageDetailKeys"/>) holds one day's tokens of one agent
+/// and principal by kind.
 /// Every increment is a read-modify-write under If-Match, retried on conflict, so counts stay exact
 /// across instances. Changing this key scheme is a breaking change.
 /// </summary>
@@ -42,17 +45,60 @@ public sealed class TableUsageStore(TableProvider tables, TimeProvider time) : I
 
     public static string DayKey(DateOnly day) => day.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 
-    public async Task AddAsync(OrgId orgId, AgentUsage usage, CancellationToken cancellationToken)
+    /// <summary>
+    /// Adds chat tokens and runs to the day row (the one row the quota check reads) and every kind of
+    /// tokens to the day's detail row of the entry's agent and principal (what <c>GET /api/usage</c> groups).
+    /// </summary>
+    public async Task AddAsync(OrgId orgId, UsageEntry usage, CancellationToken cancellationToken)
     {
-        var day = DayKey(DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
-        await ChangeAsync(orgId, day, row =>
+        var day = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        if (usage.Runs > 0 || usage.ChatInputTokens > 0 || usage.ChatOutputTokens > 0)
         {
-            row["InputTokens"] = (row.GetInt64("InputTokens") ?? 0) + usage.InputTokens;
-            row["OutputTokens"] = (row.GetInt64("OutputTokens") ?? 0) + usage.OutputTokens;
-            row["Runs"] = (row.GetInt64("Runs") ?? 0) + 1;
+            await ChangeAsync(orgId, DayKey(day), row =>
+            {
+                Add(row, "InputTokens", usage.ChatInputTokens);
+                Add(row, "OutputTokens", usage.ChatOutputTokens);
+                Add(row, "Runs", usage.Runs);
+                return true;
+            }, cancellationToken).ConfigureAwait(false);
+        }
+
+        await ChangeAsync(orgId, UsageDetailKeys.For(day, usage.Agent, usage.Principal), row =>
+        {
+            row[UsageDetailKeys.AgentProperty] = usage.Agent;
+            row[UsageDetailKeys.PrincipalProperty] = usage.Principal;
+            Add(row, "InputTokens", usage.ChatInputTokens);
+            Add(row, "OutputTokens", usage.ChatOutputTokens);
+            Add(row, "EmbeddingTokens", usage.EmbeddingTokens);
+            Add(row, "Runs", usage.Runs);
             return true;
         }, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// The detail rows of the days <paramref name="from"/> to <paramref name="to"/> (inclusive), oldest first:
+    /// one range query of the org's partition, streamed.
+    /// </summary>
+    internal async IAsyncEnumerable<UsageDetail> ReadDetailsAsync(
+        OrgId orgId, DateOnly from, DateOnly to, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {orgId.Value} and RowKey ge {UsageDetailKeys.DayStart(from)} and RowKey lt {UsageDetailKeys.DayStart(to.AddDays(1))}");
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            yield return new UsageDetail(
+                UsageDetailKeys.DayOf(row.RowKey),
+                row.GetString(UsageDetailKeys.AgentProperty) ?? UsageEntry.NoAgent,
+                row.GetString(UsageDetailKeys.PrincipalProperty) ?? "anonymous",
+                row.GetInt64("InputTokens") ?? 0,
+                row.GetInt64("OutputTokens") ?? 0,
+                row.GetInt64("EmbeddingTokens") ?? 0,
+                row.GetInt64("Runs") ?? 0);
+        }
+    }
+
+    private static void Add(TableEntity row, string property, long amount) => row[property] = (row.GetInt64(property) ?? 0) + amount;
 
     public async Task<UsageDay?> GetDayAsync(OrgId orgId, DateOnly day, CancellationToken cancellationToken)
     {

@@ -166,6 +166,7 @@ internal sealed class RecordingUsageMeter : IUsageMeter
 {
     public Exception? Refuse { get; set; }
 
+    /// <summary>The chat usage of each agent run.</summary>
     public List<AgentUsage> Recorded { get; } = [];
 
     public int Checks { get; private set; }
@@ -176,9 +177,17 @@ internal sealed class RecordingUsageMeter : IUsageMeter
         return Refuse is null ? ValueTask.CompletedTask : ValueTask.FromException(Refuse);
     }
 
-    public ValueTask RecordAsync(OrgId orgId, AgentUsage usage, CancellationToken cancellationToken)
+    /// <summary>Every usage write, embeddings included.</summary>
+    public List<UsageEntry> Entries { get; } = [];
+
+    public ValueTask RecordAsync(OrgId orgId, UsageEntry usage, CancellationToken cancellationToken)
     {
-        Recorded.Add(usage);
+        Entries.Add(usage);
+        if (usage.Runs > 0)
+        {
+            Recorded.Add(new AgentUsage(usage.ChatInputTokens, usage.ChatOutputTokens));
+        }
+
         return ValueTask.CompletedTask;
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Text.Json;
 using AgentFunctions.Agents;
+using AgentFunctions.Tests.Agents;
 using AgentFunctions.Knowledge;
 using AgentFunctions.Models;
 using AgentFunctions.Observability;
@@ -192,7 +193,7 @@ public sealed class AgentKnowledgeTests : IDisposable
         text.Split('\n').Where(line => line.StartsWith('{')).Select(line => JsonSerializer.Deserialize<KnowledgeSource>(line)!);
 
     private KnowledgeRetrieval Retrieval() => new(
-        new KnowledgeService(_store, _embeddings, Options.Create(_options), NullLogger<KnowledgeService>.Instance),
+        new KnowledgeService(_store, _embeddings, new RecordingUsageMeter(), Options.Create(_options), NullLogger<KnowledgeService>.Instance),
         _availability,
         new AgentMetrics(_services.GetRequiredService<IMeterFactory>()),
         TimeProvider.System,

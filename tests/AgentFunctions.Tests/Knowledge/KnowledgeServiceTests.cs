@@ -1,9 +1,11 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
+using AgentFunctions.Agents;
 using AgentFunctions.Errors;
 using AgentFunctions.Knowledge;
 using AgentFunctions.Tenancy;
 using AgentFunctions.Testing;
+using AgentFunctions.Tests.Agents;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -15,12 +17,29 @@ public sealed class KnowledgeServiceTests
     private static readonly OrgId Org = OrgId.Parse("org-a");
     private readonly RecordingKnowledgeStore _store = new();
     private readonly HashingEmbeddingGenerator _embeddings = new();
+    private readonly RecordingUsageMeter _meter = new();
 
     private KnowledgeService Service(KnowledgeOptions? options = null, IEmbeddingGenerator<string, Embedding<float>>? embeddings = null) =>
-        new(_store, embeddings ?? _embeddings, Options.Create(options ?? new KnowledgeOptions()), NullLogger<KnowledgeService>.Instance);
+        new(_store, embeddings ?? _embeddings, _meter, Options.Create(options ?? new KnowledgeOptions()), NullLogger<KnowledgeService>.Instance);
 
     private static string LongText(int sentences) =>
         string.Join(' ', Enumerable.Range(0, sentences).Select(i => $"Fact {i} is about subject {i}."));
+
+    [Fact]
+    public async Task PutDocumentAsync_ServerReportsNoUsage_MetersEachBatchAsEmbeddingTokensOutsideAnyAgent()
+    {
+        var service = Service(new KnowledgeOptions { ChunkSize = 200, ChunkOverlap = 20, EmbeddingBatchSize = 3 });
+
+        var content = LongText(30);
+        await service.PutDocumentAsync(Org, "doc-1", new PutDocumentRequest("Title", content, null), default);
+
+        Assert.True(_embeddings.BatchSizes.Count > 1);
+        Assert.Equal(_embeddings.BatchSizes.Count, _meter.Entries.Count);
+        Assert.All(_meter.Entries, e => Assert.Equal((UsageEntry.NoAgent, 0L, 0L, 0), (e.Agent, e.ChatInputTokens, e.ChatOutputTokens, e.Runs)));
+        // One token per 4 characters of every text embedded: at least the whole content once (chunks overlap and carry the title).
+        Assert.InRange(_meter.Entries.Sum(e => e.EmbeddingTokens), content.Length / 4, content.Length);
+        Assert.Empty(_meter.Recorded);
+    }
 
     [Fact]
     public async Task PutDocumentAsync_LongDocument_EmbedsInBatchesAndStoresNumberedChunks()
