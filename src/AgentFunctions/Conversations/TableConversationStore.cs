@@ -13,7 +13,7 @@ namespace AgentFunctions.Conversations;
 /// A turn is one transaction: head row under If-Match (or added if new) + user row + assistant row
 /// (+ turn marker) + listing index move; a conflict re-reads the head and tries again.
 /// </summary>
-public sealed partial class TableConversationStore(TableProvider tables, TimeProvider time, ILogger<TableConversationStore> logger)
+public sealed partial class TableConversationStore(TableProvider tables, TimeProvider time, IOrgRetentionPolicy retention, ILogger<TableConversationStore> logger)
     : IConversationStore, IOrgDataOwner
 {
     /// <summary>Offboarding removes every conversation row of the org (resumable).</summary>
@@ -42,6 +42,11 @@ public sealed partial class TableConversationStore(TableProvider tables, TimePro
         ArgumentOutOfRangeException.ThrowIfNegative(window.MaxCharacters);
 
         var (head, newestFirst) = await ReadHeadAndMessagesAsync(orgId, conversationId, window.MaxMessages, window.MaxCharacters, cancellationToken).ConfigureAwait(false);
+        if (head is not null && await IsExpiredAsync(orgId, head, cancellationToken).ConfigureAwait(false))
+        {
+            throw ApiException.NotFound("The conversation");
+        }
+
         newestFirst.Reverse();
         return head is null
             ? new ConversationHistory(false, [], NewConversation(conversationId))
@@ -55,7 +60,7 @@ public sealed partial class TableConversationStore(TableProvider tables, TimePro
         ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, MaxPageSize);
 
         var (head, newestFirst) = await ReadHeadAndMessagesAsync(orgId, conversationId, limit, int.MaxValue, cancellationToken).ConfigureAwait(false);
-        if (head is null)
+        if (head is null || await IsExpiredAsync(orgId, head, cancellationToken).ConfigureAwait(false))
         {
             return null;
         }
@@ -161,6 +166,8 @@ public sealed partial class TableConversationStore(TableProvider tables, TimePro
             throw ApiException.InvalidRequest("cursor", "is not a cursor returned by this API.");
         }
 
+        var keep = (await retention.GetAsync(orgId, cancellationToken).ConfigureAwait(false)).Conversations;
+        var now = time.GetUtcNow();
         var table = await tables.GetAsync(ConversationKeys.TableName, cancellationToken).ConfigureAwait(false);
         var items = new List<ConversationSummary>(limit);
         string? last = null;
@@ -173,11 +180,18 @@ public sealed partial class TableConversationStore(TableProvider tables, TimePro
                 break;
             }
 
+            var updatedAt = row.GetDateTimeOffset(UpdatedAt) ?? default;
+            if (OrgRetention.IsExpired(keep, updatedAt, now))
+            {
+                // Newest first: every later row is idle longer, so expired too.
+                break;
+            }
+
             items.Add(new ConversationSummary(
                 row.GetString(ConversationIdProperty) ?? string.Empty,
                 row.GetInt64(MessageCount) ?? 0,
                 row.GetDateTimeOffset(CreatedAt) ?? default,
-                row.GetDateTimeOffset(UpdatedAt) ?? default));
+                updatedAt));
             last = row.RowKey;
         }
 
@@ -277,6 +291,13 @@ public sealed partial class TableConversationStore(TableProvider tables, TimePro
     /// One bounded range query: the head row (it sorts first) and then at most <paramref name="maxMessages"/>
     /// newest messages, stopping at the character budget (newest kept).
     /// </summary>
+    /// <summary>Idle past the org's conversation retention: treated as gone (404) until the sweep deletes it.</summary>
+    private async Task<bool> IsExpiredAsync(OrgId orgId, TableEntity head, CancellationToken cancellationToken) =>
+        OrgRetention.IsExpired(
+            (await retention.GetAsync(orgId, cancellationToken).ConfigureAwait(false)).Conversations,
+            head.GetDateTimeOffset(UpdatedAt) ?? default,
+            time.GetUtcNow());
+
     private async Task<(TableEntity? Head, List<ConversationMessage> NewestFirst)> ReadHeadAndMessagesAsync(
         OrgId orgId, string conversationId, int maxMessages, int maxCharacters, CancellationToken cancellationToken)
     {

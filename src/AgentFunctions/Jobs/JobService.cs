@@ -29,6 +29,7 @@ public sealed partial class JobService(
     JobStore store,
     IJobDispatcher dispatcher,
     IAgent agent,
+    IOrgRetentionPolicy retention,
     AgentMetrics metrics,
     IOptions<JobsOptions> options,
     TimeProvider time,
@@ -63,12 +64,20 @@ public sealed partial class JobService(
         return job;
     }
 
-    /// <summary>This org's job; another org's job is a 404 exactly like a missing one.</summary>
+    /// <summary>This org's job; another org's job, and a finished one past the org's job retention, is a 404 exactly like a missing one.</summary>
     public async Task<JobRecord> GetAsync(OrgId orgId, string? jobId, CancellationToken cancellationToken)
     {
         Identifiers.EnsureResourceId(jobId, "jobId");
 
-        return await store.GetAsync(orgId, jobId, cancellationToken).ConfigureAwait(false) ?? throw ApiException.NotFound("Job");
+        var job = await store.GetAsync(orgId, jobId, cancellationToken).ConfigureAwait(false);
+        if (job is null || (job.IsFinished && OrgRetention.IsExpired(
+                (await retention.GetAsync(orgId, cancellationToken).ConfigureAwait(false)).Jobs, job.CompletedAt ?? job.CreatedAt, time.GetUtcNow())))
+        {
+            // A finished job past the org's job retention is gone, whether or not the sweep has deleted it yet.
+            throw ApiException.NotFound("Job");
+        }
+
+        return job;
     }
 
     /// <summary>

@@ -32,6 +32,7 @@ public sealed class JobServiceTests(AzuriteFixture azurite) : IClassFixture<Azur
         Store,
         new StorageJobQueue(new QueueProvider(queues ?? Queues)),
         _agent,
+        new KeepEverything(),
         new AgentMetrics(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>()),
         Options.Create(new JobsOptions()),
         TimeProvider.System,
