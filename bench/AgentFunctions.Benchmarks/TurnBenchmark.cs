@@ -162,7 +162,7 @@ internal static class TurnBenchmark
     {
         public IChatClient GetChatClient(string? model = null) => this;
 
-        public IChatClient GetChatClient(OrgId orgId, ChatModelTarget target) => this;
+        public Task<IChatClient> GetChatClientAsync(OrgId orgId, ChatModelTarget target, CancellationToken cancellationToken) => Task.FromResult<IChatClient>(this);
 
         public IEmbeddingGenerator<string, Embedding<float>> GetEmbeddingGenerator() => throw new NotSupportedException();
 

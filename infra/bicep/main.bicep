@@ -7,15 +7,41 @@ targetScope = 'subscription'
 @description('azd environment name; part of every resource name.')
 param environmentName string
 
+// Regions that offer the Flex Consumption plan (the list of Microsoft's azd Flex Consumption quickstart;
+// `az functionapp list-flexconsumption-locations` prints today's). The chosen models must be offered there too.
 @minLength(1)
-@description('Region for every resource (must offer Flex Consumption and the chosen models).')
+@description('Region for every resource: one that offers Flex Consumption and the chosen models.')
+@allowed([
+  'australiaeast'
+  'centralindia'
+  'centralus'
+  'eastasia'
+  'eastus'
+  'eastus2'
+  'francecentral'
+  'germanywestcentral'
+  'northcentralus'
+  'northeurope'
+  'southcentralus'
+  'southeastasia'
+  'swedencentral'
+  'uksouth'
+  'westcentralus'
+  'westeurope'
+  'westus2'
+])
+@metadata({ azd: { type: 'location' } })
 param location string
 
-@description('Object id of the deploying user (azd sets AZURE_PRINCIPAL_ID); gets the same data-plane roles as the app for local runs against Azure. Empty: none.')
+@description('Object id of the deploying principal (azd sets AZURE_PRINCIPAL_ID); gets the same data-plane roles as the app for local runs against Azure. Empty: none.')
 param principalId string = ''
 
+@description('AZURE_PRINCIPAL_TYPE: ServicePrincipal when azd runs in CI under a service principal.')
 @allowed(['User', 'Group', 'ServicePrincipal'])
 param principalType string = 'User'
+
+@description('Grant the deploying principal the app\'s data-plane roles (for local runs against Azure). Turn off for production subscriptions.')
+param allowUserIdentityPrincipal bool = true
 
 @secure()
 @minLength(32)
@@ -31,21 +57,34 @@ param defaultOrgId string = ''
 @description('Agent__SystemPrompt: fallback system prompt for orgs without their own.')
 param systemPrompt string = 'You are a helpful assistant.'
 
-param chatModelName string = 'gpt-4o-mini'
-param chatModelVersion string = '2024-07-18'
+// Models: pick a version that is neither deprecated nor retired (Microsoft's model retirement table) and that
+// the region offers with the chosen SKU. main.parameters.json maps each to an azd environment value.
+@description('Chat model (AZURE_OPENAI_CHAT_MODEL).')
+param chatModelName string = 'gpt-5.4-mini'
+@description('Chat model version (AZURE_OPENAI_CHAT_MODEL_VERSION).')
+param chatModelVersion string = '2026-03-17'
+@description('Chat deployment SKU (AZURE_OPENAI_CHAT_SKU): GlobalStandard, DataZoneStandard or Standard.')
 param chatDeploymentSku string = 'GlobalStandard'
-@description('Chat deployment capacity in thousands of tokens per minute.')
+@minValue(1)
+@description('Chat deployment capacity in thousands of tokens per minute (AZURE_OPENAI_CHAT_CAPACITY).')
 param chatDeploymentCapacity int = 30
 
+@description('Embedding model (AZURE_OPENAI_EMBEDDING_MODEL); its vector length must match AzureSearch__Dimensions (1536).')
 param embeddingModelName string = 'text-embedding-3-small'
+@description('Embedding model version (AZURE_OPENAI_EMBEDDING_MODEL_VERSION).')
 param embeddingModelVersion string = '1'
-param embeddingDeploymentSku string = 'Standard'
+@description('Embedding deployment SKU (AZURE_OPENAI_EMBEDDING_SKU).')
+param embeddingDeploymentSku string = 'GlobalStandard'
+@minValue(1)
+@description('Embedding deployment capacity in thousands of tokens per minute (AZURE_OPENAI_EMBEDDING_CAPACITY).')
 param embeddingDeploymentCapacity int = 30
 
 @allowed(['free', 'basic', 'standard'])
 param searchSku string = 'basic'
 param searchIndexName string = 'knowledge'
 
+@description('Memory of each instance; Flex Consumption offers these sizes.')
+@allowed([512, 2048, 4096])
 param instanceMemoryMB int = 2048
 param maximumInstanceCount int = 40
 
@@ -152,6 +191,9 @@ module keyVault 'modules/keyvault.bicep' = {
 module appRoles 'modules/roles.bicep' = {
   name: 'app-roles'
   scope: rg
+  // Names (known before deployment, so what-if can predict the assignments) carry no dependency: wait
+  // explicitly for every resource a role targets, or the first azd up races them.
+  dependsOn: [storage, search, openAi, monitoring, keyVault]
   params: {
     principalId: identity.outputs.principalId
     principalKey: names.identity
@@ -164,9 +206,12 @@ module appRoles 'modules/roles.bicep' = {
   }
 }
 
-module developerRoles 'modules/roles.bicep' = if (!empty(principalId)) {
+module developerRoles 'modules/roles.bicep' = if (allowUserIdentityPrincipal && !empty(principalId)) {
   name: 'developer-roles'
   scope: rg
+  // Names (known before deployment, so what-if can predict the assignments) carry no dependency: wait
+  // explicitly for every resource a role targets, or the first azd up races them.
+  dependsOn: [storage, search, openAi, monitoring, keyVault]
   params: {
     principalId: principalId
     principalKey: principalId
@@ -202,6 +247,7 @@ module functionApp 'modules/functionapp.bicep' = {
     searchEndpoint: search.outputs.endpoint
     searchIndexName: searchIndexName
     adminApiKeySecretUri: keyVault.outputs.adminApiKeySecretUri
+    keyVaultUri: keyVault.outputs.uri
     multitenancyEnabled: multitenancyEnabled
     defaultOrgId: defaultOrgId
     systemPrompt: systemPrompt

@@ -6,9 +6,7 @@ namespace AgentFunctions.Infra.Tests;
 [Collection(CompiledTemplateGroup.Name)]
 public sealed class AppSettingsTests(CompiledTemplate template)
 {
-    private JsonObject AppSettings =>
-        template.Resources("Microsoft.Web/sites/config")
-            .Single(c => ((string)c["name"]!).Contains("'appsettings'", StringComparison.Ordinal))["properties"]!.AsObject();
+    private JsonObject AppSettings => template.AppSettings();
 
     private IReadOnlyDictionary<string, string> Table => ConfigurationTable.Read(template.RepoRoot);
 

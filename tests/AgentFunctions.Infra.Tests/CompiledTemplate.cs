@@ -35,14 +35,21 @@ public sealed class CompiledTemplate
     public string Text => Json.ToJsonString();
 
     /// <summary>Every resource of the template, including those inside module deployments.</summary>
-    public IEnumerable<JsonObject> AllResources() => ResourcesOf(Json).SelectMany(Expand);
+    public IEnumerable<JsonObject> AllResources() => AllResourcesOf(Json);
+
+    /// <summary>The properties of the function app's <c>appsettings</c> resource: every app setting the template writes.</summary>
+    public JsonObject AppSettings() =>
+        Resources("Microsoft.Web/sites/config")
+            .Single(c => ((string)c["name"]!).Contains("'appsettings'", StringComparison.Ordinal))["properties"]!.AsObject();
+
+    /// <summary>The top-level module deployments of main.bicep.</summary>
+    public IEnumerable<JsonObject> Modules() => ResourcesOf(Json).Where(r => (string?)r["type"] == "Microsoft.Resources/deployments");
 
     public IEnumerable<JsonObject> Resources(string type) =>
         AllResources().Where(r => string.Equals((string?)r["type"], type, StringComparison.OrdinalIgnoreCase) && r["existing"] is null);
 
     /// <summary>A top-level module deployment by its deployment name (the <c>name:</c> of the module).</summary>
-    public JsonObject Module(string deploymentName) =>
-        ResourcesOf(Json).Single(r => (string?)r["type"] == "Microsoft.Resources/deployments" && (string?)r["name"] == deploymentName);
+    public JsonObject Module(string deploymentName) => Modules().Single(r => (string?)r["name"] == deploymentName);
 
     public static JsonObject TemplateOf(JsonObject module) => module["properties"]!["template"]!.AsObject();
 
@@ -52,6 +59,9 @@ public sealed class CompiledTemplate
         JsonObject named => named.Select(p => p.Value!.AsObject()),
         _ => [],
     };
+
+    /// <summary>Every resource of a template, including those inside its module deployments.</summary>
+    public static IEnumerable<JsonObject> AllResourcesOf(JsonObject template) => ResourcesOf(template).SelectMany(Expand);
 
     private static IEnumerable<JsonObject> Expand(JsonObject resource)
     {

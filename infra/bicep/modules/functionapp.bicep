@@ -21,6 +21,8 @@ param embeddingDeploymentName string
 param searchEndpoint string
 param searchIndexName string
 param adminApiKeySecretUri string
+@description('Vault the app reads per-org secrets from (Secrets__KeyVaultUri).')
+param keyVaultUri string
 
 param multitenancyEnabled bool
 param defaultOrgId string
@@ -104,6 +106,9 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     MULTITENANCY_ENABLED: string(multitenancyEnabled)
     DEFAULT_ORG_ID: defaultOrgId
     ADMIN_API_KEY: '@Microsoft.KeyVault(SecretUri=${adminApiKeySecretUri})'
+    // Per-org secrets live in Key Vault, not in hand-added app settings: this resource replaces every setting on
+    // each provision, so anything added by hand here would be deleted.
+    Secrets__KeyVaultUri: keyVaultUri
     Agent__SystemPrompt: systemPrompt
 
     AzureOpenAI__Endpoint: openAiEndpoint

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace AgentFunctions.Administration;
 
-public static class AdministrationRegistration
+internal static class AdministrationRegistration
 {
     /// <summary>The platform operator's operations over orgs, keys and usage. Needs <c>AddOrgs</c>, <c>AddAuth</c> and <c>AddUsage</c>.</summary>
     public static IServiceCollection AddAdministration(this IServiceCollection services)

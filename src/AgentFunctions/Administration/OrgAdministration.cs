@@ -8,7 +8,7 @@ using AgentFunctions.Usage;
 namespace AgentFunctions.Administration;
 
 /// <summary>What the admin API does (docs/api.md, "Admin"); the caller is already known to be the platform admin.</summary>
-public sealed class OrgAdministration(IOrgRegistry registry, IApiKeyStore keys, OrgOffboarding offboarding, TableUsageStore usage, TimeProvider time)
+internal sealed class OrgAdministration(IOrgRegistry registry, IApiKeyStore keys, OrgOffboarding offboarding, TableUsageStore usage, TimeProvider time)
 {
     public const int MaxUsageDays = 366;
 

@@ -131,7 +131,7 @@ internal sealed partial class Agent(
         var startedAt = time.GetUtcNow();
         await usageMeter.EnsureWithinQuotaAsync(orgId, cancellationToken).ConfigureAwait(false);
         var settings = await settingsSource.GetAsync(orgId, cancellationToken).ConfigureAwait(false);
-        var client = models.GetChatClient(orgId, new ChatModelTarget(settings.Model, settings.Endpoint, settings.ApiKeySetting, settings.Version));
+        var client = await models.GetChatClientAsync(orgId, new ChatModelTarget(settings.Model, settings.Endpoint, settings.ApiKeySetting, settings.Version), cancellationToken).ConfigureAwait(false);
 
         var o = options.Value;
         var history = isNew

@@ -5,7 +5,7 @@ using AgentFunctions.Tenancy;
 namespace AgentFunctions.Agents;
 
 /// <summary>The body of <c>POST /api/agent/run</c> and <c>POST /api/jobs</c>.</summary>
-public sealed record AgentRunRequest(
+internal sealed record AgentRunRequest(
     [property: JsonPropertyName("input")] string? Input,
     [property: JsonPropertyName("conversationId")] string? ConversationId)
 {
@@ -32,29 +32,29 @@ public sealed record AgentRunRequest(
     }
 }
 
-public sealed record AgentUsage(
+internal sealed record AgentUsage(
     [property: JsonPropertyName("inputTokens")] long InputTokens,
     [property: JsonPropertyName("outputTokens")] long OutputTokens);
 
-public sealed record Citation(
+internal sealed record Citation(
     [property: JsonPropertyName("documentId")] string DocumentId,
     [property: JsonPropertyName("title")] string Title);
 
 /// <summary>The response of one agent run (docs/api.md, "Agent").</summary>
-public sealed record AgentRunResult(
+internal sealed record AgentRunResult(
     [property: JsonPropertyName("output")] string Output,
     [property: JsonPropertyName("conversationId")] string ConversationId,
     [property: JsonPropertyName("usage")] AgentUsage Usage,
     [property: JsonPropertyName("citations")] IReadOnlyList<Citation> Citations);
 
 /// <summary>One item of a streamed run: text deltas, then exactly one final result.</summary>
-public sealed record AgentStreamUpdate(string? Delta, AgentRunResult? Result);
+internal sealed record AgentStreamUpdate(string? Delta, AgentRunResult? Result);
 
 /// <summary>
 /// Runs the agent once for one org: the org's system prompt and model settings, the conversation's
 /// recent history, retrieved knowledge and tools, one model call loop, and the turn is stored.
 /// </summary>
-public interface IAgent
+internal interface IAgent
 {
     /// <param name="turnId">Idempotency key of the turn (a job id): a turn already stored under it is returned, not run again.</param>
     Task<AgentRunResult> RunAsync(OrgId orgId, AgentRunRequest request, string? turnId, CancellationToken cancellationToken);

@@ -9,7 +9,7 @@ namespace AgentFunctions.Agents;
 /// the model and run by the function-invocation pipeline. A tool must act only for the org it was created for
 /// (capture <paramref name="orgId"/>; never take the org as a tool argument).
 /// </summary>
-public interface IAgentToolProvider
+internal interface IAgentToolProvider
 {
     /// <param name="run">This run only: a tool that finds sources adds them with <see cref="AgentRunScope.AddCitations"/>.</param>
     ValueTask<IReadOnlyList<AITool>> GetToolsAsync(OrgId orgId, AgentRunScope run, CancellationToken cancellationToken);
@@ -19,13 +19,13 @@ public interface IAgentToolProvider
 /// Context added before the model call (retrieved knowledge): extra system messages, and the citations the answer
 /// reports. Register any number; each runs once per run with the org and the user's input.
 /// </summary>
-public interface IAgentContextProvider
+internal interface IAgentContextProvider
 {
     ValueTask<AgentContext> GetContextAsync(OrgId orgId, string input, CancellationToken cancellationToken);
 }
 
 /// <summary>What an <see cref="IAgentContextProvider"/> contributes: messages placed after the system prompt, and citations.</summary>
-public sealed record AgentContext(IReadOnlyList<ChatMessage> Messages, IReadOnlyList<Citation> Citations)
+internal sealed record AgentContext(IReadOnlyList<ChatMessage> Messages, IReadOnlyList<Citation> Citations)
 {
     public static AgentContext Empty { get; } = new([], []);
 }
@@ -35,7 +35,7 @@ public sealed record AgentContext(IReadOnlyList<ChatMessage> Messages, IReadOnly
 /// document (the first title seen wins), in the order first seen. Made per run and handed explicitly to the tools
 /// created for that run, so nothing leaks between runs. Safe for tools running concurrently.
 /// </summary>
-public sealed class AgentRunScope
+internal sealed class AgentRunScope
 {
     private readonly List<Citation> _citations = [];
     private readonly HashSet<string> _documents = new(StringComparer.Ordinal);

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace AgentFunctions.Agents;
 
 /// <summary>The agent's defaults for every org (<c>Agent__*</c>) until the org registry supplies per-org settings.</summary>
-public sealed class AgentOptions
+internal sealed class AgentOptions
 {
     public const string Section = "Agent";
 

@@ -8,7 +8,7 @@ namespace AgentFunctions.Agents;
 /// (null: managed identity). <see cref="Version"/> changes whenever the org's settings change, so a
 /// per-org client cache keyed by (org, version) is rebuilt.
 /// </summary>
-public sealed record OrgAgentSettings(
+internal sealed record OrgAgentSettings(
     string SystemPrompt,
     string? Model = null,
     float? Temperature = null,
@@ -21,7 +21,7 @@ public sealed record OrgAgentSettings(
 /// Where an org's agent settings come from: configuration (<c>Agent__*</c>) for every org until
 /// the org registry provides per-org settings.
 /// </summary>
-public interface IOrgAgentSettingsSource
+internal interface IOrgAgentSettingsSource
 {
     ValueTask<OrgAgentSettings> GetAsync(OrgId orgId, CancellationToken cancellationToken);
 }
@@ -31,7 +31,7 @@ public interface IOrgAgentSettingsSource
 /// before the model is called and throws a 429 <c>quota_exceeded</c>; <see cref="RecordAsync"/>
 /// runs after a successful run.
 /// </summary>
-public interface IUsageMeter
+internal interface IUsageMeter
 {
     ValueTask EnsureWithinQuotaAsync(OrgId orgId, CancellationToken cancellationToken);
 

@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace AgentFunctions.Agents;
 
-public static class AgentsRegistration
+internal static class AgentsRegistration
 {
     /// <summary>
     /// The agent and its defaults: <c>Agent__*</c> settings for every org (kept as the keyed service

@@ -6,7 +6,7 @@ namespace AgentFunctions.Agents;
 /// One usage write: the tokens by kind (chat input, chat output, embedding), the agent and the principal
 /// they are attributed to, and whether it was one agent run.
 /// </summary>
-public sealed record UsageEntry(string Agent, string Principal, long ChatInputTokens, long ChatOutputTokens, long EmbeddingTokens, int Runs)
+internal sealed record UsageEntry(string Agent, string Principal, long ChatInputTokens, long ChatOutputTokens, long EmbeddingTokens, int Runs)
 {
     /// <summary>The agent name of work done outside any agent (document uploads, <c>/api/search</c>).</summary>
     public const string NoAgent = "-";

@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace AgentFunctions.Audit;
 
-public static class AuditRegistration
+internal static class AuditRegistration
 {
     /// <summary>The per-org audit trail, which replaces the log-only auditor (and still logs every access).</summary>
     public static IServiceCollection AddAudit(this IServiceCollection services)

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging;
 namespace AgentFunctions.Audit;
 
 /// <summary>One entry of an org's audit trail (docs/api.md, "Audit"); <c>reason</c> is the error code of a refusal.</summary>
-public sealed record AuditEvent(
+internal sealed record AuditEvent(
     [property: JsonPropertyName("at")] DateTimeOffset At,
     [property: JsonPropertyName("orgId")] string OrgId,
     [property: JsonPropertyName("principal")] string Principal,
@@ -20,7 +20,7 @@ public sealed record AuditEvent(
     [property: JsonPropertyName("traceId")] string TraceId,
     [property: JsonPropertyName("reason")] string? Reason);
 
-public interface IAuditTrail
+internal interface IAuditTrail
 {
     /// <summary>The org's newest <paramref name="limit"/> events, newest first.</summary>
     Task<IReadOnlyList<AuditEvent>> ReadAsync(OrgId orgId, int limit, CancellationToken cancellationToken);

@@ -11,7 +11,7 @@ namespace AgentFunctions.Auth;
 /// of the secret is stored (the secret has full entropy, so a slow hash adds nothing), and it is
 /// compared in constant time.
 /// </summary>
-public static class ApiKeySecret
+internal static class ApiKeySecret
 {
     private const string Prefix = "afk";
     private const int SecretBytes = 32;

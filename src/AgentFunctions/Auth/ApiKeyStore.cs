@@ -9,10 +9,10 @@ using Microsoft.Extensions.Options;
 namespace AgentFunctions.Auth;
 
 /// <summary>The key of an org that a presented API key proved to be.</summary>
-public sealed record ApiKeyIdentity(OrgId OrgId, string KeyId);
+internal sealed record ApiKeyIdentity(OrgId OrgId, string KeyId);
 
 /// <summary>Issues, verifies and revokes org API keys.</summary>
-public interface IApiKeyStore
+internal interface IApiKeyStore
 {
     Task<ApiKeySecret.Issued> CreateAsync(OrgId orgId, CancellationToken cancellationToken);
 

@@ -1,10 +1,11 @@
 using System.ComponentModel.DataAnnotations;
+using AgentFunctions.Secrets;
 using Microsoft.Extensions.Configuration;
 
 namespace AgentFunctions.Auth;
 
 /// <summary>Caller authentication (section <c>Auth</c>). On unless switched off explicitly.</summary>
-public sealed class AuthOptions : IValidatableObject
+internal sealed class AuthOptions : IValidatableObject
 {
     public const string Section = "Auth";
 
@@ -45,7 +46,7 @@ public sealed class AuthOptions : IValidatableObject
 }
 
 /// <summary>Bearer tokens from an OpenID Connect issuer (section <c>Auth:Jwt</c>); off while neither address is set.</summary>
-public sealed class JwtOptions
+internal sealed class JwtOptions
 {
     /// <summary>The issuer's base URL; metadata is read from <c>{Authority}/.well-known/openid-configuration</c>.</summary>
     public string? Authority { get; set; }
@@ -71,17 +72,25 @@ public sealed class JwtOptions
             ? uri : null;
 }
 
-/// <summary>The platform admin key (root configuration key <c>ADMIN_API_KEY</c>); the admin API is off while it is unset.</summary>
-public sealed class AdminOptions : IValidatableObject
+/// <summary>
+/// The platform admin key (root configuration key <c>ADMIN_API_KEY</c>); the admin API is off while it is unset or
+/// still an unresolved Key Vault reference (<see cref="KeyVaultReference"/>).
+/// </summary>
+internal sealed class AdminOptions : IValidatableObject
 {
     public const int MinKeyLength = 32;
 
     [ConfigurationKeyName("ADMIN_API_KEY")]
     public string? AdminApiKey { get; set; }
 
+    /// <summary>The key the admin API accepts, or null: unset, or a Key Vault reference App Service could not resolve.</summary>
+    public string? UsableKey => KeyVaultReference.Usable(AdminApiKey);
+
+    public bool IsUnresolvedKeyVaultReference => KeyVaultReference.IsUnresolved(AdminApiKey);
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (!string.IsNullOrEmpty(AdminApiKey) && AdminApiKey.Length < MinKeyLength)
+        if (UsableKey is not null && UsableKey.Length < MinKeyLength)
         {
             yield return new ValidationResult($"ADMIN_API_KEY must be at least {MinKeyLength} characters of random text (e.g. `openssl rand -base64 32`).", [nameof(AdminApiKey)]);
         }

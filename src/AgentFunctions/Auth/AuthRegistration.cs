@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace AgentFunctions.Auth;
 
-public static class AuthRegistration
+internal static class AuthRegistration
 {
     /// <summary>Caller authentication (API keys, bearer tokens) and the registry-backed access policy, which replaces the open one.</summary>
     public static IServiceCollection AddAuth(this IServiceCollection services)

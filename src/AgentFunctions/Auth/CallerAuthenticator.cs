@@ -5,13 +5,13 @@ using Microsoft.AspNetCore.Http;
 namespace AgentFunctions.Auth;
 
 /// <summary>An authenticated caller and the orgs it may act for.</summary>
-public sealed record Caller(string Principal, IReadOnlySet<OrgId> Orgs)
+internal sealed record Caller(string Principal, IReadOnlySet<OrgId> Orgs)
 {
     public bool MayActFor(OrgId orgId) => Orgs.Contains(orgId);
 }
 
 /// <summary>Who is calling, from <c>X-Api-Key</c> or <c>Authorization: Bearer</c>.</summary>
-public interface ICallerAuthenticator
+internal interface ICallerAuthenticator
 {
     /// <summary>The caller; throws 401 <c>unauthorized</c> when no credential is sent or it is not valid.</summary>
     ValueTask<Caller> AuthenticateAsync(HttpRequest request, CancellationToken cancellationToken);

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace AgentFunctions.Conversations;
 
 /// <summary>Response of <c>GET /api/conversations</c>; <see cref="Cursor"/> (when present) fetches the next page.</summary>
-public sealed record ConversationListResponse(
+internal sealed record ConversationListResponse(
     [property: JsonPropertyName("conversations")] IReadOnlyList<ConversationListItem> Conversations,
     [property: JsonPropertyName("cursor"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Cursor)
 {
@@ -11,14 +11,14 @@ public sealed record ConversationListResponse(
         new([.. page.Conversations.Select(c => new ConversationListItem(c.ConversationId, c.MessageCount, c.CreatedAt, c.UpdatedAt))], page.Cursor);
 }
 
-public sealed record ConversationListItem(
+internal sealed record ConversationListItem(
     [property: JsonPropertyName("conversationId")] string ConversationId,
     [property: JsonPropertyName("messageCount")] long MessageCount,
     [property: JsonPropertyName("createdAt")] DateTimeOffset CreatedAt,
     [property: JsonPropertyName("updatedAt")] DateTimeOffset UpdatedAt);
 
 /// <summary>Response of <c>GET /api/conversations/{conversationId}/messages</c>: oldest first among the last <c>limit</c>.</summary>
-public sealed record ConversationMessagesResponse(
+internal sealed record ConversationMessagesResponse(
     [property: JsonPropertyName("conversationId")] string ConversationId,
     [property: JsonPropertyName("messages")] IReadOnlyList<ConversationMessageItem> Messages)
 {
@@ -26,7 +26,7 @@ public sealed record ConversationMessagesResponse(
         new(conversationId, [.. messages.Select(m => new ConversationMessageItem(m.Role == MessageRole.User ? "user" : "assistant", m.Content, m.CreatedAt))]);
 }
 
-public sealed record ConversationMessageItem(
+internal sealed record ConversationMessageItem(
     [property: JsonPropertyName("role")] string Role,
     [property: JsonPropertyName("content")] string Content,
     [property: JsonPropertyName("createdAt")] DateTimeOffset CreatedAt);

@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace AgentFunctions.Conversations;
 
-public static class ConversationsRegistration
+internal static class ConversationsRegistration
 {
     /// <summary>Conversation memory on Table Storage, and the store's part of offboarding.</summary>
     public static IServiceCollection AddConversations(this IServiceCollection services)

@@ -2,26 +2,26 @@ using AgentFunctions.Tenancy;
 
 namespace AgentFunctions.Conversations;
 
-public enum MessageRole
+internal enum MessageRole
 {
     User,
     Assistant,
 }
 
-public sealed record ConversationMessage(MessageRole Role, string Content, DateTimeOffset CreatedAt);
+internal sealed record ConversationMessage(MessageRole Role, string Content, DateTimeOffset CreatedAt);
 
 /// <summary>How much history a turn loads: at most <see cref="MaxMessages"/>, and no more than <see cref="MaxCharacters"/> in total (newest kept).</summary>
-public sealed record ContextWindow(int MaxMessages, int MaxCharacters);
+internal sealed record ContextWindow(int MaxMessages, int MaxCharacters);
 
 /// <summary>
 /// The recent history of a conversation, oldest first; <see cref="Exists"/> is false for a new conversation.
 /// <see cref="Version"/> is the state the history was read at: pass it on as <see cref="ConversationTurn.BasedOn"/>
 /// so the append needs no read of its own (it re-reads only if another turn came in between).
 /// </summary>
-public sealed record ConversationHistory(bool Exists, IReadOnlyList<ConversationMessage> Messages, ConversationVersion? Version = null);
+internal sealed record ConversationHistory(bool Exists, IReadOnlyList<ConversationMessage> Messages, ConversationVersion? Version = null);
 
 /// <summary>A stored user + assistant pair. <see cref="TurnId"/> makes the append idempotent (e.g. a job id).</summary>
-public sealed record ConversationTurn(string? TurnId, ConversationMessage User, ConversationMessage Assistant)
+internal sealed record ConversationTurn(string? TurnId, ConversationMessage User, ConversationMessage Assistant)
 {
     /// <summary>Optional: the <see cref="ConversationHistory.Version"/> the turn was computed from (saves one read per turn).</summary>
     public ConversationVersion? BasedOn { get; init; }
@@ -31,7 +31,7 @@ public sealed record ConversationTurn(string? TurnId, ConversationMessage User, 
 /// Opaque state of a conversation's head row at one moment (only the store reads it). A stale version is
 /// harmless: the append's optimistic concurrency check fails and the store re-reads the head.
 /// </summary>
-public sealed class ConversationVersion
+internal sealed class ConversationVersion
 {
     internal ConversationVersion(string conversationId, Azure.ETag? etag, long messageCount, DateTimeOffset createdAt, DateTimeOffset updatedAt, string? indexKey)
     {
@@ -57,15 +57,15 @@ public sealed class ConversationVersion
     internal string? IndexKey { get; }
 }
 
-public sealed record ConversationSummary(string ConversationId, long MessageCount, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+internal sealed record ConversationSummary(string ConversationId, long MessageCount, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
-public sealed record ConversationPage(IReadOnlyList<ConversationSummary> Conversations, string? Cursor);
+internal sealed record ConversationPage(IReadOnlyList<ConversationSummary> Conversations, string? Cursor);
 
 /// <summary>
 /// Conversation memory, partitioned by org. Every method takes the org; a conversation of another
 /// org behaves exactly like a missing one.
 /// </summary>
-public interface IConversationStore
+internal interface IConversationStore
 {
     /// <summary>The last messages within the window, with one bounded query: O(window), never O(conversation length).</summary>
     Task<ConversationHistory> LoadHistoryAsync(OrgId orgId, string conversationId, ContextWindow window, CancellationToken cancellationToken);

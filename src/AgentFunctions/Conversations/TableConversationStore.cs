@@ -13,7 +13,7 @@ namespace AgentFunctions.Conversations;
 /// A turn is one transaction: head row under If-Match (or added if new) + user row + assistant row
 /// (+ turn marker) + listing index move; a conflict re-reads the head and tries again.
 /// </summary>
-public sealed partial class TableConversationStore(TableProvider tables, TimeProvider time, IOrgRetentionPolicy retention, ILogger<TableConversationStore> logger)
+internal sealed partial class TableConversationStore(TableProvider tables, TimeProvider time, IOrgRetentionPolicy retention, ILogger<TableConversationStore> logger)
     : IConversationStore, IOrgDataOwner
 {
     /// <summary>Offboarding removes every conversation row of the org (resumable).</summary>

@@ -4,18 +4,18 @@ using System.Text.Json.Serialization;
 namespace AgentFunctions.DataStore;
 
 /// <summary>One stored record: its id, its JSON object and the ETag to send back in <c>If-Match</c>.</summary>
-public sealed record DataRecord(
+internal sealed record DataRecord(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("value")] JsonElement Value,
     [property: JsonPropertyName("etag")] string ETag);
 
 /// <summary>One page of a collection; <see cref="Cursor"/> is set when more records follow.</summary>
-public sealed record DataRecordPage(
+internal sealed record DataRecordPage(
     [property: JsonPropertyName("items")] IReadOnlyList<DataRecord> Items,
     [property: JsonPropertyName("cursor")] string? Cursor);
 
 /// <summary>The answer to a write: the record's id and its new ETag.</summary>
-public sealed record DataRecordWritten(
+internal sealed record DataRecordWritten(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("etag")] string ETag);
 
@@ -24,7 +24,7 @@ public sealed record DataRecordWritten(
 /// (the record must exist); <see cref="CreateOnly"/>: the record must not exist yet (<c>If-None-Match: *</c>).
 /// A failed precondition is 412 <c>precondition_failed</c> and nothing is written.
 /// </summary>
-public readonly record struct DataPrecondition(string? IfMatch = null, bool CreateOnly = false)
+internal readonly record struct DataPrecondition(string? IfMatch = null, bool CreateOnly = false)
 {
     public static DataPrecondition None => default;
 }

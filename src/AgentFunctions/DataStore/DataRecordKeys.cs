@@ -16,7 +16,7 @@ namespace AgentFunctions.DataStore;
 /// <c>[collection + "|", collection + "}")</c>: collection <c>a</c> never reaches <c>a-b|…</c> or <c>ab|…</c>.</item>
 /// </list>
 /// </summary>
-public static class DataRecordKeys
+internal static class DataRecordKeys
 {
     public const int CollectionMaxLength = 63;
 

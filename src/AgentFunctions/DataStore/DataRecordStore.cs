@@ -23,7 +23,7 @@ namespace AgentFunctions.DataStore;
 /// Concurrency is the table's own ETag: reads return it, writes and deletes take it as a precondition.
 /// </para>
 /// </summary>
-public sealed partial class DataRecordStore(TableProvider tables, ILogger<DataRecordStore> logger) : IOrgDataOwner
+internal sealed partial class DataRecordStore(TableProvider tables, ILogger<DataRecordStore> logger) : IOrgDataOwner
 {
     public const string TableName = "OrgData";
 

@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace AgentFunctions.DataStore;
 
-public static class DataStoreRegistration
+internal static class DataStoreRegistration
 {
     /// <summary>The org data store, its agent tools, and its part of offboarding.</summary>
     public static IServiceCollection AddDataStore(this IServiceCollection services)

@@ -14,7 +14,7 @@ namespace AgentFunctions.DataStore;
 /// an org argument, so nothing the model writes can reach another org's records. Bad arguments come
 /// back to the model as an error result (it can correct itself) instead of failing the run.
 /// </summary>
-public sealed class DataStoreTools(DataRecordStore store) : IAgentToolProvider
+internal sealed class DataStoreTools(DataRecordStore store) : IAgentToolProvider
 {
     /// <summary>Most records one <c>list_records</c> call returns (the model's context is the limit here).</summary>
     public const int MaxListLimit = 20;

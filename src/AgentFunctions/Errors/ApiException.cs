@@ -4,7 +4,7 @@ namespace AgentFunctions.Errors;
 /// A failure with a stable error code that the exception middleware turns into
 /// <c>application/problem+json</c> (docs/api.md, "Errors"). Throw it from anywhere below a function.
 /// </summary>
-public class ApiException(int status, string code, string detail, TimeSpan? retryAfter = null)
+internal class ApiException(int status, string code, string detail, TimeSpan? retryAfter = null)
     : Exception(detail)
 {
     public int Status { get; } = status;
@@ -34,7 +34,7 @@ public class ApiException(int status, string code, string detail, TimeSpan? retr
 }
 
 /// <summary>The <c>code</c> values of problem responses. Clients match on these; never rename one.</summary>
-public static class ErrorCodes
+internal static class ErrorCodes
 {
     public const string InvalidOrgId = "invalid_org_id";
     public const string OrgIdRequired = "org_id_required";
@@ -50,6 +50,9 @@ public static class ErrorCodes
     public const string QuotaExceeded = "quota_exceeded";
     public const string ModelUnavailable = "model_unavailable";
     public const string QueueUnavailable = "queue_unavailable";
+
+    /// <summary>503: the AI Search index cannot be created yet (e.g. the app's Search roles are still propagating).</summary>
+    public const string KnowledgeUnavailable = "knowledge_unavailable";
 
     /// <summary>503: the token issuer's metadata (signing keys) cannot be read, so no bearer token can be checked.</summary>
     public const string AuthUnavailable = "auth_unavailable";

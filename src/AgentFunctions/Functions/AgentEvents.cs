@@ -16,7 +16,7 @@ namespace AgentFunctions.Functions;
 /// first update, so a run refused before any output (quota, no model) is an ordinary problem+json response; a
 /// failure after that ends the stream with <c>event: error</c> carrying the problem object, and is rethrown.
 /// </summary>
-public static class AgentEvents
+internal static class AgentEvents
 {
     public const string ContentType = "text/event-stream";
 

@@ -8,7 +8,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace AgentFunctions.Functions;
 
 /// <summary>The agent endpoint (<c>POST /api/agent/run</c>).</summary>
-public sealed class AgentRunFunctions(IAgent agent)
+internal sealed class AgentRunFunctions(IAgent agent)
 {
     /// <summary><c>POST /api/agent/run</c>: JSON, or server-sent events with <c>Accept: text/event-stream</c>.</summary>
     [Function(nameof(RunAgent))]

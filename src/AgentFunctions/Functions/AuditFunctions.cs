@@ -8,7 +8,7 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace AgentFunctions.Functions;
 
-public sealed class AuditFunctions(IAuditTrail trail)
+internal sealed class AuditFunctions(IAuditTrail trail)
 {
     public const int DefaultLimit = 100;
 

@@ -12,7 +12,7 @@ namespace AgentFunctions.Functions;
 /// docs/api.md, "Conversations": list, read and delete the org's conversations. The store refuses a
 /// malformed conversation id with 400 before any I/O.
 /// </summary>
-public sealed class ConversationFunctions(IConversationStore store)
+internal sealed class ConversationFunctions(IConversationStore store)
 {
     private const int DefaultLimit = 50;
 

@@ -10,7 +10,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace AgentFunctions.Functions;
 
 /// <summary><c>/api/data/{collection}/{id}</c>: the org's JSON records (docs/api.md, "Data store").</summary>
-public sealed class DataFunctions(DataRecordStore store)
+internal sealed class DataFunctions(DataRecordStore store)
 {
     [Function(nameof(GetRecord))]
     public async Task<IActionResult> GetRecord(

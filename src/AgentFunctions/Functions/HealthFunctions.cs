@@ -1,4 +1,6 @@
+using AgentFunctions.Knowledge;
 using AgentFunctions.Middleware;
+using AgentFunctions.Secrets;
 using Azure;
 using Azure.Data.Tables;
 using Azure.Identity;
@@ -10,11 +12,19 @@ using Microsoft.Extensions.Logging;
 
 namespace AgentFunctions.Functions;
 
-public sealed partial class HealthFunctions(TableServiceClient tables, QueueServiceClient queues, ILogger<HealthFunctions> logger)
+internal sealed partial class HealthFunctions(
+    TableServiceClient tables,
+    QueueServiceClient queues,
+    UnresolvedSecretSettings unresolvedSecrets,
+    IEnumerable<ISearchIndexHealth> searchIndex,
+    ILogger<HealthFunctions> logger)
 {
     /// <summary>
     /// Liveness plus storage reachability (tables and queues, one cheap listing each); no org, no
     /// auth. The answer never names an endpoint, account or setting; the cause goes to the log.
+    /// Storage unreachable is 503; what the app serves around is 200 <c>degraded</c> with a detail:
+    /// <c>secrets: unresolved</c> (an app setting is still a Key Vault reference; <c>adminApi: off</c> when it is the
+    /// admin key) and <c>knowledgeIndex</c> (<c>pending</c>, <c>ready</c>, <c>failed</c>) when AI Search is configured.
     /// </summary>
     [Function(nameof(Health))]
     [WithoutOrg]
@@ -27,13 +37,38 @@ public sealed partial class HealthFunctions(TableServiceClient tables, QueueServ
             await Task.WhenAll(
                 tables.QueryAsync(maxPerPage: 1, cancellationToken: cancellationToken).AsPages().FirstAsync(cancellationToken).AsTask(),
                 queues.GetQueuesAsync(cancellationToken: cancellationToken).AsPages(pageSizeHint: 1).FirstAsync(cancellationToken).AsTask()).ConfigureAwait(false);
-            return new OkObjectResult(new { status = "ok" });
+            return new OkObjectResult(Report());
         }
         catch (Exception exception) when (exception is RequestFailedException or AggregateException or AuthenticationFailedException or CredentialUnavailableException)
         {
             LogStorageUnreachable(logger, exception.GetType().Name, exception);
             return new ObjectResult(new { status = "degraded", storage = "unreachable" }) { StatusCode = StatusCodes.Status503ServiceUnavailable };
         }
+    }
+
+    private Dictionary<string, string> Report()
+    {
+        var report = new Dictionary<string, string> { ["status"] = "ok" };
+        if (unresolvedSecrets.Names.Count > 0)
+        {
+            report["secrets"] = "unresolved";
+            if (unresolvedSecrets.Contains("ADMIN_API_KEY"))
+            {
+                report["adminApi"] = "off";
+            }
+        }
+
+        foreach (var index in searchIndex)
+        {
+            report["knowledgeIndex"] = index.Status.ToString().ToLowerInvariant();
+        }
+
+        if (report.ContainsKey("secrets") || report.GetValueOrDefault("knowledgeIndex") == "failed")
+        {
+            report["status"] = "degraded";
+        }
+
+        return report;
     }
 
     [LoggerMessage(EventId = 2300, Level = LogLevel.Warning, Message = "Health check: storage unreachable ({ExceptionType})")]

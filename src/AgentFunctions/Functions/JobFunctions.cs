@@ -13,7 +13,7 @@ using Microsoft.Extensions.Logging;
 namespace AgentFunctions.Functions;
 
 /// <summary>Queued agent runs (docs/api.md, "Jobs"): submit, poll, and the queue workers.</summary>
-public sealed partial class JobFunctions(JobService jobs, IDeadLetters deadLetters, ILogger<JobFunctions> logger)
+internal sealed partial class JobFunctions(JobService jobs, IDeadLetters deadLetters, ILogger<JobFunctions> logger)
 {
     [Function(nameof(SubmitJob))]
     public async Task<IActionResult> SubmitJob(

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace AgentFunctions.Functions;
 
 /// <summary>docs/api.md, "Knowledge": this org's documents and search over them.</summary>
-public sealed class KnowledgeFunctions(KnowledgeService knowledge, IOptions<KnowledgeOptions> options)
+internal sealed class KnowledgeFunctions(KnowledgeService knowledge, IOptions<KnowledgeOptions> options)
 {
     // Room for the largest accepted content even when every character is JSON-escaped (\uXXXX), plus title and metadata.
     private int MaxDocumentBodyBytes => (options.Value.MaxDocumentCharacters * 6) + RequestBody.DefaultMaxBytes;

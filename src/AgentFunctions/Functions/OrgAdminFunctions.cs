@@ -10,7 +10,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace AgentFunctions.Functions;
 
 /// <summary>The platform operator's API (<c>X-Admin-Key</c>); runs without an org context, the org is the target.</summary>
-public sealed class OrgAdminFunctions(OrgAdministration admin)
+internal sealed class OrgAdminFunctions(OrgAdministration admin)
 {
     [Function(nameof(PutOrg))]
     [WithoutOrg]

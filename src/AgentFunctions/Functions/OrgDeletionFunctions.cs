@@ -10,7 +10,7 @@ namespace AgentFunctions.Functions;
 /// deletion's target, not a context to act in, so the middleware does not (and must not) require it
 /// to be active; the org id is validated here and an invalid message is set aside unprocessed.
 /// </summary>
-public sealed class OrgDeletionFunctions(OrgOffboarding offboarding, IDeadLetters deadLetters)
+internal sealed class OrgDeletionFunctions(OrgOffboarding offboarding, IDeadLetters deadLetters)
 {
     [Function(nameof(DeleteOrgData))]
     [WithoutOrg]

@@ -10,6 +10,7 @@ using AgentFunctions.Middleware;
 using AgentFunctions.Models;
 using AgentFunctions.Observability;
 using AgentFunctions.Orgs;
+using AgentFunctions.Secrets;
 using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;
 using AgentFunctions.Usage;
@@ -19,13 +20,14 @@ using Microsoft.Extensions.DependencyInjection;
 namespace AgentFunctions.Hosting;
 
 /// <summary>The composition root: one call per folder, each in that folder's own namespace; any order works.</summary>
-public static class AgentFunctionsRegistration
+internal static class AgentFunctionsRegistration
 {
     public static IServiceCollection AddAgentFunctions(this IServiceCollection services, IConfiguration configuration) =>
         services
             .AddTenancy()
             .AddStorage(configuration)
             .AddObservability(configuration)
+            .AddSecrets()
             .AddModels()
             .AddConversations()
             .AddAgents()

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http;
 namespace AgentFunctions.Http;
 
 /// <summary>The body of every error response (RFC 9457 plus <c>code</c> and <c>traceId</c>).</summary>
-public sealed record Problem(
+internal sealed record Problem(
     [property: JsonPropertyName("type")] string Type,
     [property: JsonPropertyName("title")] string Title,
     [property: JsonPropertyName("status")] int Status,

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http;
 namespace AgentFunctions.Http;
 
 /// <summary>The <c>?limit=</c> of list endpoints: absent → the endpoint's default; else a whole number from 1 to its maximum, or 400 naming <c>limit</c>.</summary>
-public static class QueryLimit
+internal static class QueryLimit
 {
     public const string Name = "limit";
 

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http;
 namespace AgentFunctions.Http;
 
 /// <summary>Reads JSON request bodies with a size cap; every refusal names what is wrong.</summary>
-public static class RequestBody
+internal static class RequestBody
 {
     /// <summary>Default cap on a JSON request body.</summary>
     public const int DefaultMaxBytes = 256 * 1024;

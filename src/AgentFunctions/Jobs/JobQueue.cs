@@ -6,7 +6,7 @@ using AgentFunctions.Tenancy;
 namespace AgentFunctions.Jobs;
 
 /// <summary>Hands a job to the queue-triggered worker.</summary>
-public interface IJobDispatcher
+internal interface IJobDispatcher
 {
     Task EnqueueAsync(OrgId orgId, string jobId, CancellationToken cancellationToken);
 }

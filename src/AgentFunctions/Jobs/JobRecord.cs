@@ -6,7 +6,7 @@ namespace AgentFunctions.Jobs;
 
 /// <summary>Where a job is in its life; <see cref="Succeeded"/> and <see cref="Failed"/> are final.</summary>
 [JsonConverter(typeof(JobStatusJsonConverter))]
-public enum JobStatus
+internal enum JobStatus
 {
     Queued,
     Running,
@@ -15,14 +15,14 @@ public enum JobStatus
 }
 
 /// <summary>camelCase status names (<c>"queued"</c>) whichever serializer writes the response.</summary>
-public sealed class JobStatusJsonConverter() : JsonStringEnumConverter<JobStatus>(System.Text.Json.JsonNamingPolicy.CamelCase, allowIntegerValues: false);
+internal sealed class JobStatusJsonConverter() : JsonStringEnumConverter<JobStatus>(System.Text.Json.JsonNamingPolicy.CamelCase, allowIntegerValues: false);
 
 /// <summary>
 /// One queued agent run, as stored in the <c>Jobs</c> table (see <see cref="JobEntity"/> for the
 /// schema). <see cref="ClaimMessageId"/>/<see cref="ClaimDequeueCount"/> say which queue delivery
 /// holds the running claim, so a redelivery of that same message can take over at once.
 /// </summary>
-public sealed record JobRecord(
+internal sealed record JobRecord(
     OrgId OrgId,
     string JobId,
     JobStatus Status,
@@ -44,15 +44,15 @@ public sealed record JobRecord(
 }
 
 /// <summary>Which queue delivery is processing a job: the message id (stable across redeliveries) and its dequeue count.</summary>
-public sealed record JobDelivery(string? MessageId, long DequeueCount);
+internal sealed record JobDelivery(string? MessageId, long DequeueCount);
 
 /// <summary>The body of the queue message: only what routes it; the worker reads the rest from the job row.</summary>
-public sealed record JobMessage(
+internal sealed record JobMessage(
     [property: JsonPropertyName("orgId")] string OrgId,
     [property: JsonPropertyName("jobId")] string JobId);
 
 /// <summary>The response of <c>GET /api/jobs/{jobId}</c> (docs/api.md, "Jobs"); absent values are left out, whichever serializer writes it.</summary>
-public sealed record JobView(
+internal sealed record JobView(
     [property: JsonPropertyName("jobId")] string JobId,
     [property: JsonPropertyName("status")] JobStatus Status,
     [property: JsonPropertyName("conversationId")] string ConversationId,
@@ -69,7 +69,7 @@ public sealed record JobView(
 }
 
 /// <summary>The response of <c>POST /api/jobs</c>.</summary>
-public sealed record JobAccepted(
+internal sealed record JobAccepted(
     [property: JsonPropertyName("jobId")] string JobId,
     [property: JsonPropertyName("status")] JobStatus Status,
     [property: JsonPropertyName("statusUrl")] string StatusUrl);

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace AgentFunctions.Jobs;
 
 /// <summary>What one queue delivery did with its job.</summary>
-public enum JobOutcome
+internal enum JobOutcome
 {
     Succeeded,
     Failed,
@@ -25,7 +25,7 @@ public enum JobOutcome
 /// a worker never sees a message without its job; every state change is conditional on the row's
 /// ETag, so two deliveries never both run or both finish a job.
 /// </summary>
-public sealed partial class JobService(
+internal sealed partial class JobService(
     JobStore store,
     IJobDispatcher dispatcher,
     IAgent agent,

@@ -3,7 +3,7 @@ using AgentFunctions.Agents;
 namespace AgentFunctions.Jobs;
 
 /// <summary>What a queue delivery should do with the job it names.</summary>
-public enum ClaimDecision
+internal enum ClaimDecision
 {
     /// <summary>Take the job (queued, or running under a claim that is provably dead or expired).</summary>
     Claim,
@@ -21,7 +21,7 @@ public enum ClaimDecision
 /// queue redelivers), <c>running → running</c> (a dead claim is taken over), <c>queued → failed</c>
 /// (not enqueued, or poisoned before any attempt). Finished jobs never change again.
 /// </summary>
-public static class JobStateMachine
+internal static class JobStateMachine
 {
     /// <summary>Longest stored error reason; longer reasons end with an explicit marker.</summary>
     public const int MaxErrorLength = 4_000;

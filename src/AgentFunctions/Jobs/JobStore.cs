@@ -9,7 +9,7 @@ namespace AgentFunctions.Jobs;
 /// Job rows in Table Storage, one partition per org. Every method takes the org; a job of another
 /// org is exactly as invisible as a missing one. Updates are conditional on the row's ETag.
 /// </summary>
-public sealed class JobStore(TableProvider tables) : IOrgDataOwner
+internal sealed class JobStore(TableProvider tables) : IOrgDataOwner
 {
     /// <summary>Offboarding removes every job row of the org; queued messages of a deleted org find no job and do nothing.</summary>
     public string Area => "jobs";

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace AgentFunctions.Jobs;
 
 /// <summary>Job processing settings, section <c>Jobs</c> (<c>Jobs__ClaimLease</c> as an app setting).</summary>
-public sealed class JobsOptions
+internal sealed class JobsOptions
 {
     public const string Section = "Jobs";
 

@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace AgentFunctions.Jobs;
 
-public static class JobsRegistration
+internal static class JobsRegistration
 {
     /// <summary>Queued agent runs: store, queue, service, and the store's part of offboarding. Needs <c>IAgent</c> from the agent area.</summary>
     public static IServiceCollection AddJobs(this IServiceCollection services)

@@ -23,7 +23,7 @@ namespace AgentFunctions.Knowledge;
 /// after about a second): each document's chunk count is kept in the <see cref="DocumentsTable"/>
 /// table (PartitionKey = org, RowKey = document id, <c>Chunks</c>), and the keys follow from it.
 /// </summary>
-internal sealed class AzureSearchKnowledgeStore(SearchIndexClient indexClient, string indexName, int dimensions, TableProvider tables) : IKnowledgeStore, IOrgDataOwner
+internal sealed class AzureSearchKnowledgeStore(AzureSearchIndex index, TableProvider tables) : IKnowledgeStore, IOrgDataOwner
 {
     /// <summary>Offboarding removes every chunk of the org.</summary>
     public string Area => "knowledge";
@@ -35,8 +35,7 @@ internal sealed class AzureSearchKnowledgeStore(SearchIndexClient indexClient, s
     private const int MaxBatch = 500;
     private const int LookupPageSize = 1000;
 
-    private readonly SearchClient _search = indexClient.GetSearchClient(indexName);
-    private readonly Lazy<Task> _index = new(() => indexClient.CreateOrUpdateIndexAsync(Definition(indexName, dimensions)));
+    private readonly SearchClient _search = index.Client.GetSearchClient(index.Name);
 
     /// <summary>The search index: one document per chunk, keyed by <c>id</c>, filterable by <c>orgId</c> and <c>documentId</c>, with the chunk's vector.</summary>
     public static SearchIndex Definition(string name, int dimensions) => new(name)
@@ -59,8 +58,8 @@ internal sealed class AzureSearchKnowledgeStore(SearchIndexClient indexClient, s
         },
     };
 
-    /// <summary>Creates the index, or adds what it lacks; run at start-up and awaited before every operation.</summary>
-    public Task EnsureIndexAsync(CancellationToken cancellationToken) => _index.Value.WaitAsync(cancellationToken);
+    /// <summary>Creates the index, or adds what it lacks; awaited before every operation (see <see cref="AzureSearchIndex"/>).</summary>
+    public Task EnsureIndexAsync(CancellationToken cancellationToken) => index.EnsureAsync(cancellationToken);
 
     public async Task ReplaceDocumentAsync(OrgId orgId, KnowledgeDocument document, IReadOnlyList<KnowledgeChunk> chunks, CancellationToken cancellationToken)
     {
@@ -68,9 +67,9 @@ internal sealed class AzureSearchKnowledgeStore(SearchIndexClient indexClient, s
         KnowledgeArguments.Chunks(chunks);
         foreach (var chunk in chunks)
         {
-            if (chunk.Embedding.Length != dimensions)
+            if (chunk.Embedding.Length != index.Dimensions)
             {
-                throw new ArgumentException($"The index holds {dimensions}-dimensional vectors; chunk {chunk.Number} has {chunk.Embedding.Length}.", nameof(chunks));
+                throw new ArgumentException($"The index holds {index.Dimensions}-dimensional vectors; chunk {chunk.Number} has {chunk.Embedding.Length}.", nameof(chunks));
             }
         }
 

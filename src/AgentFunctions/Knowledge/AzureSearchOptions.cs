@@ -6,7 +6,7 @@ namespace AgentFunctions.Knowledge;
 /// Azure AI Search (<c>AzureSearch__*</c>). Without an <see cref="Endpoint"/> the embedded Table
 /// Storage backend is used.
 /// </summary>
-public sealed class AzureSearchOptions : IValidatableObject
+internal sealed class AzureSearchOptions : IValidatableObject
 {
     public const string Section = "AzureSearch";
 

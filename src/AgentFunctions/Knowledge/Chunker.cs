@@ -6,7 +6,7 @@ namespace AgentFunctions.Knowledge;
 /// <c>overlap</c> characters of the previous chunk's end (cut at a word boundary). Pure and
 /// deterministic: the same text always gives the same chunks, so a re-upload replaces in place.
 /// </summary>
-public static class Chunker
+internal static class Chunker
 {
     public static IReadOnlyList<string> Split(string text, int size, int overlap)
     {

@@ -4,20 +4,20 @@ namespace AgentFunctions.Knowledge;
 
 /// <summary>A document's fields that every one of its chunks carries.</summary>
 /// <param name="Metadata">The caller's metadata as compact JSON, or null.</param>
-public sealed record KnowledgeDocument(string DocumentId, string Title, string? Metadata);
+internal sealed record KnowledgeDocument(string DocumentId, string Title, string? Metadata);
 
 /// <summary>One chunk of a document, numbered from 0, with its embedding.</summary>
-public sealed record KnowledgeChunk(int Number, string Content, ReadOnlyMemory<float> Embedding);
+internal sealed record KnowledgeChunk(int Number, string Content, ReadOnlyMemory<float> Embedding);
 
 /// <summary>A search result: a chunk and its score (higher is better; the scale is the backend's).</summary>
-public sealed record KnowledgeHit(string DocumentId, int Chunk, string Title, string Content, double Score);
+internal sealed record KnowledgeHit(string DocumentId, int Chunk, string Title, string Content, double Score);
 
 /// <summary>
 /// The vector index of every org's knowledge. Every method takes the org, and nothing it does reads,
 /// returns or removes a chunk of another org. Document ids must satisfy
 /// <see cref="Identifiers.IsResourceId"/> (an <see cref="ArgumentException"/> otherwise, before any I/O).
 /// </summary>
-public interface IKnowledgeStore
+internal interface IKnowledgeStore
 {
     /// <summary>
     /// Stores the chunks as the document's only content: chunks with the same numbers are overwritten,

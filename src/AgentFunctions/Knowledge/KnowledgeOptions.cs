@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace AgentFunctions.Knowledge;
 
 /// <summary>Chunking, limits and retrieval settings (<c>Knowledge__*</c>).</summary>
-public sealed class KnowledgeOptions : IValidatableObject
+internal sealed class KnowledgeOptions : IValidatableObject
 {
     public const string Section = "Knowledge";
 

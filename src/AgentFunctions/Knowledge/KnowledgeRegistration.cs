@@ -1,4 +1,5 @@
 using AgentFunctions.Agents;
+using AgentFunctions.Secrets;
 using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;
 using Azure;
@@ -8,11 +9,12 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace AgentFunctions.Knowledge;
 
-public static class KnowledgeRegistration
+internal static class KnowledgeRegistration
 {
     /// <summary>
     /// Knowledge ingestion and search: Azure AI Search when <c>AzureSearch__Endpoint</c> is set,
@@ -29,14 +31,16 @@ public static class KnowledgeRegistration
             services.TryAddSingleton(sp =>
             {
                 var options = sp.GetRequiredService<IOptions<AzureSearchOptions>>().Value;
-                var client = options.ApiKey is { Length: > 0 } key
+                var client = KeyVaultReference.Usable(options.ApiKey) is { } key
                     ? new SearchIndexClient(options.Endpoint, new AzureKeyCredential(key))
                     : new SearchIndexClient(options.Endpoint, StorageClients.Credential(configuration.GetSection(AzureSearchOptions.Section)));
-                return new AzureSearchKnowledgeStore(client, options.IndexName, options.Dimensions, sp.GetRequiredService<TableProvider>());
+                return new AzureSearchIndex(client, options.IndexName, options.Dimensions, sp.GetRequiredService<ILogger<AzureSearchIndex>>());
             });
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<ISearchIndexHealth, AzureSearchIndex>(sp => sp.GetRequiredService<AzureSearchIndex>()));
+            services.TryAddSingleton<AzureSearchKnowledgeStore>();
             services.TryAddSingleton<IKnowledgeStore>(sp => sp.GetRequiredService<AzureSearchKnowledgeStore>());
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IOrgDataOwner, AzureSearchKnowledgeStore>(sp => sp.GetRequiredService<AzureSearchKnowledgeStore>()));
-            services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, AzureSearchIndexInitializer>());
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, AzureSearchIndexWarmUp>());
         }
         else
         {
@@ -53,13 +57,5 @@ public static class KnowledgeRegistration
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAgentContextProvider, KnowledgeContextProvider>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAgentToolProvider, KnowledgeToolProvider>());
         return services;
-    }
-
-    /// <summary>Creates or updates the index at start-up, so a misconfigured search service fails the start, not the first request.</summary>
-    private sealed class AzureSearchIndexInitializer(AzureSearchKnowledgeStore store) : IHostedService
-    {
-        public Task StartAsync(CancellationToken cancellationToken) => store.EnsureIndexAsync(cancellationToken);
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

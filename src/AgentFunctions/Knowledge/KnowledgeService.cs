@@ -13,7 +13,7 @@ namespace AgentFunctions.Knowledge;
 /// Ingestion (validate → chunk → embed in batches → replace in the store) and search (embed the
 /// query → org-filtered store search) for one org at a time. Input is validated before any I/O.
 /// </summary>
-public sealed partial class KnowledgeService(
+internal sealed partial class KnowledgeService(
     IKnowledgeStore store,
     IEmbeddingGenerator<string, Embedding<float>> embeddings,
     IUsageMeter usage,

@@ -12,10 +12,10 @@ namespace AgentFunctions.Middleware;
 /// <summary>
 /// Guards <c>/api/admin/*</c>: <c>X-Admin-Key</c> must equal <c>ADMIN_API_KEY</c> (compared in constant
 /// time over SHA-256 digests, so neither content nor length leaks). Unset <c>ADMIN_API_KEY</c> turns
-/// the admin API off (403 saying so). Access to one org's administration is audited in that org's trail;
+/// the admin API off (403 saying so), and so does one that is still an unresolved Key Vault reference. Access to one org's administration is audited in that org's trail;
 /// a refused attempt is only logged (see <see cref="OrgAccessRecord.CallerIdentified"/>).
 /// </summary>
-public sealed class AdminGuard(IOptions<AdminOptions> options, IOrgAccessAuditor auditor)
+internal sealed class AdminGuard(IOptions<AdminOptions> options, IOrgAccessAuditor auditor)
 {
     public const string Header = "X-Admin-Key";
     public const string Principal = "admin";
@@ -51,12 +51,14 @@ public sealed class AdminGuard(IOptions<AdminOptions> options, IOrgAccessAuditor
 
     internal void Check(string presented)
     {
-        if (string.IsNullOrEmpty(options.Value.AdminApiKey))
+        if (options.Value.UsableKey is not { } key)
         {
-            throw new ApiException(403, ErrorCodes.Forbidden, "The admin API is disabled: set ADMIN_API_KEY to enable it.");
+            throw new ApiException(403, ErrorCodes.Forbidden, options.Value.IsUnresolvedKeyVaultReference
+                ? "The admin API is disabled: ADMIN_API_KEY is a Key Vault reference App Service could not resolve yet (see the app's log and /api/health)."
+                : "The admin API is disabled: set ADMIN_API_KEY to enable it.");
         }
 
-        if (presented.Length == 0 || !KeyMatches(presented, options.Value.AdminApiKey))
+        if (presented.Length == 0 || !KeyMatches(presented, key))
         {
             throw new ApiException(401, ErrorCodes.Unauthorized, $"Send the platform admin key in {Header}.");
         }

@@ -5,4 +5,4 @@ namespace AgentFunctions.Middleware;
 /// route has one) and checks <c>X-Admin-Key</c> before the function runs. Combine with <see cref="WithoutOrgAttribute"/>.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method)]
-public sealed class AdminOnlyAttribute : Attribute;
+internal sealed class AdminOnlyAttribute : Attribute;

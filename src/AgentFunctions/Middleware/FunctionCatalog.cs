@@ -6,7 +6,7 @@ namespace AgentFunctions.Middleware;
 
 /// <summary>Marks a function that runs without an org (health, platform admin).</summary>
 [AttributeUsage(AttributeTargets.Method)]
-public sealed class WithoutOrgAttribute : Attribute;
+internal sealed class WithoutOrgAttribute : Attribute;
 
 /// <summary>What the middleware needs to know about a function, read once from its method.</summary>
 internal sealed record FunctionTraits(bool RequiresOrg, string? QueueName, bool AdminOnly = false);

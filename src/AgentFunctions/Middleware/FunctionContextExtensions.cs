@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace AgentFunctions.Middleware;
 
-public static class FunctionContextExtensions
+internal static class FunctionContextExtensions
 {
     /// <summary>The org this invocation acts for, resolved and authorized by <c>OrgContextMiddleware</c>.</summary>
     public static OrgId GetOrgId(this FunctionContext context) =>

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Hosting;
 
 namespace AgentFunctions.Middleware;
 
-public static class MiddlewareRegistration
+internal static class MiddlewareRegistration
 {
     /// <summary>What the middleware needs: the function catalog (attributes read once) and the admin guard.</summary>
     public static IServiceCollection AddMiddleware(this IServiceCollection services)

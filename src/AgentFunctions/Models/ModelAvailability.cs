@@ -6,7 +6,7 @@ namespace AgentFunctions.Models;
 /// Which optional models the app has, known from configuration alone (no client is built, nothing is called), so a
 /// feature that only helps (the agent's knowledge retrieval) can be skipped instead of failing every run.
 /// </summary>
-public interface IModelAvailability
+internal interface IModelAvailability
 {
     bool HasEmbeddingModel { get; }
 }

@@ -2,12 +2,12 @@ using System.ClientModel;
 using System.ClientModel.Primitives;
 using System.Collections.Concurrent;
 using AgentFunctions.Errors;
+using AgentFunctions.Secrets;
 using AgentFunctions.Tenancy;
 using Azure.AI.OpenAI;
 using Azure.Core;
 using Azure.Identity;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using OpenAI;
 
@@ -15,10 +15,10 @@ namespace AgentFunctions.Models;
 
 /// <summary>
 /// Which chat model one org's runs use: the model (deployment) name (null: the app's default), optionally on the
-/// org's own endpoint. <see cref="ApiKeySetting"/> names the app setting that holds that endpoint's key (null:
-/// the app's managed identity). <see cref="Version"/> is the org's settings version: a new one rebuilds the client.
+/// org's own endpoint. <see cref="ApiKeySetting"/> names the secret that holds that endpoint's key (Key Vault in
+/// Azure, an app setting locally; see <see cref="IOrgSecrets"/>; null: the app's managed identity). <see cref="Version"/> is the org's settings version: a new one rebuilds the client.
 /// </summary>
-public sealed record ChatModelTarget(string? Model = null, Uri? Endpoint = null, string? ApiKeySetting = null, long Version = 0);
+internal sealed record ChatModelTarget(string? Model = null, Uri? Endpoint = null, string? ApiKeySetting = null, long Version = 0);
 
 /// <summary>
 /// The app's model clients, built from <c>AzureOpenAI__*</c> or <c>OpenAI__*</c> (Azure OpenAI wins when both are set).
@@ -27,7 +27,7 @@ public sealed record ChatModelTarget(string? Model = null, Uri? Endpoint = null,
 /// <see cref="HttpClient"/> (<see cref="ModelsRegistration.HttpClientName"/>) and turns failures into
 /// <c>model_unavailable</c>.
 /// </summary>
-public interface IModelClients
+internal interface IModelClients
 {
     /// <summary>
     /// The app endpoint's chat client for a model (deployment) name, or the configured default when null. Throws 503
@@ -38,9 +38,9 @@ public interface IModelClients
     /// <summary>
     /// The chat client one org's runs use: the shared client of the app's endpoint when <paramref name="target"/> names
     /// no endpoint, else the org's own client (cached per org and settings version). Throws 503 <c>model_unavailable</c>
-    /// when no model name is known or the named key setting is empty.
+    /// when no model name is known or the named key secret cannot be read.
     /// </summary>
-    IChatClient GetChatClient(OrgId orgId, ChatModelTarget target);
+    Task<IChatClient> GetChatClientAsync(OrgId orgId, ChatModelTarget target, CancellationToken cancellationToken);
 
     /// <summary>The configured embedding generator; throws 503 <c>model_unavailable</c> naming the setting when none is configured.</summary>
     IEmbeddingGenerator<string, Embedding<float>> GetEmbeddingGenerator();
@@ -50,7 +50,7 @@ internal sealed class ModelClients(
     IOptions<AzureOpenAIOptions> azureOptions,
     IOptions<OpenAIOptions> openAIOptions,
     IOptions<ModelResilienceOptions> resilience,
-    IConfiguration configuration,
+    IOrgSecrets secrets,
     IHttpClientFactory httpClients) : IModelClients, IDisposable
 {
     public const string MissingChatModel =
@@ -75,7 +75,7 @@ internal sealed class ModelClients(
         return _chatClients.GetOrAdd(string.IsNullOrWhiteSpace(model) ? defaultModel : model, name => ChatClient(PlatformProvider(), name));
     }
 
-    public IChatClient GetChatClient(OrgId orgId, ChatModelTarget target)
+    public async Task<IChatClient> GetChatClientAsync(OrgId orgId, ChatModelTarget target, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
         if (target.Endpoint is null)
@@ -87,9 +87,14 @@ internal sealed class ModelClients(
         string? apiKey = null;
         if (target.ApiKeySetting is { } setting)
         {
-            apiKey = configuration[setting] is { Length: > 0 } value
-                ? value
-                : throw ApiException.ModelUnavailable(503, $"The org's model endpoint key setting '{setting}' is not set in the app's configuration.");
+            try
+            {
+                apiKey = await secrets.GetAsync(setting, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SecretUnavailableException unavailable)
+            {
+                throw ApiException.ModelUnavailable(503, $"The org's model endpoint key is unavailable: {unavailable.Message}");
+            }
         }
 
         // Same settings version, endpoint and key: the cached client. Anything else (a new version, a rotated key,
@@ -168,8 +173,8 @@ internal sealed class ModelClients(
         var azure = azureOptions.Value;
         var openAI = openAIOptions.Value;
         object created = azure.IsConfigured
-            ? CreateAzure(azure.GetEndpointUri(), azure.ApiKey)
-            : CreateOpenAI(openAI.GetEndpointUri(), openAI.ApiKey);
+            ? CreateAzure(azure.GetEndpointUri(), KeyVaultReference.Usable(azure.ApiKey))
+            : CreateOpenAI(openAI.GetEndpointUri(), KeyVaultReference.Usable(openAI.ApiKey));
         return Interlocked.CompareExchange(ref _provider, created, null) ?? created;
     }
 

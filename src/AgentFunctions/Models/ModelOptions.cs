@@ -7,7 +7,7 @@ namespace AgentFunctions.Models;
 /// managed identity (<see cref="ClientId"/> names a user-assigned identity) or
 /// <c>DefaultAzureCredential</c>.
 /// </summary>
-public sealed class AzureOpenAIOptions : IValidatableObject
+internal sealed class AzureOpenAIOptions : IValidatableObject
 {
     public const string Section = "AzureOpenAI";
 
@@ -35,7 +35,7 @@ public sealed class AzureOpenAIOptions : IValidatableObject
 /// Any OpenAI-compatible endpoint (<c>OpenAI__*</c>): OpenAI itself (<c>https://api.openai.com/v1</c>),
 /// Ollama (<c>http://localhost:11434/v1</c>), vLLM, or a test server. The key is optional (Ollama needs none).
 /// </summary>
-public sealed class OpenAIOptions : IValidatableObject
+internal sealed class OpenAIOptions : IValidatableObject
 {
     public const string Section = "OpenAI";
 
@@ -61,7 +61,7 @@ public sealed class OpenAIOptions : IValidatableObject
 /// jitter on 408/429/5xx, connection failures and attempt timeouts, honouring <c>Retry-After</c>;
 /// every attempt and the whole call (retries included) are bounded.
 /// </summary>
-public sealed class ModelResilienceOptions
+internal sealed class ModelResilienceOptions
 {
     public const string Section = "Model";
 

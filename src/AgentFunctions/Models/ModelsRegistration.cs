@@ -1,4 +1,5 @@
 using Microsoft.Extensions.AI;
+using AgentFunctions.Secrets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
@@ -7,7 +8,7 @@ using Polly;
 
 namespace AgentFunctions.Models;
 
-public static class ModelsRegistration
+internal static class ModelsRegistration
 {
     /// <summary>The named HttpClient every model client sends through.</summary>
     public const string HttpClientName = "AgentFunctions.Model";
@@ -28,6 +29,7 @@ public static class ModelsRegistration
         services.AddOptions<AzureOpenAIOptions>().BindConfiguration(AzureOpenAIOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<OpenAIOptions>().BindConfiguration(OpenAIOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ModelResilienceOptions>().BindConfiguration(ModelResilienceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSecrets(); // an org's own endpoint key is a named secret
 
         services.AddHttpClient(HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })

@@ -9,7 +9,7 @@ namespace AgentFunctions.Observability;
 /// (<c>org.id</c>) so usage, latency and refusals can be split per org. Without an exporter
 /// (local runs, tests) recording costs next to nothing.
 /// </summary>
-public sealed class AgentMetrics
+internal sealed class AgentMetrics
 {
     public const string MeterName = "AgentFunctions";
 

@@ -10,7 +10,7 @@ using OpenTelemetry.Trace;
 
 namespace AgentFunctions.Observability;
 
-public static class ObservabilityRegistration
+internal static class ObservabilityRegistration
 {
     /// <summary>The worker's own activity source (function invocations).</summary>
     private const string WorkerActivitySource = "Microsoft.Azure.Functions.Worker";

@@ -11,7 +11,7 @@ namespace AgentFunctions.Observability;
 /// the request span above it, and a log scope carrying <c>org.id</c> (exported as a custom
 /// dimension). Child activities (dependencies) get the tag from <see cref="OrgIdActivityProcessor"/>.
 /// </summary>
-public static class OrgTelemetry
+internal static class OrgTelemetry
 {
     public const string OrgIdTag = "org.id";
 

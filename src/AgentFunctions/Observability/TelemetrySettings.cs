@@ -10,7 +10,7 @@ namespace AgentFunctions.Observability;
 /// <c>APPLICATIONINSIGHTS_AUTHENTICATION_STRING</c> (<c>Authorization=AAD[;ClientId=...]</c>) makes
 /// the exporter sign in with the managed identity, as a component with local auth off requires.
 /// </summary>
-public sealed class TelemetrySettings
+internal sealed class TelemetrySettings
 {
     [ConfigurationKeyName("APPLICATIONINSIGHTS_CONNECTION_STRING")]
     public string? ApplicationInsightsConnectionString { get; set; }

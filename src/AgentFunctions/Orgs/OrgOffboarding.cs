@@ -11,7 +11,7 @@ namespace AgentFunctions.Orgs;
 /// The message on <see cref="OrgOffboarding.QueueName"/>; the org is the deletion's target, not a caller's context.
 /// <c>phase</c> is <see cref="OrgOffboarding.SweepPhase"/> (also when absent) or <see cref="OrgOffboarding.FinalPhase"/>.
 /// </summary>
-public sealed record OrgDeletionMessage(
+internal sealed record OrgDeletionMessage(
     [property: JsonPropertyName("orgId")] string OrgId,
     [property: JsonPropertyName("phase")] string? Phase = null);
 
@@ -27,7 +27,7 @@ public sealed record OrgDeletionMessage(
 /// so the id cannot be registered again (409). Each owner's deletion is idempotent and a message is
 /// redelivered after a failure, so an interrupted phase resumes; calling DELETE again re-queues the sweep.
 /// </summary>
-public sealed partial class OrgOffboarding(
+internal sealed partial class OrgOffboarding(
     IOrgRegistry registry,
     IEnumerable<IOrgDataOwner> owners,
     QueueProvider queues,

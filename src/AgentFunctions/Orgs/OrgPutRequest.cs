@@ -4,7 +4,7 @@ using AgentFunctions.Errors;
 namespace AgentFunctions.Orgs;
 
 /// <summary>The body of <c>PUT /api/admin/orgs/{orgId}</c> (docs/api.md, "Admin"); <see cref="Validate"/> refuses bad input before any I/O.</summary>
-public sealed record OrgPutRequest(
+internal sealed record OrgPutRequest(
     [property: JsonPropertyName("displayName")] string? DisplayName,
     [property: JsonPropertyName("systemPrompt")] string? SystemPrompt,
     [property: JsonPropertyName("model")] OrgModelRequest? Model,
@@ -55,7 +55,7 @@ public sealed record OrgPutRequest(
 }
 
 /// <summary>The <c>model</c> object of an org; <c>apiKey</c> is only read to refuse it.</summary>
-public sealed record OrgModelRequest(
+internal sealed record OrgModelRequest(
     [property: JsonPropertyName("deployment")] string? Deployment = null,
     [property: JsonPropertyName("temperature")] float? Temperature = null,
     [property: JsonPropertyName("maxOutputTokens")] int? MaxOutputTokens = null,
@@ -68,7 +68,7 @@ public sealed record OrgModelRequest(
         if (ApiKey is not null)
         {
             throw ApiException.InvalidRequest("model.apiKey",
-                "is never stored: put the key in an app setting (or a Key Vault reference) and name that setting in 'model.apiKeySetting', or omit both to use the app's managed identity.");
+                "is never stored: put the key in the app's Key Vault (secret ORGKEY-<NAME>; locally an app setting ORGKEY_<NAME>) and name it in 'model.apiKeySetting' as ORGKEY_<NAME>, or omit both to use the app's managed identity.");
         }
 
         if (Deployment is not null && !IsName(Deployment, 128, ".:/-_"))
@@ -107,7 +107,7 @@ public sealed record OrgModelRequest(
             if (ApiKeySetting.Length <= OrgKeySettingPrefix.Length || !ApiKeySetting.StartsWith(OrgKeySettingPrefix, StringComparison.Ordinal) || !IsName(ApiKeySetting, 128, "_"))
             {
                 throw ApiException.InvalidRequest("model.apiKeySetting",
-                    $"must be the name of an app setting that starts with '{OrgKeySettingPrefix}' (1-128 characters of A-Z, a-z, 0-9 and '_'), so it can never name one of the platform's own secrets.");
+                    $"must be a secret name that starts with '{OrgKeySettingPrefix}' (1-128 characters of A-Z, a-z, 0-9 and '_'; in Key Vault each '_' is '-'), so it can never name one of the platform's own secrets.");
             }
         }
         else if (endpoint is not null && !IsAzureOpenAIHost(endpoint))

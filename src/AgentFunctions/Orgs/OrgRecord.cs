@@ -9,7 +9,7 @@ namespace AgentFunctions.Orgs;
 /// the app setting named by <see cref="ApiKeySetting"/> (e.g. a Key Vault reference). A plain key
 /// is never stored.
 /// </summary>
-public sealed record OrgModelSettings(
+internal sealed record OrgModelSettings(
     [property: JsonPropertyName("deployment")] string? Deployment = null,
     [property: JsonPropertyName("temperature")] float? Temperature = null,
     [property: JsonPropertyName("maxOutputTokens")] int? MaxOutputTokens = null,
@@ -17,12 +17,12 @@ public sealed record OrgModelSettings(
     [property: JsonPropertyName("apiKeySetting")] string? ApiKeySetting = null);
 
 /// <summary>Per-org limits; null means unlimited.</summary>
-public sealed record OrgQuotas(
+internal sealed record OrgQuotas(
     [property: JsonPropertyName("requestsPerMinute")] int? RequestsPerMinute = null,
     [property: JsonPropertyName("tokensPerDay")] long? TokensPerDay = null);
 
 /// <summary>What an operator sets for an org (the body of <c>PUT /api/admin/orgs/{orgId}</c>, validated).</summary>
-public sealed record OrgDefinition(
+internal sealed record OrgDefinition(
     string DisplayName,
     string? SystemPrompt,
     OrgModelSettings Model,
@@ -30,7 +30,7 @@ public sealed record OrgDefinition(
     bool Enabled,
     OrgRetentionSettings? Retention = null);
 
-public enum OrgStatus
+internal enum OrgStatus
 {
     Active,
     Disabled,
@@ -43,7 +43,7 @@ public enum OrgStatus
 /// A registered org (or the implicit default org). <see cref="Version"/> grows with every change,
 /// so caches keyed by it (per-org chat clients) are rebuilt when settings change.
 /// </summary>
-public sealed record OrgRecord(
+internal sealed record OrgRecord(
     OrgId OrgId,
     OrgDefinition Definition,
     bool Deleting,
@@ -61,7 +61,7 @@ public sealed record OrgRecord(
 }
 
 /// <summary>The org as the admin API shows it.</summary>
-public sealed record OrgView(
+internal sealed record OrgView(
     [property: JsonPropertyName("orgId")] string OrgId,
     [property: JsonPropertyName("displayName")] string DisplayName,
     [property: JsonPropertyName("systemPrompt")] string? SystemPrompt,

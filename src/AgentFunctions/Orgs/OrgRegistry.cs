@@ -15,7 +15,7 @@ namespace AgentFunctions.Orgs;
 /// a short per-instance cache (<see cref="OrgsOptions.CacheSeconds"/>); every change made through
 /// this instance invalidates its cache entry at once.
 /// </summary>
-public interface IOrgRegistry
+internal interface IOrgRegistry
 {
     /// <summary>The org, the implicit default org, or null when it is not registered. Cached.</summary>
     ValueTask<OrgRecord?> FindAsync(OrgId orgId, CancellationToken cancellationToken);

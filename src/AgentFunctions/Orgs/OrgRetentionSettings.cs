@@ -9,7 +9,7 @@ namespace AgentFunctions.Orgs;
 /// The <c>retention</c> object of an org (and of the platform defaults, <c>Orgs__Retention__*</c>): ISO 8601
 /// durations (<c>P30D</c>, <c>PT5S</c>); absent keeps.
 /// </summary>
-public sealed class OrgRetentionSettings
+internal sealed class OrgRetentionSettings
 {
     /// <summary>The longest retention accepted (about 100 years).</summary>
     public static readonly TimeSpan Max = TimeSpan.FromDays(36_600);

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace AgentFunctions.Orgs;
 
 /// <summary>Org registry settings (section <c>Orgs</c>).</summary>
-public sealed class OrgsOptions : IValidatableObject
+internal sealed class OrgsOptions : IValidatableObject
 {
     /// <summary>Platform retention defaults (<c>Orgs__Retention__Conversations</c>, <c>Orgs__Retention__Jobs</c>); an org's own wins.</summary>
     public OrgRetentionSettings Retention { get; set; } = new();

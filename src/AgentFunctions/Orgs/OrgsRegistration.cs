@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace AgentFunctions.Orgs;
 
-public static class OrgsRegistration
+internal static class OrgsRegistration
 {
     /// <summary>
     /// The org registry, offboarding, per-org retention over the platform defaults (replacing keep-everything), and per-org agent settings: <see cref="RegistryAgentSettingsSource"/> decorates the

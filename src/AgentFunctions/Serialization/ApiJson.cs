@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace AgentFunctions.Serialization;
 
 /// <summary>The one JSON shape of the API: camelCase, enums as camelCase strings, nulls omitted.</summary>
-public static class ApiJson
+internal static class ApiJson
 {
     public static JsonSerializerOptions Options { get; } = Create();
 

@@ -8,7 +8,7 @@ namespace AgentFunctions.Storage;
 /// Deletes every row of one org's partition, 100 per transaction; safe to run again after an interruption
 /// or alongside another deletion (each pass deletes whatever is left). Returns how many rows it deleted.
 /// </summary>
-public static class PartitionDeletion
+internal static class PartitionDeletion
 {
     private const int MaxBatch = 100;
 

@@ -3,7 +3,7 @@ using Azure.Storage.Queues;
 namespace AgentFunctions.Storage;
 
 /// <summary>Hands out queue clients, creating each queue once per process on first use.</summary>
-public sealed class QueueProvider(QueueServiceClient service)
+internal sealed class QueueProvider(QueueServiceClient service)
 {
     private readonly CreateOnce<QueueClient> _queues = new(async name =>
     {
@@ -17,7 +17,7 @@ public sealed class QueueProvider(QueueServiceClient service)
 }
 
 /// <summary>Moves a message that must not be processed to <c>{queue}-poison</c>, as the host does after the last attempt.</summary>
-public interface IDeadLetters
+internal interface IDeadLetters
 {
     Task MoveAsync(string queueName, string message, CancellationToken cancellationToken);
 }

@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace AgentFunctions.Storage;
 
-public static class StorageRegistration
+internal static class StorageRegistration
 {
     /// <summary>Table and queue clients for the configured account, the providers that create tables/queues once, and dead letters.</summary>
     public static IServiceCollection AddStorage(this IServiceCollection services, IConfiguration configuration)

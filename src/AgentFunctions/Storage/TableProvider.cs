@@ -3,7 +3,7 @@ using Azure.Data.Tables;
 namespace AgentFunctions.Storage;
 
 /// <summary>Hands out table clients, creating each table once per process on first use.</summary>
-public sealed class TableProvider(TableServiceClient service)
+internal sealed class TableProvider(TableServiceClient service)
 {
     private readonly CreateOnce<TableClient> _tables = new(async name =>
     {

@@ -5,7 +5,7 @@ namespace AgentFunctions.Tenancy;
 /// <see cref="OrgContext"/> is set (or a job run restores its submitter), so usage written deep in a
 /// singleton service is attributed to the caller who caused it.
 /// </summary>
-public static class CallerPrincipal
+internal static class CallerPrincipal
 {
     private static readonly AsyncLocal<string?> Ambient = new();
 

@@ -5,7 +5,7 @@ namespace AgentFunctions.Tenancy;
 /// Offboarding calls every registered owner; each deletes all of that org's data and nothing else,
 /// and must be safe to call again after an interruption.
 /// </summary>
-public interface IOrgDataOwner
+internal interface IOrgDataOwner
 {
     /// <summary>A short name for logs and progress ("conversations", "jobs", ...).</summary>
     string Area { get; }

@@ -6,7 +6,7 @@ namespace AgentFunctions.Tenancy;
 /// Strict formats for every identifier that reaches storage (org, conversation, job, document,
 /// collection and record ids). Anything else is refused before any I/O; nothing is normalized.
 /// </summary>
-public static class Identifiers
+internal static class Identifiers
 {
     /// <summary>Max length of conversation, job, document and record ids.</summary>
     public const int ResourceIdMaxLength = 128;

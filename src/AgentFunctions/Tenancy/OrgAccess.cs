@@ -3,40 +3,40 @@ using Microsoft.Azure.Functions.Worker;
 namespace AgentFunctions.Tenancy;
 
 /// <summary>How an invocation arrived; decides where the org and the caller's credentials come from.</summary>
-public enum InvocationKind
+internal enum InvocationKind
 {
     Http,
     Queue,
 }
 
 /// <summary>What the middleware knows when it asks whether an invocation may act for an org.</summary>
-public sealed record OrgAccessRequest(
+internal sealed record OrgAccessRequest(
     FunctionContext Function,
     InvocationKind Kind,
     OrgId OrgId,
     Microsoft.AspNetCore.Http.HttpContext? Http);
 
 /// <summary>The outcome of <see cref="IOrgAccessPolicy"/>: who the caller is.</summary>
-public sealed record OrgAccessGrant(string Principal);
+internal sealed record OrgAccessGrant(string Principal);
 
 /// <summary>
 /// Decides whether the caller may act for the org (registered, enabled, credential bound to it).
 /// Refuses by throwing <see cref="Errors.ApiException"/> (401/403/404) before any tenant data is read.
 /// </summary>
-public interface IOrgAccessPolicy
+internal interface IOrgAccessPolicy
 {
     ValueTask<OrgAccessGrant> AuthorizeAsync(OrgAccessRequest request, CancellationToken cancellationToken);
 }
 
 /// <summary>A refusal after the caller was identified: the audit records who was refused.</summary>
-public sealed class OrgAccessDeniedException(string principal, int status, string code, string detail, TimeSpan? retryAfter = null)
+internal sealed class OrgAccessDeniedException(string principal, int status, string code, string detail, TimeSpan? retryAfter = null)
     : Errors.ApiException(status, code, detail, retryAfter)
 {
     public string Principal { get; } = principal;
 }
 
 /// <summary>The outcome of one org access, as it is audited.</summary>
-public enum AccessOutcome
+internal enum AccessOutcome
 {
     Allowed,
     Denied,
@@ -44,7 +44,7 @@ public enum AccessOutcome
 }
 
 /// <summary>Records every org access (allowed, denied, failed) as a structured event.</summary>
-public interface IOrgAccessAuditor
+internal interface IOrgAccessAuditor
 {
     ValueTask RecordAsync(OrgAccessRecord record, CancellationToken cancellationToken);
 }
@@ -55,7 +55,7 @@ public interface IOrgAccessAuditor
 /// event — it must not reach tenant storage (no registry lookup, no trail row), or it would reveal by
 /// timing whether the org exists and let anyone fill caches with made-up org ids.
 /// </summary>
-public sealed record OrgAccessRecord(
+internal sealed record OrgAccessRecord(
     OrgId OrgId,
     string Principal,
     string Function,
@@ -68,7 +68,7 @@ public sealed record OrgAccessRecord(
 }
 
 /// <summary>Fixed principals of audited refusals.</summary>
-public static class AuditPrincipals
+internal static class AuditPrincipals
 {
     /// <summary>No credential, or one that is not valid (the caller is unknown).</summary>
     public const string Unauthenticated = "unauthenticated";

@@ -4,7 +4,7 @@ namespace AgentFunctions.Tenancy;
 /// The org and caller of the current invocation, set once by <c>OrgContextMiddleware</c> in the
 /// invocation's scope. Functions read it with <c>context.GetOrgId()</c>.
 /// </summary>
-public sealed class OrgContext
+internal sealed class OrgContext
 {
     private OrgId? _orgId;
 

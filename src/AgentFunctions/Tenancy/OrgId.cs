@@ -7,7 +7,7 @@ namespace AgentFunctions.Tenancy;
 /// starting with a letter or digit. It can only be made by parsing, so a value of this type is
 /// always safe to use as a Table Storage partition key or inside an escaped filter.
 /// </summary>
-public readonly record struct OrgId
+internal readonly record struct OrgId
 {
     public const int MaxLength = 64;
 

@@ -1,7 +1,7 @@
 namespace AgentFunctions.Tenancy;
 
 /// <summary>How long an org keeps idle conversations and finished jobs; null keeps them.</summary>
-public sealed record OrgRetention(TimeSpan? Conversations, TimeSpan? Jobs)
+internal sealed record OrgRetention(TimeSpan? Conversations, TimeSpan? Jobs)
 {
     public static readonly OrgRetention KeepAll = new(null, null);
 

@@ -6,7 +6,7 @@ namespace AgentFunctions.Tenancy;
 /// The org a queue message was submitted for: its top-level <c>orgId</c>. Queue messages always carry
 /// their org, so a message is only ever processed for the org it was written for.
 /// </summary>
-public static class QueueMessageOrg
+internal static class QueueMessageOrg
 {
     public static bool TryRead(string message, out OrgId orgId)
     {

@@ -7,7 +7,7 @@ namespace AgentFunctions.Tenancy;
 /// How the org of an invocation is chosen. Bound from the root configuration keys
 /// <c>MULTITENANCY_ENABLED</c> and <c>DEFAULT_ORG_ID</c> (environment variables, these names).
 /// </summary>
-public sealed class TenancyOptions : IValidatableObject
+internal sealed class TenancyOptions : IValidatableObject
 {
     public const string FallbackDefaultOrg = "default";
 

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace AgentFunctions.Tenancy;
 
-public static class TenancyRegistration
+internal static class TenancyRegistration
 {
     /// <summary>Tenancy settings, the per-invocation <see cref="OrgContext"/>, the open access policy, the log-only auditor and keep-everything retention as defaults.</summary>
     public static IServiceCollection AddTenancy(this IServiceCollection services)

@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace AgentFunctions.Usage;
 
-public static class UsageRegistration
+internal static class UsageRegistration
 {
     /// <summary>Usage counters, the request rate limiter, and the token quota meter, which replaces the agent's unmetered default.</summary>
     public static IServiceCollection AddUsage(this IServiceCollection services)

@@ -6,7 +6,7 @@ using AgentFunctions.Tenancy;
 namespace AgentFunctions.Usage;
 
 /// <summary>One group of <c>GET /api/usage</c>: its key (a day, agent, principal or kind) and its tokens.</summary>
-public sealed record UsageGroup(
+internal sealed record UsageGroup(
     [property: JsonPropertyName("key")] string Key,
     [property: JsonPropertyName("chatInputTokens")] long ChatInputTokens,
     [property: JsonPropertyName("chatOutputTokens")] long ChatOutputTokens,
@@ -18,7 +18,7 @@ public sealed record UsageGroup(
 }
 
 /// <summary>The response of <c>GET /api/usage</c>.</summary>
-public sealed record UsageReport(
+internal sealed record UsageReport(
     [property: JsonPropertyName("from")] string From,
     [property: JsonPropertyName("to")] string To,
     [property: JsonPropertyName("groupBy")] string GroupBy,

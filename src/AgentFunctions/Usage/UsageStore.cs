@@ -10,7 +10,7 @@ using Azure.Data.Tables;
 namespace AgentFunctions.Usage;
 
 /// <summary>One org's model usage on one UTC day.</summary>
-public sealed record UsageDay(
+internal sealed record UsageDay(
     [property: JsonPropertyName("date")] string Date,
     [property: JsonPropertyName("inputTokens")] long InputTokens,
     [property: JsonPropertyName("outputTokens")] long OutputTokens,
@@ -21,7 +21,7 @@ public sealed record UsageDay(
 }
 
 /// <summary>Admits one request against a per-minute limit; false when the limit is reached.</summary>
-public interface IRequestRateLimiter
+internal interface IRequestRateLimiter
 {
     Task<bool> TryAcquireAsync(OrgId orgId, int requestsPerMinute, CancellationToken cancellationToken);
 }
@@ -35,7 +35,7 @@ public interface IRequestRateLimiter
 /// Every increment is a read-modify-write under If-Match, retried on conflict, so counts stay exact
 /// across instances. Changing this key scheme is a breaking change.
 /// </summary>
-public sealed class TableUsageStore(TableProvider tables, TimeProvider time) : IRequestRateLimiter, IOrgDataOwner
+internal sealed class TableUsageStore(TableProvider tables, TimeProvider time) : IRequestRateLimiter, IOrgDataOwner
 {
     public const string TableName = "Usage";
     public const string RateRow = "rpm";

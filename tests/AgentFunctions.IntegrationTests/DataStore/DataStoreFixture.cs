@@ -15,7 +15,7 @@ public sealed class DataStoreFixture : IAsyncLifetime
 
     public string ConnectionString => _azurite.ConnectionString;
 
-    public DataRecordStore Store { get; private set; } = null!;
+    internal DataRecordStore Store { get; private set; } = null!;
 
     public TableClient Table { get; private set; } = null!;
 
@@ -30,7 +30,7 @@ public sealed class DataStoreFixture : IAsyncLifetime
 
     public Task DisposeAsync() => _azurite.DisposeAsync();
 
-    public static OrgId NewOrg() => OrgId.Parse($"org-{Guid.NewGuid():N}");
+    internal static OrgId NewOrg() => OrgId.Parse($"org-{Guid.NewGuid():N}");
 
     public static JsonElement Json(string json)
     {
@@ -39,7 +39,7 @@ public sealed class DataStoreFixture : IAsyncLifetime
     }
 
     /// <summary>Every row of the org's partition, read straight from the table.</summary>
-    public async Task<List<TableEntity>> RowsAsync(OrgId orgId)
+    internal async Task<List<TableEntity>> RowsAsync(OrgId orgId)
     {
         var rows = new List<TableEntity>();
         await foreach (var row in Table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {orgId.Value}")))

@@ -19,9 +19,9 @@ public sealed class AzureSearchKnowledgeStoreTests(AzureSearchTestServer server,
     : KnowledgeStoreConformanceTests, IClassFixture<AzureSearchTestServer>, IClassFixture<AzuriteFixture>
 {
     private readonly TableServiceClient _tables = new(azurite.ConnectionString);
-    private readonly AzureSearchKnowledgeStore _store = new(server.CreateClient(), "knowledge", Dimensions, new TableProvider(new TableServiceClient(azurite.ConnectionString)));
+    private readonly AzureSearchKnowledgeStore _store = new(new AzureSearchIndex(server.CreateClient(), "knowledge", Dimensions), new TableProvider(new TableServiceClient(azurite.ConnectionString)));
 
-    protected override IKnowledgeStore Store => _store;
+    private protected override IKnowledgeStore Store => _store;
 
     [Fact]
     public async Task EnsureIndexAsync_Start_CreatesIndexWithOrgFilterFieldAndCosineHnsw()

@@ -1,20 +1,13 @@
 using System.Collections.Concurrent;
-using System.Net;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using AgentFunctions.Testing;
 using Azure;
 using Azure.Core.Pipeline;
 using Azure.Search.Documents;
 using Azure.Search.Documents.Indexes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace AgentFunctions.IntegrationTests.Knowledge;
 
@@ -36,8 +29,8 @@ public sealed partial class AzureSearchTestServer : IAsyncLifetime
     private readonly ConcurrentDictionary<string, JsonObject> _documents = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _notYetSearchable = new(StringComparer.Ordinal);
     private volatile bool _indexingPaused;
-    private X509Certificate2? _certificate;
-    private WebApplication? _app;
+    private int _indexRefusals;
+    private LoopbackHttpsServer? _server;
 
     public Uri Endpoint { get; private set; } = null!;
 
@@ -57,6 +50,9 @@ public sealed partial class AzureSearchTestServer : IAsyncLifetime
     /// <summary>From now on, writes stay invisible to searches until <see cref="ResumeIndexing"/>.</summary>
     public void PauseIndexing() => _indexingPaused = true;
 
+    /// <summary>The next <paramref name="times"/> index creations answer 403, as while the app's Search roles propagate.</summary>
+    public void RefuseIndexCreation(int times) => Interlocked.Exchange(ref _indexRefusals, times);
+
     /// <summary>Makes every stored chunk searchable again and ends the pause.</summary>
     public void ResumeIndexing()
     {
@@ -66,35 +62,22 @@ public sealed partial class AzureSearchTestServer : IAsyncLifetime
 
     public SearchIndexClient CreateClient() => new(Endpoint, new AzureKeyCredential(ApiKey), new SearchClientOptions
     {
-        Transport = new HttpClientTransport(new HttpClientHandler
-        {
-            ServerCertificateCustomValidationCallback = (_, certificate, _, _) => certificate?.Thumbprint == _certificate!.Thumbprint,
-        }),
+        Transport = new HttpClientTransport(_server!.CreateHandler()),
         Retry = { MaxRetries = 0 },
     });
 
     public async Task InitializeAsync()
     {
-        _certificate = CreateCertificate();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(_certificate)));
-        _app = builder.Build();
-        _app.Run(HandleAsync);
-        await _app.StartAsync();
-        var address = _app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        Endpoint = new Uri(address);
+        _server = await LoopbackHttpsServer.StartAsync(HandleAsync);
+        Endpoint = _server.Address;
     }
 
     public async Task DisposeAsync()
     {
-        if (_app is not null)
+        if (_server is not null)
         {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
+            await _server.DisposeAsync();
         }
-
-        _certificate?.Dispose();
     }
 
     private async Task HandleAsync(HttpContext http)
@@ -121,6 +104,7 @@ public sealed partial class AzureSearchTestServer : IAsyncLifetime
         {
             var (status, reply) = (http.Request.Method, operation) switch
             {
+                ("PUT", "") when Interlocked.Decrement(ref _indexRefusals) >= 0 => (403, Error("Forbidden: the caller has no role on this service yet.")),
                 ("PUT", "") => CreateOrUpdateIndex(body!),
                 ("GET", "") => IndexDefinitions.IsEmpty ? (404, Error("No such index.")) : (200, IndexDefinitions.Last()),
                 ("POST", "/docs/search.index") => IndexBatch(body!),
@@ -298,17 +282,6 @@ public sealed partial class AzureSearchTestServer : IAsyncLifetime
         http.Response.StatusCode = status;
         http.Response.ContentType = "application/json; odata.metadata=minimal";
         await http.Response.WriteAsync(body.ToJsonString());
-    }
-
-    private static X509Certificate2 CreateCertificate()
-    {
-        using var key = RSA.Create(2048);
-        var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddIpAddress(IPAddress.Loopback);
-        request.CertificateExtensions.Add(names.Build());
-        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
-        return X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pfx), null);
     }
 
     [GeneratedRegex(@"^/indexes\('(?<name>[a-z0-9-]+)'\)(?<op>/docs/search\.index|/docs/search\.post\.search|)$")]

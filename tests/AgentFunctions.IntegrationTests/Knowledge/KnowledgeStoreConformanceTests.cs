@@ -11,9 +11,9 @@ public abstract class KnowledgeStoreConformanceTests
 {
     protected const int Dimensions = 8;
 
-    protected abstract IKnowledgeStore Store { get; }
+    private protected abstract IKnowledgeStore Store { get; }
 
-    protected static OrgId NewOrg() => OrgId.Parse($"org-{Guid.NewGuid():N}"[..20]);
+    private protected static OrgId NewOrg() => OrgId.Parse($"org-{Guid.NewGuid():N}"[..20]);
 
     /// <summary>A unit vector at <paramref name="angle"/> radians from <see cref="Axis"/> in the first plane.</summary>
     protected static float[] AtAngle(double angle)

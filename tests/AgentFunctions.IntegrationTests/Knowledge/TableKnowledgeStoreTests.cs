@@ -11,7 +11,7 @@ public sealed class TableKnowledgeStoreTests(AzuriteFixture azurite) : Knowledge
 {
     private readonly TableServiceClient _service = new(azurite.ConnectionString);
 
-    protected override IKnowledgeStore Store => new TableKnowledgeStore(new TableProvider(_service));
+    private protected override IKnowledgeStore Store => new TableKnowledgeStore(new TableProvider(_service));
 
     [Fact]
     public async Task ReplaceDocumentAsync_Chunks_StoredUnderOrgPartitionWithCompactVector()

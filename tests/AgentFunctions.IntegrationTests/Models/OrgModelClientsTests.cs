@@ -42,8 +42,8 @@ public sealed class OrgModelClientsTests : IAsyncLifetime
         using var services = Services(provider);
         var models = services.GetRequiredService<IModelClients>();
 
-        await Ask(models.GetChatClient(OrgA, new ChatModelTarget("org-deployment", OwnEndpoint(provider), OrgKeySetting, Version: 1)), "from a");
-        await Ask(models.GetChatClient(OrgB, new ChatModelTarget(Version: 4)), "from b");
+        await Ask(await models.GetChatClientAsync(OrgA, new ChatModelTarget("org-deployment", OwnEndpoint(provider), OrgKeySetting, Version: 1), CancellationToken.None), "from a");
+        await Ask(await models.GetChatClientAsync(OrgB, new ChatModelTarget(Version: 4), CancellationToken.None), "from b");
 
         var own = Assert.Single(_own.ChatRequests);
         Assert.Equal("from a", own.LastUserMessage);
@@ -64,14 +64,14 @@ public sealed class OrgModelClientsTests : IAsyncLifetime
     }
 
     [Fact]
-    public void GetChatClient_OrgsWithoutOwnEndpoint_ShareThePlatformClientPerModel()
+    public async Task GetChatClient_OrgsWithoutOwnEndpoint_ShareThePlatformClientPerModel()
     {
         using var services = Services("openai");
         var models = services.GetRequiredService<IModelClients>();
 
-        var a = models.GetChatClient(OrgA, new ChatModelTarget(Version: 1));
-        var b = models.GetChatClient(OrgB, new ChatModelTarget(Version: 9));
-        var other = models.GetChatClient(OrgB, new ChatModelTarget("other-model", Version: 9));
+        var a = await models.GetChatClientAsync(OrgA, new ChatModelTarget(Version: 1), CancellationToken.None);
+        var b = await models.GetChatClientAsync(OrgB, new ChatModelTarget(Version: 9), CancellationToken.None);
+        var other = await models.GetChatClientAsync(OrgB, new ChatModelTarget("other-model", Version: 9), CancellationToken.None);
 
         Assert.Same(a, b);
         Assert.Same(models.GetChatClient(), a);
@@ -85,18 +85,18 @@ public sealed class OrgModelClientsTests : IAsyncLifetime
         var models = services.GetRequiredService<IModelClients>();
         var v1 = new ChatModelTarget("org-deployment", _own.OpenAIEndpoint, OrgKeySetting, Version: 1);
 
-        var first = models.GetChatClient(OrgA, v1);
-        var again = models.GetChatClient(OrgA, v1 with { });
-        var v2 = models.GetChatClient(OrgA, v1 with { Model = "renamed", Version = 2 });
+        var first = await models.GetChatClientAsync(OrgA, v1, CancellationToken.None);
+        var again = await models.GetChatClientAsync(OrgA, v1 with { }, CancellationToken.None);
+        var v2 = await models.GetChatClientAsync(OrgA, v1 with { Model = "renamed", Version = 2 }, CancellationToken.None);
         await Ask(v2, "after the change");
-        var v3 = models.GetChatClient(OrgA, new ChatModelTarget(Version: 3)); // back to the app's endpoint
+        var v3 = await models.GetChatClientAsync(OrgA, new ChatModelTarget(Version: 3), CancellationToken.None); // back to the app's endpoint
         await Ask(v3, "own endpoint removed");
 
         Assert.Same(first, again);
         Assert.NotSame(first, v2);
         Assert.Equal("renamed", Assert.Single(_own.ChatRequests).Model);
         Assert.Equal("own endpoint removed", Assert.Single(_platform.ChatRequests).LastUserMessage);
-        Assert.NotSame(v2, models.GetChatClient(OrgA, v1 with { Version = 4 }));
+        Assert.NotSame(v2, await models.GetChatClientAsync(OrgA, v1 with { Version = 4 }, CancellationToken.None));
     }
 
     [Fact]
@@ -105,8 +105,8 @@ public sealed class OrgModelClientsTests : IAsyncLifetime
         using var services = Services("openai", ("OTHER_KEY", "other-secret"));
         var models = services.GetRequiredService<IModelClients>();
 
-        var a = models.GetChatClient(OrgA, new ChatModelTarget("org-deployment", _own.OpenAIEndpoint, OrgKeySetting, Version: 1));
-        var b = models.GetChatClient(OrgB, new ChatModelTarget("org-deployment", _own.OpenAIEndpoint, "OTHER_KEY", Version: 1));
+        var a = await models.GetChatClientAsync(OrgA, new ChatModelTarget("org-deployment", _own.OpenAIEndpoint, OrgKeySetting, Version: 1), CancellationToken.None);
+        var b = await models.GetChatClientAsync(OrgB, new ChatModelTarget("org-deployment", _own.OpenAIEndpoint, "OTHER_KEY", Version: 1), CancellationToken.None);
         await Ask(b, "from b");
 
         Assert.NotSame(a, b);
@@ -114,15 +114,29 @@ public sealed class OrgModelClientsTests : IAsyncLifetime
     }
 
     [Fact]
-    public void GetChatClient_NamedKeySettingUnset_Throws503NamingTheSettingAndSendsNothing()
+    public async Task GetChatClient_NamedKeySettingUnset_Throws503NamingTheSettingAndSendsNothing()
     {
         using var services = Services("openai");
         var models = services.GetRequiredService<IModelClients>();
 
-        var error = Assert.Throws<ApiException>(() => models.GetChatClient(OrgA, new ChatModelTarget("d", _own.OpenAIEndpoint, "NO_SUCH_SETTING", 1)));
+        var error = await Assert.ThrowsAsync<ApiException>(() => models.GetChatClientAsync(OrgA, new ChatModelTarget("d", _own.OpenAIEndpoint, "NO_SUCH_SETTING", 1), CancellationToken.None));
 
         Assert.Equal((503, ErrorCodes.ModelUnavailable), (error.Status, error.Code));
         Assert.Contains("NO_SUCH_SETTING", error.Message, StringComparison.Ordinal);
+        Assert.Empty(_own.Requests);
+    }
+
+    [Fact]
+    public async Task GetChatClient_NamedKeySettingIsAnUnresolvedKeyVaultReference_Throws503AndNeverSendsIt()
+    {
+        const string reference = "@Microsoft.KeyVault(SecretUri=https://kv-x.vault.azure.net/secrets/ORGKEY-ACME)";
+        using var services = Services("openai", ("ORGKEY_ACME", reference));
+        var models = services.GetRequiredService<IModelClients>();
+
+        var error = await Assert.ThrowsAsync<ApiException>(() => models.GetChatClientAsync(OrgA, new ChatModelTarget("d", _own.OpenAIEndpoint, "ORGKEY_ACME", 1), CancellationToken.None));
+
+        Assert.Equal((503, ErrorCodes.ModelUnavailable), (error.Status, error.Code));
+        Assert.Contains("Key Vault reference", error.Message, StringComparison.Ordinal);
         Assert.Empty(_own.Requests);
     }
 

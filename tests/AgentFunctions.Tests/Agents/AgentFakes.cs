@@ -91,10 +91,10 @@ internal sealed class FakeModelClients(IChatClient chat) : IModelClients
         return chat;
     }
 
-    public IChatClient GetChatClient(OrgId orgId, ChatModelTarget target)
+    public Task<IChatClient> GetChatClientAsync(OrgId orgId, ChatModelTarget target, CancellationToken cancellationToken)
     {
         Requested.Add((orgId, target));
-        return chat;
+        return Task.FromResult(chat);
     }
 
     public IEmbeddingGenerator<string, Embedding<float>> GetEmbeddingGenerator() => throw new NotSupportedException();

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace AgentFunctions.Tests.Architecture;
 
 /// <summary>
-/// Reads every source file of the app and checks the folder layering (docs/layers.md): the kernel uses nothing
+/// Reads every source file of the app and checks the folder layering (docs/architecture.md, "Layers"): the kernel uses nothing
 /// above it, areas never use the HTTP/trigger layer, nothing uses the composition root, and no folders depend on
 /// each other in a circle. A new folder is an area unless listed here.
 /// </summary>

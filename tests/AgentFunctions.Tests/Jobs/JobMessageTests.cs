@@ -46,12 +46,14 @@ public sealed class JobMessageTests
     }
 
     [Theory]
-    [InlineData(JobStatus.Queued, "\"queued\"")]
-    [InlineData(JobStatus.Running, "\"running\"")]
-    [InlineData(JobStatus.Succeeded, "\"succeeded\"")]
-    [InlineData(JobStatus.Failed, "\"failed\"")]
-    public void Serialize_Status_IsCamelCaseWithAnySerializerOptions(JobStatus status, string json)
+    [InlineData(nameof(JobStatus.Queued), "\"queued\"")]
+    [InlineData(nameof(JobStatus.Running), "\"running\"")]
+    [InlineData(nameof(JobStatus.Succeeded), "\"succeeded\"")]
+    [InlineData(nameof(JobStatus.Failed), "\"failed\"")]
+    public void Serialize_Status_IsCamelCaseWithAnySerializerOptions(string statusName, string json)
     {
+        var status = Enum.Parse<JobStatus>(statusName);
+
         Assert.Equal(json, JsonSerializer.Serialize(status));
         Assert.Equal(json, JsonSerializer.Serialize(status, ApiJson.Options));
     }

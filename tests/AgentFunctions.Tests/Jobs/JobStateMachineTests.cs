@@ -16,21 +16,21 @@ public sealed class JobStateMachineTests
         JobStateMachine.Claim(Queued(), new JobDelivery(messageId, dequeueCount), startedAt ?? Now.AddSeconds(-5));
 
     [Theory]
-    [InlineData(JobStatus.Queued, JobStatus.Running, true)]
-    [InlineData(JobStatus.Queued, JobStatus.Failed, true)]
-    [InlineData(JobStatus.Running, JobStatus.Running, true)]
-    [InlineData(JobStatus.Running, JobStatus.Queued, true)]
-    [InlineData(JobStatus.Running, JobStatus.Succeeded, true)]
-    [InlineData(JobStatus.Running, JobStatus.Failed, true)]
-    [InlineData(JobStatus.Queued, JobStatus.Succeeded, false)]
-    [InlineData(JobStatus.Succeeded, JobStatus.Running, false)]
-    [InlineData(JobStatus.Succeeded, JobStatus.Failed, false)]
-    [InlineData(JobStatus.Failed, JobStatus.Running, false)]
-    [InlineData(JobStatus.Failed, JobStatus.Queued, false)]
-    [InlineData(JobStatus.Succeeded, JobStatus.Queued, false)]
-    public void CanTransition_EachPair_MatchesTheLifeCycle(JobStatus from, JobStatus to, bool allowed)
+    [InlineData(nameof(JobStatus.Queued), nameof(JobStatus.Running), true)]
+    [InlineData(nameof(JobStatus.Queued), nameof(JobStatus.Failed), true)]
+    [InlineData(nameof(JobStatus.Running), nameof(JobStatus.Running), true)]
+    [InlineData(nameof(JobStatus.Running), nameof(JobStatus.Queued), true)]
+    [InlineData(nameof(JobStatus.Running), nameof(JobStatus.Succeeded), true)]
+    [InlineData(nameof(JobStatus.Running), nameof(JobStatus.Failed), true)]
+    [InlineData(nameof(JobStatus.Queued), nameof(JobStatus.Succeeded), false)]
+    [InlineData(nameof(JobStatus.Succeeded), nameof(JobStatus.Running), false)]
+    [InlineData(nameof(JobStatus.Succeeded), nameof(JobStatus.Failed), false)]
+    [InlineData(nameof(JobStatus.Failed), nameof(JobStatus.Running), false)]
+    [InlineData(nameof(JobStatus.Failed), nameof(JobStatus.Queued), false)]
+    [InlineData(nameof(JobStatus.Succeeded), nameof(JobStatus.Queued), false)]
+    public void CanTransition_EachPair_MatchesTheLifeCycle(string fromName, string toName, bool allowed)
     {
-        Assert.Equal(allowed, JobStateMachine.CanTransition(from, to));
+        Assert.Equal(allowed, JobStateMachine.CanTransition(Enum.Parse<JobStatus>(fromName), Enum.Parse<JobStatus>(toName)));
     }
 
     [Fact]
@@ -40,11 +40,11 @@ public sealed class JobStateMachineTests
     }
 
     [Theory]
-    [InlineData(JobStatus.Succeeded)]
-    [InlineData(JobStatus.Failed)]
-    public void Decide_FinishedJob_DoesNothing(JobStatus status)
+    [InlineData(nameof(JobStatus.Succeeded))]
+    [InlineData(nameof(JobStatus.Failed))]
+    public void Decide_FinishedJob_DoesNothing(string statusName)
     {
-        var job = Running() with { Status = status };
+        var job = Running() with { Status = Enum.Parse<JobStatus>(statusName) };
 
         Assert.Equal(ClaimDecision.AlreadyFinished, JobStateMachine.Decide(job, new JobDelivery("m1", 2), Now.AddDays(1), Lease));
     }
