@@ -10,6 +10,7 @@ internal static class ConversationsRegistration
     public static IServiceCollection AddConversations(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IOrgRetentionPolicy, KeepEverything>(); // until the org area replaces it
         services.TryAddSingleton<TableConversationStore>();
         services.TryAddSingleton<IConversationStore>(sp => sp.GetRequiredService<TableConversationStore>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IOrgDataOwner, TableConversationStore>(sp => sp.GetRequiredService<TableConversationStore>()));
