@@ -13,8 +13,9 @@ command -v dotnet >/dev/null || { echo "run.sh: the .NET 10 SDK (dotnet) is requ
 command -v node >/dev/null || { echo "run.sh: Node.js 20+ is required (for Azurite)." >&2; exit 1; }
 
 configuration=Release
-if [ ! -x node_modules/.bin/azurite ]; then
-  echo "Installing Azurite (npm ci)..."
+# npm writes node_modules/.package-lock.json on every install: older than package-lock.json (or missing) = stale.
+if [ ! node_modules/.package-lock.json -nt package-lock.json ]; then
+  echo "Installing the dev tools from package.json (npm ci)..."
   npm ci --no-audit --no-fund --loglevel=error
 fi
 

@@ -10,5 +10,8 @@ internal static class Benchmarks
         ["knowledge"] = KnowledgeBenchmark.RunAsync,
         ["localhost"] = LocalHostOverhead.RunAsync,
         ["jobs"] = JobsBenchmark.RunAsync,
+        ["openai"] = OpenAiBenchmark.RunAsync,
+        ["requests"] = RequestsPerRun.RunAsync,
+        ["mcp"] = McpBenchmark.RunAsync,
     };
 }

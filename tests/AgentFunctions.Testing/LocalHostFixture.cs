@@ -9,7 +9,9 @@ namespace AgentFunctions.Testing;
 /// Starts Azurite, then the built local host (tools/LocalHost) with a real worker process, on free
 /// ports of 127.0.0.1, once per fixture; stops both on dispose (SIGTERM, like Ctrl-C) and fails if
 /// the worker outlives the host. Set <see cref="Environment"/> in the constructor of a derived
-/// fixture (or before <see cref="InitializeAsync"/>) to configure the app.
+/// fixture (or before <see cref="InitializeAsync"/>) to configure the app. For the AgentFunctions app,
+/// <see cref="Client"/> checks every response against the OpenAPI document the app serves
+/// (<see cref="OpenApiContract"/>), unless <see cref="CheckResponsesAgainstOpenApi"/> is turned off.
 /// </summary>
 public partial class LocalHostFixture : IAsyncLifetime
 {
@@ -59,6 +61,15 @@ public partial class LocalHostFixture : IAsyncLifetime
     public Uri BaseAddress { get; private set; } = null!;
 
     public HttpClient Client { get; private set; } = null!;
+
+    /// <summary>
+    /// Whether <see cref="Client"/> checks responses against the app's OpenAPI document (<c>GET /api/openapi.json</c>).
+    /// On by default for the AgentFunctions app; benchmarks turn it off so they measure the app, not the check.
+    /// </summary>
+    public bool CheckResponsesAgainstOpenApi { get; set; } = true;
+
+    /// <summary>The app's OpenAPI document as a contract, when <see cref="CheckResponsesAgainstOpenApi"/> applies.</summary>
+    public OpenApiContract? Contract { get; private set; }
 
     public int HostProcessId => _host?.Id ?? 0;
 
@@ -128,8 +139,18 @@ public partial class LocalHostFixture : IAsyncLifetime
         StartupTime = clock.Elapsed;
         BaseAddress = new Uri(ready.Groups["url"].Value + "/");
         WorkerProcessId = int.Parse(ready.Groups["pid"].Value, System.Globalization.CultureInfo.InvariantCulture);
-        Client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        if (CheckResponsesAgainstOpenApi && AppAssembly == AgentFunctionsAssembly)
+        {
+            using var plain = new HttpClient { BaseAddress = BaseAddress };
+            Contract = new OpenApiContract(await plain.GetStringAsync(new Uri("api/openapi.json", UriKind.Relative)));
+        }
+
+        Client = CreateClient(new SocketsHttpHandler());
     }
+
+    /// <summary>A client of this host over <paramref name="handler"/> (disposed with the client), checked against the OpenAPI document like <see cref="Client"/>.</summary>
+    public HttpClient CreateClient(HttpMessageHandler handler) =>
+        new(Contract is null ? handler : new OpenApiContractHandler(Contract, handler)) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
 
     /// <summary>SIGTERM to the host, as Ctrl-C or a service manager would; waits for it to exit.</summary>
     public async Task StopAsync()

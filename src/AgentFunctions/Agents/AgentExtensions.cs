@@ -21,7 +21,8 @@ internal interface IAgentToolProvider
 /// </summary>
 internal interface IAgentContextProvider
 {
-    ValueTask<AgentContext> GetContextAsync(OrgId orgId, string input, CancellationToken cancellationToken);
+    /// <param name="run">This run only: the agent's own settings for context (<see cref="AgentRunScope.RetrievalTop"/>).</param>
+    ValueTask<AgentContext> GetContextAsync(OrgId orgId, string input, AgentRunScope run, CancellationToken cancellationToken);
 }
 
 /// <summary>What an <see cref="IAgentContextProvider"/> contributes: messages placed after the system prompt, and citations.</summary>
@@ -38,6 +39,9 @@ internal sealed record AgentContext(IReadOnlyList<ChatMessage> Messages, IReadOn
 internal sealed class AgentRunScope
 {
     private readonly List<Citation> _citations = [];
+
+    /// <summary>How many knowledge chunks the running agent retrieves (null: the app's <c>Knowledge__RetrievalTop</c>; 0: none).</summary>
+    public int? RetrievalTop { get; init; }
     private readonly HashSet<string> _documents = new(StringComparer.Ordinal);
 
     public IReadOnlyList<Citation> Citations

@@ -29,6 +29,10 @@ internal sealed class AgentOptions
     [Range(0, 2_000_000)]
     public int HistoryCharacters { get; set; } = 24_000;
 
+    /// <summary>Most named agents one org may define (<c>default</c> not counted).</summary>
+    [Range(1, 1000)]
+    public int MaxAgentsPerOrg { get; set; } = 50;
+
     /// <summary>Model round trips per run when the model calls tools.</summary>
     [Range(1, 50)]
     public int MaxToolIterations { get; set; } = 8;

@@ -1,6 +1,11 @@
+using System.Buffers.Text;
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
+using AgentFunctions.Errors;
 using AgentFunctions.Orgs;
 using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;
@@ -18,12 +23,18 @@ internal sealed record AuditEvent(
     [property: JsonPropertyName("function")] string Function,
     [property: JsonPropertyName("outcome")] AccessOutcome Outcome,
     [property: JsonPropertyName("traceId")] string TraceId,
-    [property: JsonPropertyName("reason")] string? Reason);
+    [property: JsonPropertyName("reason")] string? Reason,
+    [property: JsonPropertyName("count"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Count = null);
+
+/// <summary>One page of the trail, newest first; <see cref="Cursor"/> (when present) fetches the older events.</summary>
+internal sealed record AuditPage(
+    [property: JsonPropertyName("events")] IReadOnlyList<AuditEvent> Events,
+    [property: JsonPropertyName("cursor"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Cursor);
 
 internal interface IAuditTrail
 {
-    /// <summary>The org's newest <paramref name="limit"/> events, newest first.</summary>
-    Task<IReadOnlyList<AuditEvent>> ReadAsync(OrgId orgId, int limit, CancellationToken cancellationToken);
+    /// <summary>The org's newest <paramref name="limit"/> events after <paramref name="cursor"/> (a page's <see cref="AuditPage.Cursor"/>), newest first.</summary>
+    Task<AuditPage> ReadAsync(OrgId orgId, int limit, string? cursor, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -34,6 +45,9 @@ internal interface IAuditTrail
 /// caller's attempt is the log event only: no registry lookup, no row, so neither timing nor cache reveals or
 /// is touched by made-up org ids) and only for orgs that exist and are not being deleted (registered or the
 /// default org), so offboarding leaves none behind.
+/// A refused foreign credential (<see cref="OrgAccessRecord.FoldBy"/>) is folded: one row per org, credential and
+/// minute (RowKey <c>{DateTime.MaxValue.Ticks - end of the minute:D19}-f{hash of org and credential}</c>, <c>Count</c>
+/// added under If-Match), written by one background writer per row and instance, never on the response path.
 /// A failed row write is logged as an error with the full event and does not fail the request;
 /// the log event is the second, independent copy.
 /// </summary>
@@ -46,6 +60,10 @@ internal sealed partial class TableAuditTrail(
 {
     public const string TableName = "Audit";
     public const int MaxLimit = 1000;
+    private const int MaxFoldAttempts = 8;
+
+    /// <summary>Folded refusals not yet written, per row key (org|row).</summary>
+    private readonly ConcurrentDictionary<string, FoldedRefusals> _folds = new(StringComparer.Ordinal);
 
     public string Area => "audit";
 
@@ -55,6 +73,12 @@ internal sealed partial class TableAuditTrail(
         await log.RecordAsync(record, cancellationToken).ConfigureAwait(false);
         if (!record.CallerIdentified)
         {
+            return;
+        }
+
+        if (record.FoldBy is { } credential)
+        {
+            Fold(record, credential);
             return;
         }
 
@@ -86,30 +110,186 @@ internal sealed partial class TableAuditTrail(
         }
     }
 
-    public async Task<IReadOnlyList<AuditEvent>> ReadAsync(OrgId orgId, int limit, CancellationToken cancellationToken)
+    public async Task<AuditPage> ReadAsync(OrgId orgId, int limit, string? cursor, CancellationToken cancellationToken)
     {
-        var table = await tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
-        var events = new List<AuditEvent>(Math.Min(limit, MaxLimit));
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {orgId.Value}");
-        await foreach (var row in table.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(limit, MaxLimit), cancellationToken: cancellationToken).ConfigureAwait(false))
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, MaxLimit);
+        string filter;
+        if (cursor is null)
         {
+            filter = TableClient.CreateQueryFilter($"PartitionKey eq {orgId.Value}");
+        }
+        else if (TryDecodeCursor(cursor, out var after))
+        {
+            filter = TableClient.CreateQueryFilter($"PartitionKey eq {orgId.Value} and RowKey gt {after}");
+        }
+        else
+        {
+            throw ApiException.InvalidRequest("cursor", "is not a cursor returned by this API.");
+        }
+
+        var table = await tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
+        var events = new List<AuditEvent>(limit);
+        string? last = null;
+        var more = false;
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(limit + 1, MaxLimit), cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (events.Count == limit)
+            {
+                more = true;
+                break;
+            }
+
             events.Add(new AuditEvent(
                 row.GetDateTimeOffset("At") ?? default, orgId.Value, row.GetString("Principal") ?? "", row.GetString("Action") ?? "",
                 row.GetString("Function") ?? "", Enum.TryParse<AccessOutcome>(row.GetString("Outcome"), out var outcome) ? outcome : AccessOutcome.Failed,
-                row.GetString("TraceId") ?? "", row.GetString("Reason")));
-            if (events.Count >= limit)
-            {
-                break;
-            }
+                row.GetString("TraceId") ?? "", row.GetString("Reason"), row.GetInt64("Count")));
+            last = row.RowKey;
         }
 
-        return events;
+        return new AuditPage(events, more && last is not null ? Base64Url.EncodeToString(Encoding.UTF8.GetBytes(last)) : null);
+    }
+
+    /// <summary>Waits for the folded refusals recorded so far to be written (tests, and nothing on a request's path).</summary>
+    internal async Task FlushAsync()
+    {
+        while (_folds.Values.Select(f => f.Writer).OfType<Task>().Where(t => !t.IsCompleted).ToList() is { Count: > 0 } writing)
+        {
+            await Task.WhenAll(writing).ConfigureAwait(false);
+        }
     }
 
     public async Task DeleteAllAsync(OrgId orgId, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
         await table.DeleteOrgPartitionAsync(orgId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Only a well-formed row key moves the start of the page (and the partition is always the caller's org).</summary>
+    private static bool TryDecodeCursor(string cursor, out string rowKey)
+    {
+        rowKey = string.Empty;
+        try
+        {
+            rowKey = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(cursor));
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+
+        return RowKeyFormat().IsMatch(rowKey);
+    }
+
+    /// <summary>
+    /// Counts a refused foreign credential into its row of the minute. The response never waits for storage: the
+    /// count is written by the row's one background writer, which picks up whatever arrived while it was writing.
+    /// </summary>
+    private void Fold(OrgAccessRecord record, string credential)
+    {
+        var now = time.GetUtcNow();
+        var minuteEnd = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerMinute) + TimeSpan.TicksPerMinute - 1, TimeSpan.Zero);
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{record.OrgId.Value}|{credential}")))[..16];
+        var rowKey = string.Create(CultureInfo.InvariantCulture, $"{DateTime.MaxValue.Ticks - minuteEnd.UtcTicks:D19}-f{hash}");
+        var fold = _folds.GetOrAdd($"{record.OrgId.Value}|{rowKey}", _ => new FoldedRefusals(record, rowKey, minuteEnd));
+        lock (fold)
+        {
+            fold.Pending++;
+            if (fold.Writer is null)
+            {
+                fold.Writer = Task.Run(() => WriteFoldAsync(fold));
+            }
+        }
+    }
+
+    private async Task WriteFoldAsync(FoldedRefusals fold)
+    {
+        while (true)
+        {
+            long count;
+            lock (fold)
+            {
+                count = fold.Pending;
+                fold.Pending = 0;
+                if (count == 0)
+                {
+                    fold.Writer = null;
+                    _folds.TryRemove(KeyValuePair.Create($"{fold.First.OrgId.Value}|{fold.RowKey}", fold));
+                    return;
+                }
+            }
+
+            try
+            {
+                await AddFoldedAsync(fold, count).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is Azure.RequestFailedException or InvalidOperationException or OperationCanceledException)
+            {
+                var first = fold.First;
+                LogAuditWriteFailed(logger, e, first.OrgId.Value, first.Principal, first.Function, first.Action, first.Outcome, first.TraceId);
+            }
+        }
+    }
+
+    private async Task AddFoldedAsync(FoldedRefusals fold, long count)
+    {
+        var first = fold.First;
+        var org = await registry.FindAsync(first.OrgId, CancellationToken.None).ConfigureAwait(false);
+        if (org is null || org.Deleting)
+        {
+            return;
+        }
+
+        var table = await tables.GetAsync(TableName, CancellationToken.None).ConfigureAwait(false);
+        for (var attempt = 1; ; attempt++)
+        {
+            var row = await table.GetEntityIfExistsAsync<TableEntity>(first.OrgId.Value, fold.RowKey, select: ["Count"]).ConfigureAwait(false);
+            try
+            {
+                if (row.HasValue)
+                {
+                    var update = new TableEntity(first.OrgId.Value, fold.RowKey) { ["Count"] = (row.Value!.GetInt64("Count") ?? 0) + count };
+                    await table.UpdateEntityAsync(update, row.Value.ETag, TableUpdateMode.Merge).ConfigureAwait(false);
+                }
+                else
+                {
+                    await table.AddEntityAsync(new TableEntity(first.OrgId.Value, fold.RowKey)
+                    {
+                        ["At"] = fold.MinuteEnd,
+                        ["Principal"] = first.Principal,
+                        ["Action"] = first.Action,
+                        ["Function"] = first.Function,
+                        ["Outcome"] = first.Outcome.ToString(),
+                        ["TraceId"] = first.TraceId,
+                        ["Reason"] = first.Reason,
+                        ["Count"] = count,
+                    }).ConfigureAwait(false);
+                }
+
+                return;
+            }
+            catch (Azure.RequestFailedException e) when (e.Status is 409 or 412 && attempt < MaxFoldAttempts)
+            {
+                // Another instance wrote the same row first: read it again and add to its count.
+            }
+        }
+    }
+
+    [GeneratedRegex(@"^\d{19}-(?:[0-9a-f]{8}|f[0-9a-f]{16})$", RegexOptions.CultureInvariant)]
+    private static partial Regex RowKeyFormat();
+
+    /// <summary>The refusals of one credential for one org in one minute that this instance has not written yet.</summary>
+    private sealed class FoldedRefusals(OrgAccessRecord first, string rowKey, DateTimeOffset minuteEnd)
+    {
+        public OrgAccessRecord First => first;
+
+        public string RowKey => rowKey;
+
+        public DateTimeOffset MinuteEnd => minuteEnd;
+
+        public long Pending { get; set; }
+
+        public Task? Writer { get; set; }
     }
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Error,

@@ -17,6 +17,14 @@ internal sealed class AuthOptions : IValidatableObject
 
     public JwtOptions Jwt { get; set; } = new();
 
+    /// <summary>
+    /// <c>Auth__FailedAttemptsPerMinute</c>: failed authentications one client address may make per minute on one
+    /// instance before its credentials are no longer looked up (429 <c>too_many_failed_attempts</c> until the next
+    /// minute). 0 switches the limiter off.
+    /// </summary>
+    [Range(0, 100_000)]
+    public int FailedAttemptsPerMinute { get; set; } = 30;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (!Jwt.IsConfigured)
@@ -36,6 +44,11 @@ internal sealed class AuthOptions : IValidatableObject
         else if (Jwt.RequireHttpsMetadata && Jwt.MetadataUri.Scheme != Uri.UriSchemeHttps)
         {
             yield return new ValidationResult("Auth__Jwt__MetadataAddress must be https (Auth__Jwt__RequireHttpsMetadata=false only for local tests).", ["Jwt.MetadataAddress"]);
+        }
+
+        if (Jwt.ValidTypes.Count == 0)
+        {
+            yield return new ValidationResult("Auth__Jwt__TokenTypes must name at least one accepted token type (e.g. at+jwt).", ["Jwt.TokenTypes"]);
         }
 
         if (string.IsNullOrWhiteSpace(Jwt.OrgClaim))
@@ -64,6 +77,16 @@ internal sealed class JwtOptions
     public string OrgClaim { get; set; } = "org_id";
 
     public bool RequireHttpsMetadata { get; set; } = true;
+
+    /// <summary>
+    /// Accepted values of the token's <c>typ</c> header, comma-separated. The default <c>at+jwt</c> (RFC 9068 access
+    /// tokens) refuses an OpenID Connect ID token issued for the same audience; add <c>JWT</c> only for an issuer
+    /// whose access tokens carry that type (Entra ID), where ID tokens then have to be told apart by their audience.
+    /// </summary>
+    public string TokenTypes { get; set; } = "at+jwt";
+
+    public IReadOnlyList<string> ValidTypes =>
+        TokenTypes.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     public bool IsConfigured => !string.IsNullOrWhiteSpace(Authority) || !string.IsNullOrWhiteSpace(MetadataAddress);
 

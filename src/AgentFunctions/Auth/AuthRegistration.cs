@@ -15,6 +15,7 @@ internal static class AuthRegistration
         services.TryAddSingleton<TableApiKeyStore>();
         services.TryAddSingleton<IApiKeyStore>(sp => sp.GetRequiredService<TableApiKeyStore>());
         services.TryAddSingleton<JwtValidator>();
+        services.TryAddSingleton<FailedCallerLimiter>();
         services.TryAddSingleton<ICallerAuthenticator, CallerAuthenticator>();
         services.Replace(ServiceDescriptor.Singleton<IOrgAccessPolicy, RegistryOrgAccessPolicy>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IOrgDataOwner, TableApiKeyStore>(sp => sp.GetRequiredService<TableApiKeyStore>()));

@@ -12,8 +12,8 @@ namespace AgentFunctions.Auth;
 /// <summary>
 /// Validates bearer tokens against the configured OpenID Connect issuer: signature (keys from the
 /// metadata's JWKS, refreshed once when a token names an unknown key; only the asymmetric algorithms in
-/// <see cref="AcceptedAlgorithms"/>, never <c>none</c> or an HMAC keyed with a public key), issuer,
-/// audience, lifetime (<c>exp</c> required). The orgs come from <see cref="JwtOptions.OrgClaim"/> (a string
+/// <see cref="AcceptedAlgorithms"/>, never <c>none</c> or an HMAC keyed with a public key), token type
+/// (<c>typ</c>, <see cref="JwtOptions.TokenTypes"/>: an ID token is not an access token), issuer, audience, lifetime (<c>exp</c> required). The orgs come from <see cref="JwtOptions.OrgClaim"/> (a string
 /// or an array of strings). When the issuer's metadata cannot be read (and no earlier copy is cached),
 /// no token can be checked: 503 <c>auth_unavailable</c> with <c>Retry-After</c>, not a 500 and not a 401
 /// that would tell the client its token is bad.
@@ -90,6 +90,7 @@ internal sealed partial class JwtValidator
         var parameters = new TokenValidationParameters
         {
             ValidAlgorithms = AcceptedAlgorithms,
+            ValidTypes = _options.ValidTypes,
             ValidIssuer = string.IsNullOrWhiteSpace(_options.Issuer) ? configuration.Issuer : _options.Issuer,
             ValidAudience = _options.Audience,
             IssuerSigningKeys = configuration.SigningKeys,

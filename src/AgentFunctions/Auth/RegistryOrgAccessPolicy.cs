@@ -39,7 +39,10 @@ internal sealed partial class RegistryOrgAccessPolicy(
             {
                 // The target org's trail says a foreign credential was refused; who it was stays in the platform's log.
                 LogForeignCredential(logger, request.OrgId.Value, caller.Principal);
-                throw new OrgAccessDeniedException(AuditPrincipals.ForeignCredential, 403, ErrorCodes.Forbidden, "The credential does not allow acting for this org.");
+                throw new OrgAccessDeniedException(AuditPrincipals.ForeignCredential, 403, ErrorCodes.Forbidden, "The credential does not allow acting for this org.")
+                {
+                    Credential = caller.Principal,
+                };
             }
 
             principal = caller.Principal;
@@ -61,6 +64,18 @@ internal sealed partial class RegistryOrgAccessPolicy(
         }
 
         return new OrgAccessGrant(principal);
+    }
+
+    public async ValueTask<OrgId?> FindCredentialOrgAsync(Microsoft.AspNetCore.Http.HttpContext http, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        if (!auth.Value.Enabled)
+        {
+            return null;
+        }
+
+        var caller = await authenticator.AuthenticateAsync(http.Request, cancellationToken).ConfigureAwait(false);
+        return caller.Orgs.Count == 1 ? caller.Orgs.First() : null;
     }
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Org access {OrgId} refused: credential {Principal} belongs to other orgs")]

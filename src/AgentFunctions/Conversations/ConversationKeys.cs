@@ -8,7 +8,7 @@ namespace AgentFunctions.Conversations;
 /// <summary>
 /// Storage layout of the <c>Conversations</c> table. PartitionKey = org id; RowKeys:
 /// <list type="table">
-/// <item><term><c>{conversationId}|</c></term><description>head row: MessageCount, CreatedAt, UpdatedAt, IndexKey (ETag guards every turn)</description></item>
+/// <item><term><c>{conversationId}|</c></term><description>head row: MessageCount, CreatedAt, UpdatedAt, IndexKey, Agent (ETag guards every turn)</description></item>
 /// <item><term><c>{conversationId}|{long.MaxValue - seq:D19}</c></term><description>message rows, newest first: Role, CreatedAt, Parts, Content, Content1..</description></item>
 /// <item><term><c>{conversationId}|turn|{turnId}</c></term><description>idempotency marker of a turn: Seq of its user message</description></item>
 /// <item><term><c>~list|{MaxTicks - updatedAt ticks:D19}|{conversationId}</c></term><description>listing index, newest first: ConversationId, MessageCount, CreatedAt, UpdatedAt</description></item>
@@ -32,6 +32,10 @@ internal static class ConversationKeys
 
     public static string Message(string conversationId, long seq) =>
         string.Create(CultureInfo.InvariantCulture, $"{conversationId}|{ReverseSeq(seq):D19}");
+
+    /// <summary>The seq of a message row's key (the inverse of <see cref="Message"/>).</summary>
+    public static long SeqOf(string conversationId, string messageRowKey) =>
+        long.MaxValue - long.Parse(messageRowKey.AsSpan(conversationId.Length + 1), NumberStyles.None, CultureInfo.InvariantCulture);
 
     public static string TurnMarker(string conversationId, string turnId) => $"{conversationId}|turn|{turnId}";
 
@@ -118,6 +122,8 @@ internal static class ConversationColumns
     public const string CreatedAt = "CreatedAt";
     public const string UpdatedAt = "UpdatedAt";
     public const string IndexKey = "IndexKey";
+    /// <summary>On the head: the agent the conversation was started with (absent: <c>default</c>, as before agents had names).</summary>
+    public const string Agent = "Agent";
     public const string ConversationId = "ConversationId";
     public const string Role = "Role";
     public const string Seq = "Seq";

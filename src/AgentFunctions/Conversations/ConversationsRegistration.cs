@@ -9,6 +9,7 @@ internal static class ConversationsRegistration
     /// <summary>Conversation memory on Table Storage, and the store's part of offboarding.</summary>
     public static IServiceCollection AddConversations(this IServiceCollection services)
     {
+        services.AddOptions<ConversationsOptions>().BindConfiguration(ConversationsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IOrgRetentionPolicy, KeepEverything>(); // until the org area replaces it
         services.TryAddSingleton<TableConversationStore>();

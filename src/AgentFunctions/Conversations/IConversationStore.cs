@@ -18,13 +18,20 @@ internal sealed record ContextWindow(int MaxMessages, int MaxCharacters);
 /// <see cref="Version"/> is the state the history was read at: pass it on as <see cref="ConversationTurn.BasedOn"/>
 /// so the append needs no read of its own (it re-reads only if another turn came in between).
 /// </summary>
-internal sealed record ConversationHistory(bool Exists, IReadOnlyList<ConversationMessage> Messages, ConversationVersion? Version = null);
+internal sealed record ConversationHistory(bool Exists, IReadOnlyList<ConversationMessage> Messages, ConversationVersion? Version = null)
+{
+    /// <summary>The agent the conversation was started with (null: <c>default</c>, or a new conversation).</summary>
+    public string? Agent => Version?.Agent;
+}
 
 /// <summary>A stored user + assistant pair. <see cref="TurnId"/> makes the append idempotent (e.g. a job id).</summary>
 internal sealed record ConversationTurn(string? TurnId, ConversationMessage User, ConversationMessage Assistant)
 {
     /// <summary>Optional: the <see cref="ConversationHistory.Version"/> the turn was computed from (saves one read per turn).</summary>
     public ConversationVersion? BasedOn { get; init; }
+
+    /// <summary>The agent that ran the turn; recorded on the conversation by its first turn (null: <c>default</c>).</summary>
+    public string? Agent { get; init; }
 }
 
 /// <summary>
@@ -55,11 +62,24 @@ internal sealed class ConversationVersion
     internal DateTimeOffset UpdatedAt { get; }
 
     internal string? IndexKey { get; }
+
+    /// <summary>The agent recorded on the head (null: none recorded, i.e. <c>default</c>).</summary>
+    internal string? Agent { get; init; }
 }
 
 internal sealed record ConversationSummary(string ConversationId, long MessageCount, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
 internal sealed record ConversationPage(IReadOnlyList<ConversationSummary> Conversations, string? Cursor);
+
+/// <summary>
+/// One page of a conversation's messages: at most <paramref name="Limit"/> messages and, beyond the first, at most
+/// <paramref name="MaxCharacters"/> characters of content; <paramref name="Cursor"/> (a page's <see cref="MessagePage.Cursor"/>)
+/// continues with older messages.
+/// </summary>
+internal sealed record MessagePageRequest(int Limit, int MaxCharacters = int.MaxValue, string? Cursor = null);
+
+/// <summary>Messages oldest first; <see cref="Cursor"/> (when present) fetches the older ones before them.</summary>
+internal sealed record MessagePage(IReadOnlyList<ConversationMessage> Messages, string? Cursor);
 
 /// <summary>
 /// Conversation memory, partitioned by org. Every method takes the org; a conversation of another
@@ -83,8 +103,8 @@ internal interface IConversationStore
     /// <summary>This org's conversations, most recently updated first; <paramref name="cursor"/> is a page's <see cref="ConversationPage.Cursor"/>.</summary>
     Task<ConversationPage> ListAsync(OrgId orgId, int limit, string? cursor, CancellationToken cancellationToken);
 
-    /// <summary>The last <paramref name="limit"/> messages, oldest first; null when the conversation does not exist in this org.</summary>
-    Task<IReadOnlyList<ConversationMessage>?> GetMessagesAsync(OrgId orgId, string conversationId, int limit, CancellationToken cancellationToken);
+    /// <summary>The newest messages within the page's count and character budget, oldest first; null when the conversation does not exist in this org.</summary>
+    Task<MessagePage?> GetMessagesAsync(OrgId orgId, string conversationId, MessagePageRequest request, CancellationToken cancellationToken);
 
     /// <summary>False when the conversation does not exist in this org.</summary>
     Task<bool> DeleteAsync(OrgId orgId, string conversationId, CancellationToken cancellationToken);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using AgentFunctions.Errors;
 using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;
@@ -19,7 +20,7 @@ internal sealed partial class TableConversationStore(TableProvider tables, TimeP
     /// <summary>Offboarding removes every conversation row of the org (resumable).</summary>
     public string Area => "conversations";
 
-    /// <summary>Largest page of <see cref="ListAsync"/> and <see cref="GetMessagesAsync"/>.</summary>
+    /// <summary>Largest page (count) of <see cref="ListAsync"/> and <see cref="GetMessagesAsync"/>.</summary>
     public const int MaxPageSize = 100;
 
     /// <summary>Enough for dozens of turns racing on one conversation (each conflict means another turn landed).</summary>
@@ -30,6 +31,7 @@ internal sealed partial class TableConversationStore(TableProvider tables, TimeP
     private const string CreatedAt = ConversationColumns.CreatedAt;
     private const string UpdatedAt = ConversationColumns.UpdatedAt;
     private const string IndexKey = ConversationColumns.IndexKey;
+    private const string AgentProperty = ConversationColumns.Agent;
     private const string ConversationIdProperty = ConversationColumns.ConversationId;
     private const string Role = ConversationColumns.Role;
     private const string Seq = ConversationColumns.Seq;
@@ -53,20 +55,73 @@ internal sealed partial class TableConversationStore(TableProvider tables, TimeP
             : new ConversationHistory(true, newestFirst, ToVersion(conversationId, head));
     }
 
-    public async Task<IReadOnlyList<ConversationMessage>?> GetMessagesAsync(OrgId orgId, string conversationId, int limit, CancellationToken cancellationToken)
+    public async Task<MessagePage?> GetMessagesAsync(OrgId orgId, string conversationId, MessagePageRequest request, CancellationToken cancellationToken)
     {
         Identifiers.EnsureResourceId(conversationId, "conversationId");
-        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, MaxPageSize);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentOutOfRangeException.ThrowIfLessThan(request.Limit, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(request.Limit, MaxPageSize);
+        ArgumentOutOfRangeException.ThrowIfLessThan(request.MaxCharacters, 1);
+        long? before = null;
+        if (request.Cursor is not null)
+        {
+            before = long.TryParse(request.Cursor, NumberStyles.None, CultureInfo.InvariantCulture, out var seq) && seq is > 0 and < long.MaxValue
+                ? seq : throw ApiException.InvalidRequest("cursor", "is not a cursor returned by this API.");
+        }
 
-        var (head, newestFirst) = await ReadHeadAndMessagesAsync(orgId, conversationId, limit, int.MaxValue, cancellationToken).ConfigureAwait(false);
+        var table = await tables.GetAsync(ConversationKeys.TableName, cancellationToken).ConfigureAwait(false);
+        var headKey = ConversationKeys.Head(conversationId);
+        var (from, to) = ConversationKeys.HistoryRange(conversationId);
+
+        // The first page reads the head with the messages (one query); a later page starts below the cursor's
+        // message, so the head is a point read next to it.
+        var headRead = before is null ? null : table.GetEntityIfExistsAsync<TableEntity>(orgId.Value, headKey, select: ["PartitionKey", UpdatedAt], cancellationToken: cancellationToken);
+        var filter = before is { } older
+            ? TableClient.CreateQueryFilter($"PartitionKey eq {orgId.Value} and RowKey gt {ConversationKeys.Message(conversationId, older)} and RowKey lt {to}")
+            : TableClient.CreateQueryFilter($"PartitionKey eq {orgId.Value} and RowKey ge {from} and RowKey lt {to}");
+        TableEntity? head = null;
+        var newestFirst = new List<ConversationMessage>(request.Limit);
+        long characters = 0;
+        long oldestSeq = 0;
+        var more = false;
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, maxPerPage: request.Limit + 2, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (row.RowKey == headKey)
+            {
+                head = row;
+                continue;
+            }
+
+            if (before is null && head is null)
+            {
+                break; // messages without a head: an interrupted delete, not a conversation
+            }
+
+            var message = ToMessage(row);
+            if (newestFirst.Count == request.Limit || (newestFirst.Count > 0 && characters + message.Content.Length > request.MaxCharacters))
+            {
+                more = true;
+                break;
+            }
+
+            newestFirst.Add(message);
+            characters += message.Content.Length;
+            oldestSeq = ConversationKeys.SeqOf(conversationId, row.RowKey);
+        }
+
+        if (headRead is not null)
+        {
+            var read = await headRead.ConfigureAwait(false);
+            head = read.HasValue ? read.Value : null;
+        }
+
         if (head is null || await IsExpiredAsync(orgId, head, cancellationToken).ConfigureAwait(false))
         {
             return null;
         }
 
         newestFirst.Reverse();
-        return newestFirst;
+        return new MessagePage(newestFirst, more ? oldestSeq.ToString(CultureInfo.InvariantCulture) : null);
     }
 
     public async Task<bool> AppendTurnAsync(OrgId orgId, string conversationId, ConversationTurn turn, CancellationToken cancellationToken)
@@ -287,10 +342,6 @@ internal sealed partial class TableConversationStore(TableProvider tables, TimeP
         }
     }
 
-    /// <summary>
-    /// One bounded range query: the head row (it sorts first) and then at most <paramref name="maxMessages"/>
-    /// newest messages, stopping at the character budget (newest kept).
-    /// </summary>
     /// <summary>Idle past the org's conversation retention: treated as gone (404) until the sweep deletes it.</summary>
     private async Task<bool> IsExpiredAsync(OrgId orgId, TableEntity head, CancellationToken cancellationToken) =>
         OrgRetention.IsExpired(
@@ -298,6 +349,10 @@ internal sealed partial class TableConversationStore(TableProvider tables, TimeP
             head.GetDateTimeOffset(UpdatedAt) ?? default,
             time.GetUtcNow());
 
+    /// <summary>
+    /// One bounded range query: the head row (it sorts first) and then at most <paramref name="maxMessages"/>
+    /// newest messages, stopping at the character budget (newest kept).
+    /// </summary>
     private async Task<(TableEntity? Head, List<ConversationMessage> NewestFirst)> ReadHeadAndMessagesAsync(
         OrgId orgId, string conversationId, int maxMessages, int maxCharacters, CancellationToken cancellationToken)
     {
@@ -360,6 +415,11 @@ internal sealed partial class TableConversationStore(TableProvider tables, TimeP
             [UpdatedAt] = updatedAt,
             [IndexKey] = indexKey,
         };
+        if ((version.ETag is null ? turn.Agent : version.Agent) is { } agent)
+        {
+            head[AgentProperty] = agent; // set by the first turn, kept by every later one
+        }
+
         var actions = new List<TableTransactionAction>(6)
         {
             version.ETag is { } etag
@@ -410,7 +470,7 @@ internal sealed partial class TableConversationStore(TableProvider tables, TimeP
 
     private static ConversationVersion ToVersion(string conversationId, TableEntity head) =>
         new(conversationId, head.ETag, head.GetInt64(MessageCount) ?? 0, head.GetDateTimeOffset(CreatedAt) ?? default,
-            head.GetDateTimeOffset(UpdatedAt) ?? default, head.GetString(IndexKey));
+            head.GetDateTimeOffset(UpdatedAt) ?? default, head.GetString(IndexKey)) { Agent = head.GetString(AgentProperty) };
 
     private static async Task<ConversationVersion> ReadVersionAsync(TableClient table, OrgId orgId, string conversationId, CancellationToken cancellationToken)
     {
@@ -424,7 +484,7 @@ internal sealed partial class TableConversationStore(TableProvider tables, TimeP
     /// </summary>
     private static async Task<ConversationVersion> WithExistingIndexAsync(TableClient table, OrgId orgId, ConversationVersion version, CancellationToken cancellationToken) =>
         version.IndexKey is { } indexKey && !await ExistsAsync(table, orgId, indexKey, cancellationToken).ConfigureAwait(false)
-            ? new ConversationVersion(version.ConversationId, version.ETag, version.MessageCount, version.CreatedAt, version.UpdatedAt, null)
+            ? new ConversationVersion(version.ConversationId, version.ETag, version.MessageCount, version.CreatedAt, version.UpdatedAt, null) { Agent = version.Agent }
             : version;
 
     private static async Task<bool> ExistsAsync(TableClient table, OrgId orgId, string rowKey, CancellationToken cancellationToken)

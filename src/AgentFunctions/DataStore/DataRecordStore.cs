@@ -203,32 +203,7 @@ internal sealed partial class DataRecordStore(TableProvider tables, ILogger<Data
         return new DataRecord(id, document.RootElement.Clone(), entity.ETag.ToString());
     }
 
-    /// <summary><c>*</c> or one entity tag (<c>"…"</c> or <c>W/"…"</c>); anything else is a 400 before any I/O.</summary>
-    private static ETag? ParseIfMatch(DataPrecondition precondition)
-    {
-        if (precondition.IfMatch is not { } value)
-        {
-            return null;
-        }
-
-        if (precondition.CreateOnly)
-        {
-            throw ApiException.InvalidRequest("If-Match", "cannot be combined with If-None-Match.");
-        }
-
-        if (value == "*")
-        {
-            return ETag.All;
-        }
-
-        var quoted = value.StartsWith("W/", StringComparison.Ordinal) ? value.AsSpan(2) : value.AsSpan();
-        if (quoted.Length < 2 || quoted[0] != '"' || quoted[^1] != '"' || quoted[1..^1].Contains('"'))
-        {
-            throw ApiException.InvalidRequest("If-Match", "must be * or one ETag exactly as returned by a read.");
-        }
-
-        return new ETag(value);
-    }
+    private static ETag? ParseIfMatch(DataPrecondition precondition) => EntityTags.ParseIfMatch(precondition.IfMatch, precondition.CreateOnly);
 
     private static ApiException NotFound(string collection, string id) => ApiException.NotFound($"Record '{id}' in collection '{collection}'");
 

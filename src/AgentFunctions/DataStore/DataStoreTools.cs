@@ -19,6 +19,8 @@ internal sealed class DataStoreTools(DataRecordStore store) : IAgentToolProvider
     /// <summary>Most records one <c>list_records</c> call returns (the model's context is the limit here).</summary>
     public const int MaxListLimit = 20;
 
+    public const string PutRecord = "put_record";
+
     private const string CollectionHelp = "Collection name: 1-63 characters of a-z, 0-9, '-' and '_', starting with a letter or digit.";
     private const string IdHelp = "Record id: 1-128 characters of A-Z, a-z, 0-9, '-', '_' and '.', starting with a letter or digit.";
 
@@ -37,7 +39,7 @@ internal sealed class DataStoreTools(DataRecordStore store) : IAgentToolProvider
              [Description("The record: a JSON object (at most 256 KiB). Replaces any earlier value.")] JsonElement value,
              CancellationToken cancellationToken) =>
                 PutAsync(orgId, collection, id, value, cancellationToken),
-            "put_record",
+            PutRecord,
             "Creates or replaces one JSON record in this organization's data store. Returns {id, etag}."),
         AIFunctionFactory.Create(
             ([Description(CollectionHelp)] string collection,

@@ -14,6 +14,9 @@ internal class ApiException(int status, string code, string detail, TimeSpan? re
     /// <summary>Sent as <c>Retry-After</c> (seconds) when set.</summary>
     public TimeSpan? RetryAfter { get; } = retryAfter;
 
+    /// <summary>The request field that is wrong, when one is (the OpenAI error envelope's <c>param</c>).</summary>
+    public string? Field { get; init; }
+
     public static ApiException InvalidOrgId() =>
         new(400, ErrorCodes.InvalidOrgId, "The org id must be 1-64 characters of a-z, 0-9, '-' and '_', starting with a letter or digit.");
 
@@ -22,7 +25,7 @@ internal class ApiException(int status, string code, string detail, TimeSpan? re
 
     /// <summary>400 naming the field that is wrong.</summary>
     public static ApiException InvalidRequest(string field, string problem) =>
-        new(400, ErrorCodes.InvalidRequest, $"'{field}' {problem}");
+        new(400, ErrorCodes.InvalidRequest, $"'{field}' {problem}") { Field = field };
 
     public static ApiException NotFound(string what) => new(404, ErrorCodes.NotFound, $"{what} was not found.");
 
@@ -48,7 +51,16 @@ internal static class ErrorCodes
     public const string PreconditionFailed = "precondition_failed";
     public const string PayloadTooLarge = "payload_too_large";
     public const string QuotaExceeded = "quota_exceeded";
+
+    /// <summary>429: this client address failed authentication too often this minute; its credentials are not looked up until Retry-After.</summary>
+    public const string TooManyFailedAttempts = "too_many_failed_attempts";
     public const string ModelUnavailable = "model_unavailable";
+
+    /// <summary>404: the org has no agent of that name (another org's agents are never visible).</summary>
+    public const string AgentNotFound = "agent_not_found";
+
+    /// <summary>502: the model's answer did not validate against the run's <c>responseFormat</c>, also after one retry.</summary>
+    public const string InvalidModelOutput = "invalid_model_output";
     public const string QueueUnavailable = "queue_unavailable";
 
     /// <summary>503: the AI Search index cannot be created yet (e.g. the app's Search roles are still propagating).</summary>

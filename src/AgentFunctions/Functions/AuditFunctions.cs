@@ -12,13 +12,14 @@ internal sealed class AuditFunctions(IAuditTrail trail)
 {
     public const int DefaultLimit = 100;
 
-    /// <summary>The caller's org's audit trail, newest first (docs/api.md, "Audit").</summary>
+    /// <summary>The caller's org's audit trail, newest first, paged with a cursor (docs/api.md, "Audit").</summary>
     [Function(nameof(GetAudit))]
     public async Task<IActionResult> GetAudit(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "audit")] HttpRequest request, FunctionContext context, CancellationToken cancellationToken)
     {
         var limit = QueryLimit.Parse(request, DefaultLimit, TableAuditTrail.MaxLimit);
-        var events = await trail.ReadAsync(context.GetOrgId(), limit, cancellationToken).ConfigureAwait(false);
-        return new JsonResult(new { events }, ApiJson.Options);
+        var cursor = request.Query["cursor"].ToString() is { Length: > 0 } text ? text : null;
+        var page = await trail.ReadAsync(context.GetOrgId(), limit, cursor, cancellationToken).ConfigureAwait(false);
+        return new JsonResult(page, ApiJson.Options);
     }
 }

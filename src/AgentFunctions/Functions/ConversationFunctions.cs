@@ -5,6 +5,7 @@ using AgentFunctions.Middleware;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Options;
 
 namespace AgentFunctions.Functions;
 
@@ -12,7 +13,7 @@ namespace AgentFunctions.Functions;
 /// docs/api.md, "Conversations": list, read and delete the org's conversations. The store refuses a
 /// malformed conversation id with 400 before any I/O.
 /// </summary>
-internal sealed class ConversationFunctions(IConversationStore store)
+internal sealed class ConversationFunctions(IConversationStore store, IOptions<ConversationsOptions> options)
 {
     private const int DefaultLimit = 50;
 
@@ -35,8 +36,11 @@ internal sealed class ConversationFunctions(IConversationStore store)
         FunctionContext context,
         CancellationToken cancellationToken)
     {
-        var limit = QueryLimit.Parse(request, DefaultLimit, TableConversationStore.MaxPageSize);
-        var messages = await store.GetMessagesAsync(context.GetOrgId(), conversationId, limit, cancellationToken).ConfigureAwait(false)
+        var page = new MessagePageRequest(
+            QueryLimit.Parse(request, DefaultLimit, TableConversationStore.MaxPageSize),
+            options.Value.ListCharacters,
+            request.Query["cursor"].ToString() is { Length: > 0 } text ? text : null);
+        var messages = await store.GetMessagesAsync(context.GetOrgId(), conversationId, page, cancellationToken).ConfigureAwait(false)
             ?? throw ApiException.NotFound("The conversation");
         return new OkObjectResult(ConversationMessagesResponse.From(conversationId, messages));
     }

@@ -1,10 +1,9 @@
 using AgentFunctions.Knowledge;
 using AgentFunctions.Middleware;
 using AgentFunctions.Secrets;
+using AgentFunctions.Storage;
 using Azure;
-using Azure.Data.Tables;
 using Azure.Identity;
-using Azure.Storage.Queues;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -13,15 +12,15 @@ using Microsoft.Extensions.Logging;
 namespace AgentFunctions.Functions;
 
 internal sealed partial class HealthFunctions(
-    TableServiceClient tables,
-    QueueServiceClient queues,
+    StorageProbe storage,
     UnresolvedSecretSettings unresolvedSecrets,
     IEnumerable<ISearchIndexHealth> searchIndex,
     ILogger<HealthFunctions> logger)
 {
     /// <summary>
-    /// Liveness plus storage reachability (tables and queues, one cheap listing each); no org, no
-    /// auth. The answer never names an endpoint, account or setting; the cause goes to the log.
+    /// Liveness plus storage reachability (tables and queues, one cheap listing each, the result kept a few
+    /// seconds: <see cref="StorageProbe"/>); no org, no auth. The answer never names an endpoint, account or
+    /// setting; the cause goes to the log.
     /// Storage unreachable is 503; what the app serves around is 200 <c>degraded</c> with a detail:
     /// <c>secrets: unresolved</c> (an app setting is still a Key Vault reference; <c>adminApi: off</c> when it is the
     /// admin key) and <c>knowledgeIndex</c> (<c>pending</c>, <c>ready</c>, <c>failed</c>) when AI Search is configured.
@@ -32,18 +31,19 @@ internal sealed partial class HealthFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        try
+        var failure = await storage.CheckAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (failure is null)
         {
-            await Task.WhenAll(
-                tables.QueryAsync(maxPerPage: 1, cancellationToken: cancellationToken).AsPages().FirstAsync(cancellationToken).AsTask(),
-                queues.GetQueuesAsync(cancellationToken: cancellationToken).AsPages(pageSizeHint: 1).FirstAsync(cancellationToken).AsTask()).ConfigureAwait(false);
             return new OkObjectResult(Report());
         }
-        catch (Exception exception) when (exception is RequestFailedException or AggregateException or AuthenticationFailedException or CredentialUnavailableException)
+
+        if (failure is not (RequestFailedException or AggregateException or AuthenticationFailedException or CredentialUnavailableException))
         {
-            LogStorageUnreachable(logger, exception.GetType().Name, exception);
-            return new ObjectResult(new { status = "degraded", storage = "unreachable" }) { StatusCode = StatusCodes.Status503ServiceUnavailable };
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         }
+
+        LogStorageUnreachable(logger, failure.GetType().Name, failure);
+        return new ObjectResult(new { status = "degraded", storage = "unreachable" }) { StatusCode = StatusCodes.Status503ServiceUnavailable };
     }
 
     private Dictionary<string, string> Report()

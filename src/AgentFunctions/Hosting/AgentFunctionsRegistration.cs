@@ -6,9 +6,11 @@ using AgentFunctions.Conversations;
 using AgentFunctions.DataStore;
 using AgentFunctions.Jobs;
 using AgentFunctions.Knowledge;
+using AgentFunctions.Mcp;
 using AgentFunctions.Middleware;
 using AgentFunctions.Models;
 using AgentFunctions.Observability;
+using AgentFunctions.OpenAi;
 using AgentFunctions.Orgs;
 using AgentFunctions.Secrets;
 using AgentFunctions.Storage;
@@ -31,6 +33,7 @@ internal static class AgentFunctionsRegistration
             .AddModels()
             .AddConversations()
             .AddAgents()
+            .AddOpenAi()
             .AddKnowledge(configuration)
             .AddDataStore()
             .AddJobs()
@@ -39,5 +42,6 @@ internal static class AgentFunctionsRegistration
             .AddAuth()
             .AddAudit()
             .AddAdministration()
+            .AddMcp()
             .AddMiddleware();
 }

@@ -9,7 +9,7 @@ namespace AgentFunctions.Jobs;
 /// <summary>
 /// The <c>Jobs</c> table schema. PartitionKey = org id (the isolation boundary: every read is a
 /// point read inside the org's partition), RowKey = job id. Properties: <c>Status</c>, <c>Input</c>
-/// (≤ 32,000 characters, fits one 64 KiB string property), <c>ConversationId</c>, <c>Output0..n</c>
+/// (≤ 32,000 characters, fits one 64 KiB string property), <c>Agent</c> (absent: <c>default</c>), <c>ConversationId</c>, <c>Output0..n</c>
 /// + <c>OutputParts</c> (the output split into ≤ 30,000-character parts, because a string property
 /// holds at most 64 KiB), <c>Error</c>, <c>Attempts</c>, <c>InputTokens</c>, <c>OutputTokens</c>,
 /// <c>CreatedAt</c>, <c>StartedAt</c>, <c>CompletedAt</c>, <c>ClaimMessageId</c>,
@@ -42,6 +42,7 @@ internal static class JobEntity
             ["CreatedAt"] = job.CreatedAt,
             ["ClaimDequeueCount"] = job.ClaimDequeueCount,
         };
+        SetIfNotNull(entity, "Agent", job.Agent);
         SetIfNotNull(entity, "Error", job.Error);
         SetIfNotNull(entity, "StartedAt", job.StartedAt);
         SetIfNotNull(entity, "CompletedAt", job.CompletedAt);
@@ -94,7 +95,10 @@ internal static class JobEntity
             entity.GetString("ClaimMessageId"),
             entity.GetInt64("ClaimDequeueCount") ?? 0,
             entity.ETag,
-            entity.GetString("Principal"));
+            entity.GetString("Principal"))
+        {
+            Agent = entity.GetString("Agent"),
+        };
     }
 
     private static string? ReadOutput(TableEntity entity)

@@ -40,6 +40,9 @@ internal sealed record JobRecord(
     Azure.ETag ETag = default,
     string? Principal = null)
 {
+    /// <summary>The agent that runs the job (null: <c>default</c>).</summary>
+    public string? Agent { get; init; }
+
     public bool IsFinished => Status is JobStatus.Succeeded or JobStatus.Failed;
 }
 

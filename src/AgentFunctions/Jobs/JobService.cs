@@ -47,7 +47,10 @@ internal sealed partial class JobService(
         ArgumentNullException.ThrowIfNull(request);
         request.Validate();
         var job = await store.CreateAsync(
-            new JobRecord(orgId, Identifiers.NewId(), JobStatus.Queued, request.Input!, request.ConversationId ?? Identifiers.NewId(), 0, time.GetUtcNow(), Principal: CallerPrincipal.Current),
+            new JobRecord(orgId, Identifiers.NewId(), JobStatus.Queued, request.Input!, request.ConversationId ?? Identifiers.NewId(), 0, time.GetUtcNow(), Principal: CallerPrincipal.Current)
+            {
+                Agent = request.Agent,
+            },
             cancellationToken).ConfigureAwait(false);
         try
         {
@@ -113,7 +116,7 @@ internal sealed partial class JobService(
         AgentRunResult result;
         try
         {
-            result = await agent.RunAsync(orgId, new AgentRunRequest(claimed.Input, claimed.ConversationId), jobId, cancellationToken).ConfigureAwait(false);
+            result = await agent.RunAsync(orgId, new AgentRunRequest(claimed.Input, claimed.ConversationId) { Agent = claimed.Agent }, jobId, cancellationToken).ConfigureAwait(false);
         }
         catch (ApiException refused) when (IsPermanent(refused))
         {

@@ -4,7 +4,6 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using AgentFunctions.Agents;
-using AgentFunctions.Models;
 using AgentFunctions.Observability;
 using AgentFunctions.Tenancy;
 using Microsoft.Extensions.AI;
@@ -15,37 +14,16 @@ namespace AgentFunctions.Knowledge;
 
 /// <summary>
 /// The agent's way into the org's knowledge, shared by automatic retrieval and the <c>search_knowledge</c> tool:
-/// skipped (with one warning per process) when no embedding model is configured, each search timed in
-/// <c>agent.retrieval.duration</c>. An embedding model that is configured but failing fails the run
-/// (<c>model_unavailable</c>) rather than answering silently without the org's knowledge.
+/// hybrid with an embedding model, lexical without one; an org with no knowledge is answered from one point read,
+/// with no embedding call. Each search is timed in <c>agent.retrieval.duration</c>. An embedding model that is
+/// configured but failing fails the run (<c>model_unavailable</c>) rather than answering silently without the org's knowledge.
 /// </summary>
 internal sealed partial class KnowledgeRetrieval(
     KnowledgeService knowledge,
-    IModelAvailability models,
     AgentMetrics metrics,
     TimeProvider time,
     ILogger<KnowledgeRetrieval> logger)
 {
-    private int _warned;
-
-    public bool IsAvailable
-    {
-        get
-        {
-            if (models.HasEmbeddingModel)
-            {
-                return true;
-            }
-
-            if (Interlocked.Exchange(ref _warned, 1) == 0)
-            {
-                LogNoEmbeddingModel(logger);
-            }
-
-            return false;
-        }
-    }
-
     /// <summary>
     /// The org's best chunks for a text. A long text is searched by its first <see cref="KnowledgeService.MaxQueryLength"/>
     /// characters (an agent input may be longer than a search query; embedding models have input limits).
@@ -60,10 +38,6 @@ internal sealed partial class KnowledgeRetrieval(
         LogRetrieved(logger, orgId.Value, hits.Count, (long)latency.TotalMilliseconds);
         return hits;
     }
-
-    [LoggerMessage(EventId = 2000, Level = LogLevel.Warning, Message =
-        "No embedding model is configured (AzureOpenAI__EmbeddingDeployment or OpenAI__EmbeddingModel): agent runs do not use the orgs' knowledge")]
-    private static partial void LogNoEmbeddingModel(ILogger logger);
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "Retrieved {ChunkCount} knowledge chunks for org {OrgId} in {RetrievalLatencyMs} ms")]
     private static partial void LogRetrieved(ILogger logger, string orgId, int chunkCount, long retrievalLatencyMs);
@@ -96,16 +70,17 @@ internal sealed record KnowledgeSource(
 }
 
 /// <summary>
-/// Automatic retrieval: the org's top <c>Knowledge__RetrievalTop</c> chunks for the run's input, as one system message
+/// Automatic retrieval: the org's top <c>Knowledge__RetrievalTop</c> (or the agent's <c>knowledge.retrievalTop</c>) chunks for the run's input, as one system message
 /// listing numbered sources (one JSON object per line) after the framing that marks them as reference material.
-/// No chunks (an empty knowledge base), <c>RetrievalTop</c> 0 or no embedding model: no message and no citations.
+/// No chunks (an empty knowledge base: no embedding call either) or <c>RetrievalTop</c> 0: no message and no citations.
 /// </summary>
 internal sealed class KnowledgeContextProvider(KnowledgeRetrieval retrieval, IOptions<KnowledgeOptions> options) : IAgentContextProvider
 {
-    public async ValueTask<AgentContext> GetContextAsync(OrgId orgId, string input, CancellationToken cancellationToken)
+    public async ValueTask<AgentContext> GetContextAsync(OrgId orgId, string input, AgentRunScope run, CancellationToken cancellationToken)
     {
-        var top = options.Value.RetrievalTop;
-        if (top == 0 || !retrieval.IsAvailable)
+        ArgumentNullException.ThrowIfNull(run);
+        var top = run.RetrievalTop ?? options.Value.RetrievalTop;
+        if (top == 0)
         {
             return AgentContext.Empty;
         }
@@ -128,7 +103,7 @@ internal sealed class KnowledgeContextProvider(KnowledgeRetrieval retrieval, IOp
 
 /// <summary>
 /// The <c>search_knowledge</c> tool: a search of the run's org (captured when the tool is made; the model can only
-/// choose the query). What it finds is added to the run's citations. Not offered without an embedding model.
+/// choose the query). What it finds is added to the run's citations.
 /// </summary>
 internal sealed class KnowledgeToolProvider(KnowledgeRetrieval retrieval) : IAgentToolProvider
 {
@@ -144,11 +119,6 @@ internal sealed class KnowledgeToolProvider(KnowledgeRetrieval retrieval) : IAge
     public ValueTask<IReadOnlyList<AITool>> GetToolsAsync(OrgId orgId, AgentRunScope run, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
-        if (!retrieval.IsAvailable)
-        {
-            return ValueTask.FromResult<IReadOnlyList<AITool>>([]);
-        }
-
         var tool = AIFunctionFactory.Create(
             ([Description("What to look for, in words likely to appear in the passages.")] string query, CancellationToken ct) => SearchAsync(orgId, run, query, ct),
             new AIFunctionFactoryOptions { Name = ToolName, Description = Description });

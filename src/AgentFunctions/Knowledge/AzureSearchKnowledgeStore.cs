@@ -10,6 +10,7 @@ using Azure.Search.Documents;
 using Azure.Search.Documents.Indexes;
 using Azure.Search.Documents.Indexes.Models;
 using Azure.Search.Documents.Models;
+using Microsoft.Extensions.Options;
 
 namespace AgentFunctions.Knowledge;
 
@@ -20,22 +21,35 @@ namespace AgentFunctions.Knowledge;
 /// pre-filter mode, and keys are derived from (org, document, chunk), so no operation can reach
 /// another org's chunks. Search is hybrid: full text on title/content plus the vector query.
 /// Replace and delete never search for the keys to delete (AI Search makes writes searchable only
-/// after about a second): each document's chunk count is kept in the <see cref="DocumentsTable"/>
-/// table (PartitionKey = org, RowKey = document id, <c>Chunks</c>), and the keys follow from it.
+/// after about a second): each document's pointer is kept in the <see cref="DocumentsTable"/>
+/// table (PartitionKey = org, RowKey = document id: <c>Chunks</c> and <c>Generation</c>), and the keys follow from it.
+/// Row <see cref="OrgRow"/> holds the org's chunk count; its ETag is the org's knowledge version, moved in the same
+/// transaction as every pointer change (<see cref="KnowledgePointers"/>). A replace uploads its chunks under a fresh generation,
+/// swaps the pointer, then deletes the displaced generation; a search drops every result whose generation is not its
+/// document's current one (the org's generations are cached per instance by version), so it never returns a mix.
 /// </summary>
-internal sealed class AzureSearchKnowledgeStore(AzureSearchIndex index, TableProvider tables) : IKnowledgeStore, IOrgDataOwner
+internal sealed class AzureSearchKnowledgeStore(
+    AzureSearchIndex index,
+    TableProvider tables,
+    KnowledgeCache<DocumentGenerations> generations,
+    IOptions<KnowledgeOptions> knowledgeOptions) : IKnowledgeStore, IOrgDataOwner
 {
     /// <summary>Offboarding removes every chunk of the org.</summary>
     public string Area => "knowledge";
 
+    public const string OrgRow = "!org";
+    private const int MaxSearchSize = 1000;
+    private const int MaxSearchAttempts = 5;
     public const string DocumentsTable = "KnowledgeDocuments";
-    public const string ChunksProperty = "Chunks";
+    public const string ChunksProperty = KnowledgePointers.ChunksProperty;
+    public const string GenerationProperty = KnowledgePointers.GenerationProperty;
     public const string VectorProfile = "vector-profile";
     public const string Algorithm = "hnsw";
     private const int MaxBatch = 500;
     private const int LookupPageSize = 1000;
 
     private readonly SearchClient _search = index.Client.GetSearchClient(index.Name);
+    private readonly KnowledgePointers _pointers = new(OrgRow, knowledgeOptions.Value.MaxChunksPerOrg);
 
     /// <summary>The search index: one document per chunk, keyed by <c>id</c>, filterable by <c>orgId</c> and <c>documentId</c>, with the chunk's vector.</summary>
     public static SearchIndex Definition(string name, int dimensions) => new(name)
@@ -67,7 +81,7 @@ internal sealed class AzureSearchKnowledgeStore(AzureSearchIndex index, TablePro
         KnowledgeArguments.Chunks(chunks);
         foreach (var chunk in chunks)
         {
-            if (chunk.Embedding.Length != index.Dimensions)
+            if (!chunk.Embedding.IsEmpty && chunk.Embedding.Length != index.Dimensions)
             {
                 throw new ArgumentException($"The index holds {index.Dimensions}-dimensional vectors; chunk {chunk.Number} has {chunk.Embedding.Length}.", nameof(chunks));
             }
@@ -75,17 +89,10 @@ internal sealed class AzureSearchKnowledgeStore(AzureSearchIndex index, TablePro
 
         await EnsureIndexAsync(cancellationToken).ConfigureAwait(false);
         var counts = await tables.GetAsync(DocumentsTable, cancellationToken).ConfigureAwait(false);
-        var oldCount = await ReadChunkCountAsync(counts, orgId, document.DocumentId, cancellationToken).ConfigureAwait(false) ?? 0;
-        if (chunks.Count > oldCount)
-        {
-            // Recorded before the upload, so the row never counts fewer chunks than the index may hold
-            // (an interrupted replace leaves nothing that a later delete cannot find).
-            await WriteChunkCountAsync(counts, orgId, document.DocumentId, chunks.Count, cancellationToken).ConfigureAwait(false);
-        }
-
+        var generation = Identifiers.NewId();
         var documents = chunks.Select(chunk => new ChunkDocument
         {
-            Id = Key(orgId, document.DocumentId, chunk.Number),
+            Id = Key(orgId, document.DocumentId, generation, chunk.Number),
             OrgId = orgId.Value,
             DocumentId = document.DocumentId,
             Chunk = chunk.Number,
@@ -99,10 +106,21 @@ internal sealed class AzureSearchKnowledgeStore(AzureSearchIndex index, TablePro
             await _search.IndexDocumentsAsync(IndexDocumentsBatch.MergeOrUpload(batch), new IndexDocumentsOptions { ThrowOnAnyError = true }, cancellationToken).ConfigureAwait(false);
         }
 
-        if (chunks.Count < oldCount)
+        var pointer = new TableEntity(orgId.Value, document.DocumentId) { [ChunksProperty] = chunks.Count, [GenerationProperty] = generation };
+        KnowledgePointer? displaced;
+        try
         {
-            await DeleteKeysAsync(orgId, document.DocumentId, chunks.Count, oldCount, cancellationToken).ConfigureAwait(false);
-            await WriteChunkCountAsync(counts, orgId, document.DocumentId, chunks.Count, cancellationToken).ConfigureAwait(false);
+            displaced = await _pointers.SwapAsync(counts, orgId, document.DocumentId, pointer, cancellationToken).ConfigureAwait(false);
+        }
+        catch (KnowledgeLimitExceededException)
+        {
+            await DeleteKeysAsync(orgId, document.DocumentId, new KnowledgePointer(generation, chunks.Count), cancellationToken).ConfigureAwait(false);
+            throw;
+        }
+
+        if (displaced is { } old)
+        {
+            await DeleteKeysAsync(orgId, document.DocumentId, old, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -111,39 +129,101 @@ internal sealed class AzureSearchKnowledgeStore(AzureSearchIndex index, TablePro
         KnowledgeArguments.DocumentId(documentId);
         await EnsureIndexAsync(cancellationToken).ConfigureAwait(false);
         var counts = await tables.GetAsync(DocumentsTable, cancellationToken).ConfigureAwait(false);
-        if (await ReadChunkCountAsync(counts, orgId, documentId, cancellationToken).ConfigureAwait(false) is not { } count)
+        if (await _pointers.SwapAsync(counts, orgId, documentId, null, cancellationToken).ConfigureAwait(false) is not { } old)
         {
             return false;
         }
 
-        await DeleteKeysAsync(orgId, documentId, 0, count, cancellationToken).ConfigureAwait(false);
-        await counts.DeleteEntityAsync(orgId.Value, documentId, ETag.All, cancellationToken).ConfigureAwait(false);
+        await DeleteKeysAsync(orgId, documentId, old, cancellationToken).ConfigureAwait(false);
         return true;
     }
 
-    public async Task<IReadOnlyList<KnowledgeHit>> SearchAsync(OrgId orgId, string queryText, ReadOnlyMemory<float> queryVector, int top, CancellationToken cancellationToken)
+    public async Task<KnowledgeStats> GetStatsAsync(OrgId orgId, string? documentId, CancellationToken cancellationToken)
+    {
+        var counts = await tables.GetAsync(DocumentsTable, cancellationToken).ConfigureAwait(false);
+        return await _pointers.StatsAsync(counts, orgId, documentId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Hybrid (text + vector) or, with an empty vector, text only. Results of a generation that is not its document's
+    /// current one (a replace in progress or just done) are dropped; while that leaves fewer than <paramref name="top"/>
+    /// and the service had more, the query is repeated for more results.
+    /// </summary>
+    public async Task<IReadOnlyList<KnowledgeHit>> SearchAsync(OrgId orgId, string queryText, Func<CancellationToken, Task<ReadOnlyMemory<float>>> embed, int top, CancellationToken cancellationToken)
     {
         KnowledgeArguments.Top(top);
         await EnsureIndexAsync(cancellationToken).ConfigureAwait(false);
+        var counts = await tables.GetAsync(DocumentsTable, cancellationToken).ConfigureAwait(false);
+        var version = await _pointers.ReadVersionAsync(counts, orgId, cancellationToken).ConfigureAwait(false);
+        if (KnowledgePointers.Chunks(version) == 0)
+        {
+            return [];
+        }
+
+        var queryVector = await embed(cancellationToken).ConfigureAwait(false);
+        for (var attempt = 1; ; attempt++)
+        {
+            if (KnowledgePointers.Chunks(version) == 0)
+            {
+                return [];
+            }
+
+            var current = await generations.GetAsync(orgId, version!.ETag.ToString(), ct => LoadGenerationsAsync(counts, orgId, ct), cancellationToken).ConfigureAwait(false);
+            var hits = await SearchCurrentAsync(orgId, queryText, queryVector, top, current, cancellationToken).ConfigureAwait(false);
+            if (hits.Count >= top || attempt == MaxSearchAttempts)
+            {
+                return hits;
+            }
+
+            // Short: maybe a replace swapped and deleted the generation this search was filtering for. Search again at the new version.
+            var now = await _pointers.ReadVersionAsync(counts, orgId, cancellationToken).ConfigureAwait(false);
+            if (now?.ETag == version.ETag)
+            {
+                return hits;
+            }
+
+            version = now;
+        }
+    }
+
+    private async Task<List<KnowledgeHit>> SearchCurrentAsync(OrgId orgId, string queryText, ReadOnlyMemory<float> queryVector, int top, DocumentGenerations current, CancellationToken cancellationToken)
+    {
+        for (var size = top * 2; ; size = Math.Min(size * 4, MaxSearchSize))
+        {
+            var (hits, returned) = await SearchOnceAsync(orgId, queryText, queryVector, size, current, cancellationToken).ConfigureAwait(false);
+            if (hits.Count >= top || returned < size || size == MaxSearchSize)
+            {
+                return [.. hits.Take(top)];
+            }
+        }
+    }
+
+    private async Task<(List<KnowledgeHit> Hits, int Returned)> SearchOnceAsync(OrgId orgId, string queryText, ReadOnlyMemory<float> queryVector, int size, DocumentGenerations current, CancellationToken cancellationToken)
+    {
         var options = new SearchOptions
         {
             Filter = SearchFilter.Create($"orgId eq {orgId.Value}"),
-            Size = top,
+            Size = size,
             QueryType = SearchQueryType.Simple,
             SearchMode = SearchMode.Any,
-            VectorSearch = new VectorSearchOptions
-            {
-                Queries = { new VectorizedQuery(queryVector) { KNearestNeighborsCount = top, Fields = { "embedding" } } },
-                FilterMode = VectorFilterMode.PreFilter,
-            },
         };
-        foreach (var field in new[] { "orgId", "documentId", "chunk", "title", "content" })
+        if (!queryVector.IsEmpty)
+        {
+            options.VectorSearch = new VectorSearchOptions
+            {
+                Queries = { new VectorizedQuery(queryVector) { KNearestNeighborsCount = size, Fields = { "embedding" } } },
+                FilterMode = VectorFilterMode.PreFilter,
+            };
+        }
+
+        foreach (var field in new[] { "id", "orgId", "documentId", "chunk", "title", "content" })
         {
             options.Select.Add(field);
         }
 
         var response = await _search.SearchAsync<ChunkDocument>(queryText, options, cancellationToken).ConfigureAwait(false);
-        var hits = new List<KnowledgeHit>(top);
+        var hits = new List<KnowledgeHit>(size);
+        var returned = 0;
         await foreach (var result in response.Value.GetResultsAsync().ConfigureAwait(false))
         {
             var chunk = result.Document;
@@ -153,14 +233,18 @@ internal sealed class AzureSearchKnowledgeStore(AzureSearchIndex index, TablePro
                 throw new InvalidOperationException("The search index returned a chunk of another org.");
             }
 
-            hits.Add(new KnowledgeHit(chunk.DocumentId!, chunk.Chunk, chunk.Title ?? string.Empty, chunk.Content ?? string.Empty, result.Score ?? 0));
-            if (hits.Count == top)
+            if (current.IsCurrent(chunk.DocumentId!, Generation(chunk.Id!)))
+            {
+                hits.Add(new KnowledgeHit(chunk.DocumentId!, chunk.Chunk, chunk.Title ?? string.Empty, chunk.Content ?? string.Empty, result.Score ?? 0));
+            }
+
+            if (++returned == size)
             {
                 break;
             }
         }
 
-        return hits;
+        return (hits, returned);
     }
 
     public async Task DeleteAllAsync(OrgId orgId, CancellationToken cancellationToken)
@@ -172,26 +256,42 @@ internal sealed class AzureSearchKnowledgeStore(AzureSearchIndex index, TablePro
     }
 
     /// <summary>
-    /// A key AI Search accepts (letters, digits, '-', '_', '='): base64url of <c>{org}|{documentId}|{chunk:D5}</c>.
-    /// Unique per (org, document, chunk), so the same document id in two orgs never shares a key.
+    /// A key AI Search accepts (letters, digits, '-', '_', '='): base64url of <c>{org}|{documentId}|{generation}|{chunk:D5}</c>
+    /// (documents stored before generations existed: <c>{org}|{documentId}|{chunk:D5}</c>, generation empty).
+    /// Unique per (org, document, generation, chunk), so the same document id in two orgs never shares a key.
     /// </summary>
-    internal static string Key(OrgId orgId, string documentId, int chunk) =>
-        Base64Url.EncodeToString(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{orgId.Value}|{documentId}|{chunk:D5}")));
+    internal static string Key(OrgId orgId, string documentId, string generation, int chunk) =>
+        Base64Url.EncodeToString(Encoding.UTF8.GetBytes(generation.Length == 0
+            ? string.Create(CultureInfo.InvariantCulture, $"{orgId.Value}|{documentId}|{chunk:D5}")
+            : string.Create(CultureInfo.InvariantCulture, $"{orgId.Value}|{documentId}|{generation}|{chunk:D5}")));
 
-    /// <summary>The document's chunk count, or null when the org has no such document (a point read of the org's partition).</summary>
-    private static async Task<int?> ReadChunkCountAsync(TableClient counts, OrgId orgId, string documentId, CancellationToken cancellationToken)
+    /// <summary>The generation a key was written under (empty for a key of the earlier scheme).</summary>
+    private static string Generation(string key)
     {
-        var row = await counts.GetEntityIfExistsAsync<TableEntity>(orgId.Value, documentId, [ChunksProperty], cancellationToken).ConfigureAwait(false);
-        return row.HasValue ? row.Value!.GetInt32(ChunksProperty) ?? 0 : null;
+        var parts = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(key)).Split('|');
+        return parts.Length == 4 ? parts[2] : string.Empty;
     }
 
-    private static Task<Response> WriteChunkCountAsync(TableClient counts, OrgId orgId, string documentId, int count, CancellationToken cancellationToken) =>
-        counts.UpsertEntityAsync(new TableEntity(orgId.Value, documentId) { [ChunksProperty] = count }, TableUpdateMode.Replace, cancellationToken);
-
-    /// <summary>Deletes the chunks numbered [<paramref name="from"/>, <paramref name="to"/>) by key; keys already gone are no error.</summary>
-    private async Task DeleteKeysAsync(OrgId orgId, string documentId, int from, int to, CancellationToken cancellationToken)
+    private async Task<DocumentGenerations> LoadGenerationsAsync(TableClient counts, OrgId orgId, CancellationToken cancellationToken)
     {
-        var keys = Enumerable.Range(from, to - from).Select(chunk => new ChunkKey { Id = Key(orgId, documentId, chunk), OrgId = orgId.Value });
+        var version = await _pointers.ReadVersionAsync(counts, orgId, cancellationToken).ConfigureAwait(false);
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {orgId.Value}");
+        await foreach (var row in counts.QueryAsync<TableEntity>(filter, LookupPageSize, ["RowKey", GenerationProperty], cancellationToken).ConfigureAwait(false))
+        {
+            if (row.RowKey != OrgRow)
+            {
+                map[row.RowKey] = row.GetString(GenerationProperty) ?? string.Empty;
+            }
+        }
+
+        return new DocumentGenerations(version?.ETag.ToString() ?? string.Empty, map);
+    }
+
+    /// <summary>Deletes a generation's chunks by key; keys already gone are no error.</summary>
+    private async Task DeleteKeysAsync(OrgId orgId, string documentId, KnowledgePointer pointer, CancellationToken cancellationToken)
+    {
+        var keys = Enumerable.Range(0, pointer.Chunks).Select(chunk => new ChunkKey { Id = Key(orgId, documentId, pointer.Generation, chunk), OrgId = orgId.Value });
         await DeleteAsync(keys, cancellationToken).ConfigureAwait(false);
     }
 

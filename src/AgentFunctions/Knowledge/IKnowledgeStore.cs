@@ -20,16 +20,24 @@ internal sealed record KnowledgeHit(string DocumentId, int Chunk, string Title, 
 internal interface IKnowledgeStore
 {
     /// <summary>
-    /// Stores the chunks as the document's only content: chunks with the same numbers are overwritten,
-    /// chunks of an earlier version that the new one no longer has are removed.
+    /// Stores the chunks as the document's only content, atomically: a search sees either the earlier version's chunks
+    /// or these, never a mix, and of two concurrent replaces exactly one version remains. A chunk's embedding may be
+    /// empty (no embedding model): it is then found lexically only. Throws <see cref="KnowledgeLimitExceededException"/>,
+    /// having written nothing that stays, when the org would hold more than <c>Knowledge__MaxChunksPerOrg</c> chunks.
     /// </summary>
     Task ReplaceDocumentAsync(OrgId orgId, KnowledgeDocument document, IReadOnlyList<KnowledgeChunk> chunks, CancellationToken cancellationToken);
 
     /// <summary>Removes every chunk of the document in this org; false when it had none.</summary>
     Task<bool> DeleteDocumentAsync(OrgId orgId, string documentId, CancellationToken cancellationToken);
 
-    /// <summary>At most <paramref name="top"/> chunks of this org, best first.</summary>
-    Task<IReadOnlyList<KnowledgeHit>> SearchAsync(OrgId orgId, string queryText, ReadOnlyMemory<float> queryVector, int top, CancellationToken cancellationToken);
+    /// <summary>
+    /// At most <paramref name="top"/> chunks of this org, best first. <paramref name="queryVector"/> is called only when
+    /// the org has knowledge (an empty org costs no embedding call); lexical when it gives an empty vector, else hybrid.
+    /// </summary>
+    Task<IReadOnlyList<KnowledgeHit>> SearchAsync(OrgId orgId, string queryText, Func<CancellationToken, Task<ReadOnlyMemory<float>>> queryVector, int top, CancellationToken cancellationToken);
+
+    /// <summary>How many chunks the org holds, and the document (0 when it has none); one or two point reads.</summary>
+    Task<KnowledgeStats> GetStatsAsync(OrgId orgId, string? documentId, CancellationToken cancellationToken);
 
     /// <summary>Removes every chunk of the org (offboarding); safe to call again after an interruption.</summary>
     Task DeleteAllAsync(OrgId orgId, CancellationToken cancellationToken);

@@ -27,6 +27,14 @@ internal sealed class KnowledgeOptions : IValidatableObject
     [Range(0, 20, ErrorMessage = "Knowledge__RetrievalTop must be between 0 and 20.")]
     public int RetrievalTop { get; set; } = 4;
 
+    /// <summary>Most chunks one org may hold; a document that would exceed it is refused with 413.</summary>
+    [Range(1, 10_000_000, ErrorMessage = "Knowledge__MaxChunksPerOrg must be between 1 and 10000000.")]
+    public int MaxChunksPerOrg { get; set; } = 50_000;
+
+    /// <summary>Memory this instance may hold for the embedded store's per-org search indexes, across all orgs (LRU).</summary>
+    [Range(1, 1_048_576, ErrorMessage = "Knowledge__CacheMegabytes must be between 1 and 1048576.")]
+    public int CacheMegabytes { get; set; } = 1024;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (ChunkOverlap * 2 >= ChunkSize)

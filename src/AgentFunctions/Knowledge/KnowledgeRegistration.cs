@@ -18,8 +18,9 @@ internal static class KnowledgeRegistration
 {
     /// <summary>
     /// Knowledge ingestion and search: Azure AI Search when <c>AzureSearch__Endpoint</c> is set,
-    /// else the embedded Table Storage store; and the agent's use of it (automatic retrieval, the <c>search_knowledge</c>
-    /// tool). Needs an <c>IEmbeddingGenerator&lt;string, Embedding&lt;float&gt;&gt;</c>, <c>IModelAvailability</c> and <c>AgentMetrics</c>.
+    /// else the embedded Table Storage store with its per-instance search cache; and the agent's use of it (automatic
+    /// retrieval, the <c>search_knowledge</c> tool). Needs an <c>IEmbeddingGenerator&lt;string, Embedding&lt;float&gt;&gt;</c>,
+    /// <c>IModelAvailability</c>, <c>IUsageMeter</c> and <c>AgentMetrics</c>.
     /// </summary>
     public static IServiceCollection AddKnowledge(this IServiceCollection services, IConfiguration configuration)
     {
@@ -37,6 +38,7 @@ internal static class KnowledgeRegistration
                 return new AzureSearchIndex(client, options.IndexName, options.Dimensions, sp.GetRequiredService<ILogger<AzureSearchIndex>>());
             });
             services.TryAddEnumerable(ServiceDescriptor.Singleton<ISearchIndexHealth, AzureSearchIndex>(sp => sp.GetRequiredService<AzureSearchIndex>()));
+            services.TryAddSingleton<KnowledgeCache<DocumentGenerations>>();
             services.TryAddSingleton<AzureSearchKnowledgeStore>();
             services.TryAddSingleton<IKnowledgeStore>(sp => sp.GetRequiredService<AzureSearchKnowledgeStore>());
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IOrgDataOwner, AzureSearchKnowledgeStore>(sp => sp.GetRequiredService<AzureSearchKnowledgeStore>()));
@@ -44,6 +46,7 @@ internal static class KnowledgeRegistration
         }
         else
         {
+            services.TryAddSingleton<KnowledgeCache<KnowledgeIndex>>();
             services.TryAddSingleton<TableKnowledgeStore>();
             services.TryAddSingleton<IKnowledgeStore>(sp => sp.GetRequiredService<TableKnowledgeStore>());
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IOrgDataOwner, TableKnowledgeStore>(sp => sp.GetRequiredService<TableKnowledgeStore>()));

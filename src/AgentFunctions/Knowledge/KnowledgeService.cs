@@ -2,6 +2,7 @@ using System.ClientModel;
 using System.Text.Json;
 using AgentFunctions.Agents;
 using AgentFunctions.Errors;
+using AgentFunctions.Models;
 using AgentFunctions.Tenancy;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
@@ -10,12 +11,16 @@ using Microsoft.Extensions.Options;
 namespace AgentFunctions.Knowledge;
 
 /// <summary>
-/// Ingestion (validate → chunk → embed in batches → replace in the store) and search (embed the
-/// query → org-filtered store search) for one org at a time. Input is validated before any I/O.
+/// Ingestion (validate → chunk → check the org's chunk limit and token quota → embed in batches → replace in the
+/// store) and search (check the quota → embed the query → org-filtered store search) for one org at a time. Input is
+/// validated before any I/O. With no embedding model configured, nothing is embedded: chunks are stored without
+/// vectors and search is lexical. Embedding tokens count against the org's <c>tokensPerDay</c> (usage kind
+/// <c>embeddingTokens</c>).
 /// </summary>
 internal sealed partial class KnowledgeService(
     IKnowledgeStore store,
     IEmbeddingGenerator<string, Embedding<float>> embeddings,
+    IModelAvailability models,
     IUsageMeter usage,
     IOptions<KnowledgeOptions> options,
     ILogger<KnowledgeService> logger)
@@ -31,18 +36,39 @@ internal sealed partial class KnowledgeService(
     {
         var document = Validate(documentId, request);
         var chunkTexts = Chunker.Split(request!.Content!, _options.ChunkSize, _options.ChunkOverlap);
+        var stats = await store.GetStatsAsync(orgId, documentId, cancellationToken).ConfigureAwait(false);
+        if (stats.OrgChunks - stats.DocumentChunks + chunkTexts.Count > _options.MaxChunksPerOrg && chunkTexts.Count > stats.DocumentChunks)
+        {
+            throw TooManyChunks(stats.OrgChunks - stats.DocumentChunks + chunkTexts.Count);
+        }
+
         var chunks = new List<KnowledgeChunk>(chunkTexts.Count);
+        if (models.HasEmbeddingModel)
+        {
+            await usage.EnsureWithinQuotaAsync(orgId, cancellationToken).ConfigureAwait(false);
+        }
+
         foreach (var batch in chunkTexts.Chunk(_options.EmbeddingBatchSize))
         {
             // The title goes into each chunk's embedding so a chunk is found by what its document is about.
-            var vectors = await EmbedAsync(orgId, batch.Select(text => $"{document.Title}\n\n{text}").ToList(), cancellationToken).ConfigureAwait(false);
+            var vectors = models.HasEmbeddingModel
+                ? await EmbedAsync(orgId, batch.Select(text => $"{document.Title}\n\n{text}").ToList(), cancellationToken).ConfigureAwait(false)
+                : new ReadOnlyMemory<float>[batch.Length];
             for (var i = 0; i < batch.Length; i++)
             {
                 chunks.Add(new KnowledgeChunk(chunks.Count, batch[i], vectors[i]));
             }
         }
 
-        await store.ReplaceDocumentAsync(orgId, document, chunks, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await store.ReplaceDocumentAsync(orgId, document, chunks, cancellationToken).ConfigureAwait(false);
+        }
+        catch (KnowledgeLimitExceededException e)
+        {
+            throw TooManyChunks(e.WouldHold);
+        }
+
         LogDocumentStored(logger, orgId.Value, documentId, chunks.Count);
         return new PutDocumentResult(documentId, chunks.Count);
     }
@@ -77,16 +103,30 @@ internal sealed partial class KnowledgeService(
             throw ApiException.InvalidRequest("top", $"must be between 1 and {KnowledgeArguments.MaxTop}.");
         }
 
+        if (models.HasEmbeddingModel)
+        {
+            await usage.EnsureWithinQuotaAsync(orgId, cancellationToken).ConfigureAwait(false);
+        }
+
         var hits = await RetrieveAsync(orgId, request.Query, top, cancellationToken).ConfigureAwait(false);
         return new SearchResponse(hits.Select(hit => new SearchResultItem(hit.DocumentId, hit.Title, hit.Content, hit.Score)).ToList());
     }
 
-    /// <summary>The org's best chunks for a text (the agent's retrieval uses this too).</summary>
+    /// <summary>
+    /// The org's best chunks for a text (the agent's retrieval uses this too, after the run's own quota check):
+    /// hybrid with an embedding model, else lexical; no embedding call when the org has no knowledge.
+    /// </summary>
     public async Task<IReadOnlyList<KnowledgeHit>> RetrieveAsync(OrgId orgId, string query, int top, CancellationToken cancellationToken)
     {
-        var vector = (await EmbedAsync(orgId, [query], cancellationToken).ConfigureAwait(false))[0];
-        return await store.SearchAsync(orgId, query, vector, top, cancellationToken).ConfigureAwait(false);
+        return await store.SearchAsync(orgId, query, EmbedQueryAsync, top, cancellationToken).ConfigureAwait(false);
+
+        // Called by the store only when the org has knowledge: an empty org costs no embedding call.
+        async Task<ReadOnlyMemory<float>> EmbedQueryAsync(CancellationToken ct) =>
+            models.HasEmbeddingModel ? (await EmbedAsync(orgId, [query], ct).ConfigureAwait(false))[0] : ReadOnlyMemory<float>.Empty;
     }
+
+    private ApiException TooManyChunks(int wouldHold) =>
+        ApiException.PayloadTooLarge($"The org would hold {wouldHold} knowledge chunks; Knowledge__MaxChunksPerOrg allows {_options.MaxChunksPerOrg}.");
 
     private KnowledgeDocument Validate(string documentId, PutDocumentRequest? request)
     {
@@ -153,9 +193,9 @@ internal sealed partial class KnowledgeService(
             throw ApiException.ModelUnavailable(502, "The embedding model returned an unexpected answer.");
         }
 
-        var tokens = generated.Usage?.InputTokenCount ?? ((texts.Sum(t => (long)t.Length) + 3) / 4);
+        // Servers that report no usage are metered by the usual estimate of 4 characters a token.
+        var tokens = generated.Usage?.InputTokenCount ?? texts.Sum(text => (text.Length + 3) / 4);
         await usage.RecordAsync(orgId, UsageEntry.Embedding(tokens), CancellationToken.None).ConfigureAwait(false);
-
         return generated.Select(e => e.Vector).ToList();
     }
 

@@ -1,134 +1,212 @@
+using System.Diagnostics;
 using System.Globalization;
 using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;
 using Azure;
 using Azure.Data.Tables;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace AgentFunctions.Knowledge;
 
 /// <summary>
-/// The embedded backend: Table <c>KnowledgeChunks</c>, PartitionKey = org id, RowKey =
-/// <c>{documentId}|{chunk:D5}</c> (document ids cannot contain <c>|</c>, so a document's chunks are
-/// one contiguous key range). Properties: DocumentId, Chunk, Title, Content, Metadata (JSON) and
-/// Vector (the unit-normalized embedding as little-endian float32 bytes). Changing this scheme is a
-/// breaking change for stored data.
-/// Search is an exact cosine scan of the org's partition only (RowKey and Vector selected, a top-k
-/// heap kept while streaming), then point reads of the k winners. Cost is linear in the org's chunk
-/// count; other orgs' partitions are never read.
+/// The embedded backend, two tables partitioned by org id (document ids start with a letter or digit and hold no
+/// <c>|</c>, so each generation's chunks are one key range):
+/// <list type="bullet">
+/// <item><c>KnowledgePointers</c>: RowKey <c>!version</c> (<c>Chunks</c> = the org's chunk count; its ETag is the
+/// org's knowledge version, moved by every change in the same transaction, see <see cref="KnowledgePointers"/>) and
+/// RowKey = document id, the document's pointer (<c>Generation</c>, <c>Chunks</c>, <c>Title</c>, <c>Metadata</c>).</item>
+/// <item><c>KnowledgeChunks</c>: RowKey <c>{documentId}|{generation}|{chunk:D5}</c>: <c>Chunk</c>, <c>Content</c> and,
+/// when embedded, <c>Vector</c> (the unit-normalized embedding as little-endian float32 bytes).</item>
+/// </list>
+/// A replace writes the new chunks under a fresh generation (invisible: no pointer names it), then swaps the pointer and
+/// the version in one transaction, then deletes the displaced generation: a search sees one version of a document or
+/// the other, never a mix. Search reads <c>!version</c> (one point read of the small pointer table) and searches this
+/// instance's <see cref="KnowledgeCache{T}"/> index of the org at that version, loading it (the org's pointers, then one
+/// scan of its chunk partition, keeping each document's current generation) when it is missing or older. Changing
+/// this scheme is a breaking change for stored data.
 /// </summary>
-internal sealed class TableKnowledgeStore(TableProvider tables) : IKnowledgeStore, IOrgDataOwner
+internal sealed partial class TableKnowledgeStore(
+    TableProvider tables,
+    KnowledgeCache<KnowledgeIndex> cache,
+    IOptions<KnowledgeOptions> options,
+    ILogger<TableKnowledgeStore> logger) : IKnowledgeStore, IOrgDataOwner
 {
     /// <summary>Offboarding removes every chunk of the org.</summary>
     public string Area => "knowledge";
 
     public const string TableName = "KnowledgeChunks";
+    public const string PointersTable = "KnowledgePointers";
+    public const string VersionRow = "!version";
     private const int MaxBatch = 100;
     private const int ScanPageSize = 1000;
+    private const int MaxLoadAttempts = 10;
+
+    private readonly KnowledgePointers _pointers = new(VersionRow, options.Value.MaxChunksPerOrg);
 
     public async Task ReplaceDocumentAsync(OrgId orgId, KnowledgeDocument document, IReadOnlyList<KnowledgeChunk> chunks, CancellationToken cancellationToken)
     {
         KnowledgeArguments.DocumentId(document.DocumentId);
         KnowledgeArguments.Chunks(chunks);
         var table = await tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
-        var existing = await DocumentRowKeysAsync(table, orgId, document.DocumentId, cancellationToken).ConfigureAwait(false);
-
-        var upserts = chunks.Select(chunk => new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(orgId.Value, RowKey(document.DocumentId, chunk.Number))
+        var generation = Identifiers.NewId();
+        var rows = chunks.Select(chunk =>
         {
-            ["DocumentId"] = document.DocumentId,
-            ["Chunk"] = chunk.Number,
-            ["Title"] = document.Title,
-            ["Content"] = chunk.Content,
-            ["Metadata"] = document.Metadata,
-            ["Vector"] = VectorMath.ToBytes(VectorMath.Normalize(chunk.Embedding.Span)),
-        }));
-        await SubmitAsync(table, upserts, cancellationToken).ConfigureAwait(false);
+            var row = new TableEntity(orgId.Value, ChunkKey(document.DocumentId, generation, chunk.Number))
+            {
+                ["Chunk"] = chunk.Number,
+                ["Content"] = chunk.Content,
+            };
+            if (!chunk.Embedding.IsEmpty)
+            {
+                row["Vector"] = VectorMath.ToBytes(VectorMath.Normalize(chunk.Embedding.Span));
+            }
 
-        var stale = existing.Where(rowKey => ChunkNumber(rowKey) >= chunks.Count);
-        await SubmitAsync(table, stale.Select(rowKey => Delete(orgId, rowKey)), cancellationToken).ConfigureAwait(false);
+            return new TableTransactionAction(TableTransactionActionType.UpsertReplace, row);
+        });
+        await SubmitAsync(table, rows, cancellationToken).ConfigureAwait(false);
+
+        var pointer = new TableEntity(orgId.Value, document.DocumentId)
+        {
+            [KnowledgePointers.GenerationProperty] = generation,
+            [KnowledgePointers.ChunksProperty] = chunks.Count,
+            ["Title"] = document.Title,
+            ["Metadata"] = document.Metadata,
+        };
+        KnowledgePointer? displaced;
+        try
+        {
+            var pointers = await tables.GetAsync(PointersTable, cancellationToken).ConfigureAwait(false);
+            displaced = await _pointers.SwapAsync(pointers, orgId, document.DocumentId, pointer, cancellationToken).ConfigureAwait(false);
+        }
+        catch (KnowledgeLimitExceededException)
+        {
+            await DeleteGenerationAsync(table, orgId, document.DocumentId, generation, cancellationToken).ConfigureAwait(false);
+            throw;
+        }
+
+        if (displaced is { } old)
+        {
+            await DeleteGenerationAsync(table, orgId, document.DocumentId, old.Generation, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public async Task<bool> DeleteDocumentAsync(OrgId orgId, string documentId, CancellationToken cancellationToken)
     {
         KnowledgeArguments.DocumentId(documentId);
         var table = await tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
-        var existing = await DocumentRowKeysAsync(table, orgId, documentId, cancellationToken).ConfigureAwait(false);
-        await SubmitAsync(table, existing.Select(rowKey => Delete(orgId, rowKey)), cancellationToken).ConfigureAwait(false);
-        return existing.Count > 0;
+        var pointers = await tables.GetAsync(PointersTable, cancellationToken).ConfigureAwait(false);
+        if (await _pointers.SwapAsync(pointers, orgId, documentId, null, cancellationToken).ConfigureAwait(false) is not { } old)
+        {
+            return false;
+        }
+
+        await DeleteGenerationAsync(table, orgId, documentId, old.Generation, cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
-    public async Task<IReadOnlyList<KnowledgeHit>> SearchAsync(OrgId orgId, string queryText, ReadOnlyMemory<float> queryVector, int top, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<KnowledgeHit>> SearchAsync(OrgId orgId, string queryText, Func<CancellationToken, Task<ReadOnlyMemory<float>>> queryVector, int top, CancellationToken cancellationToken)
     {
         KnowledgeArguments.Top(top);
-        var query = VectorMath.Normalize(queryVector.Span);
-        var table = await tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
-
-        // Min-heap of the best k so far: the root is the weakest winner, replaced when beaten.
-        var best = new PriorityQueue<string, float>(top + 1);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {orgId.Value}");
-        await foreach (var entity in table.QueryAsync<TableEntity>(filter, ScanPageSize, ["RowKey", "Vector"], cancellationToken).ConfigureAwait(false))
+        var pointers = await tables.GetAsync(PointersTable, cancellationToken).ConfigureAwait(false);
+        var version = await _pointers.ReadVersionAsync(pointers, orgId, cancellationToken).ConfigureAwait(false);
+        if (KnowledgePointers.Chunks(version) == 0)
         {
-            if (entity.GetBinary("Vector") is not { } bytes || bytes.Length != query.Length * sizeof(float))
-            {
-                continue; // written with another embedding model: not comparable
-            }
-
-            var score = VectorMath.Dot(query, VectorMath.FromBytes(bytes));
-            if (best.Count < top)
-            {
-                best.Enqueue(entity.RowKey, score);
-            }
-            else if (best.TryPeek(out _, out var weakest) && score > weakest)
-            {
-                best.DequeueEnqueue(entity.RowKey, score);
-            }
+            return [];
         }
 
-        var winners = new List<(string RowKey, float Score)>(best.Count);
-        while (best.TryDequeue(out var rowKey, out var score))
-        {
-            winners.Add((rowKey, score));
-        }
-
-        winners.Reverse();
-        var reads = winners.Select(async winner =>
-        {
-            var read = await table.GetEntityIfExistsAsync<TableEntity>(orgId.Value, winner.RowKey, ["DocumentId", "Chunk", "Title", "Content"], cancellationToken).ConfigureAwait(false);
-            return read is { HasValue: true, Value: { } row }
-                ? new KnowledgeHit(row.GetString("DocumentId"), row.GetInt32("Chunk") ?? 0, row.GetString("Title"), row.GetString("Content"), winner.Score)
-                : null; // deleted since the scan
-        });
-        var hits = await Task.WhenAll(reads).ConfigureAwait(false);
-        return hits.OfType<KnowledgeHit>().ToList();
+        var vector = queryVector(cancellationToken);
+        var index = await cache.GetAsync(orgId, version!.ETag.ToString(), ct => LoadAsync(pointers, orgId, ct), cancellationToken).ConfigureAwait(false);
+        return index.Search(queryText, await vector.ConfigureAwait(false), top);
     }
 
+    public async Task<KnowledgeStats> GetStatsAsync(OrgId orgId, string? documentId, CancellationToken cancellationToken)
+    {
+        var pointers = await tables.GetAsync(PointersTable, cancellationToken).ConfigureAwait(false);
+        return await _pointers.StatsAsync(pointers, orgId, documentId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The pointers first: from then on searches find nothing, whatever chunks a re-run still has to delete.</summary>
     public async Task DeleteAllAsync(OrgId orgId, CancellationToken cancellationToken)
     {
+        var pointers = await tables.GetAsync(PointersTable, cancellationToken).ConfigureAwait(false);
+        await pointers.DeleteOrgPartitionAsync(orgId, cancellationToken).ConfigureAwait(false);
         var table = await tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
         await table.DeleteOrgPartitionAsync(orgId, cancellationToken).ConfigureAwait(false);
     }
 
-    internal static string RowKey(string documentId, int chunk) =>
-        string.Create(CultureInfo.InvariantCulture, $"{documentId}|{chunk:D5}");
+    internal static string ChunkKey(string documentId, string generation, int chunk) =>
+        string.Create(CultureInfo.InvariantCulture, $"{documentId}|{generation}|{chunk:D5}");
 
-    private static int ChunkNumber(string rowKey) =>
-        int.Parse(rowKey.AsSpan(rowKey.LastIndexOf('|') + 1), NumberStyles.None, CultureInfo.InvariantCulture);
-
-    private static TableTransactionAction Delete(OrgId orgId, string rowKey) =>
-        new(TableTransactionActionType.Delete, new TableEntity(orgId.Value, rowKey), ETag.All);
-
-    private static async Task<List<string>> DocumentRowKeysAsync(TableClient table, OrgId orgId, string documentId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the org's index: the version first, then the pointers, then the chunk partition, keeping only each
+    /// document's current generation. A document whose chunks are incomplete was replaced during the scan (its old
+    /// generation deleted under it): read again. The index carries the version read first, so a write during the load
+    /// only makes the next search reload.
+    /// </summary>
+    private async Task<KnowledgeIndex> LoadAsync(TableClient pointers, OrgId orgId, CancellationToken cancellationToken)
     {
-        // '}' is the character after '|': [id|, id}) is exactly this document's chunks.
-        var from = $"{documentId}|";
-        var to = $"{documentId}}}";
+        var started = Stopwatch.GetTimestamp();
+        var table = await tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {orgId.Value}");
+        for (var attempt = 1; ; attempt++)
+        {
+            if (await _pointers.ReadVersionAsync(pointers, orgId, cancellationToken).ConfigureAwait(false) is not { } version)
+            {
+                return KnowledgeIndex.Build(string.Empty, [], []);
+            }
+
+            var documents = new Dictionary<string, (string Generation, int Chunks, string Title, int Seen)>(StringComparer.Ordinal);
+            await foreach (var row in pointers.QueryAsync<TableEntity>(filter, ScanPageSize, ["RowKey", KnowledgePointers.GenerationProperty, KnowledgePointers.ChunksProperty, "Title"], cancellationToken).ConfigureAwait(false))
+            {
+                if (row.RowKey != VersionRow)
+                {
+                    documents[row.RowKey] = (row.GetString(KnowledgePointers.GenerationProperty), row.GetInt32(KnowledgePointers.ChunksProperty) ?? 0, row.GetString("Title") ?? string.Empty, 0);
+                }
+            }
+
+            var chunks = new List<IndexedChunk>(KnowledgePointers.Chunks(version));
+            var vectors = new List<ReadOnlyMemory<float>>(chunks.Capacity);
+            await foreach (var row in table.QueryAsync<TableEntity>(filter, ScanPageSize, ["RowKey", "Chunk", "Content", "Vector"], cancellationToken).ConfigureAwait(false))
+            {
+                var parts = row.RowKey.Split('|');
+                if (parts.Length != 3 || !documents.TryGetValue(parts[0], out var document) || document.Generation != parts[1])
+                {
+                    continue; // a generation being written, or being deleted
+                }
+
+                documents[parts[0]] = document with { Seen = document.Seen + 1 };
+                chunks.Add(new IndexedChunk(parts[0], row.GetInt32("Chunk") ?? 0, document.Title, row.GetString("Content") ?? string.Empty));
+                vectors.Add(row.GetBinary("Vector") is { } bytes ? VectorMath.FromBytes(bytes).ToArray() : ReadOnlyMemory<float>.Empty);
+            }
+
+            if (documents.Values.All(d => d.Seen == d.Chunks) || attempt == MaxLoadAttempts)
+            {
+                var index = KnowledgeIndex.Build(version.ETag.ToString(), chunks, vectors);
+                var loadMs = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                LogIndexLoaded(logger, orgId.Value, index.Count, index.Bytes / 1024, attempt, loadMs);
+                return index;
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 2020, Level = LogLevel.Information,
+        Message = "Loaded the knowledge index of org {OrgId}: {ChunkCount} chunks, {IndexKilobytes} KiB, {Attempts} scan(s), {LoadMs} ms")]
+    private static partial void LogIndexLoaded(ILogger logger, string orgId, int chunkCount, long indexKilobytes, int attempts, long loadMs);
+
+    private static async Task DeleteGenerationAsync(TableClient table, OrgId orgId, string documentId, string generation, CancellationToken cancellationToken)
+    {
+        // '}' is the character after '|': [id|gen|, id|gen}) is exactly this generation's chunks.
+        var from = $"{documentId}|{generation}|";
+        var to = $"{documentId}|{generation}}}";
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {orgId.Value} and RowKey ge {from} and RowKey lt {to}");
-        var rowKeys = new List<string>();
+        var keys = new List<string>();
         await foreach (var entity in table.QueryAsync<TableEntity>(filter, ScanPageSize, ["RowKey"], cancellationToken).ConfigureAwait(false))
         {
-            rowKeys.Add(entity.RowKey);
+            keys.Add(entity.RowKey);
         }
 
-        return rowKeys;
+        await SubmitAsync(table, keys.Select(key => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(orgId.Value, key), ETag.All)), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Transactions of at most 100 actions (all in the org's partition); a delete of a row already gone is fine.</summary>
@@ -142,7 +220,7 @@ internal sealed class TableKnowledgeStore(TableProvider tables) : IKnowledgeStor
             }
             catch (TableTransactionFailedException e) when (e.Status == 404)
             {
-                // Someone else deleted part of it meanwhile: delete the rest one by one.
+                // Someone else deleted part of it meanwhile (offboarding): delete the rest one by one.
                 foreach (var action in batch.Where(a => a.ActionType == TableTransactionActionType.Delete))
                 {
                     await table.DeleteEntityAsync(action.Entity.PartitionKey, action.Entity.RowKey, ETag.All, cancellationToken).ConfigureAwait(false);
@@ -150,4 +228,5 @@ internal sealed class TableKnowledgeStore(TableProvider tables) : IKnowledgeStor
             }
         }
     }
+
 }

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace AgentFunctions.Middleware;
 
 /// <summary>
-/// First in the pipeline. HTTP: every failure becomes problem+json (no stack trace leaves the
+/// First in the pipeline. HTTP: every failure becomes problem+json, or the OpenAI error envelope on /api/v1 (no stack trace leaves the
 /// process). Queue: the failure is logged and rethrown so the host redelivers the message.
 /// </summary>
 internal sealed partial class ExceptionMiddleware(ILogger<ExceptionMiddleware> logger) : IFunctionsWorkerMiddleware
@@ -38,6 +38,12 @@ internal sealed partial class ExceptionMiddleware(ILogger<ExceptionMiddleware> l
             }
 
             var traceId = context.TraceId();
+            if (OpenAiHttp.IsOpenAiPath(http.Request))
+            {
+                await OpenAiHttp.WriteErrorAsync(http.Response, error, traceId).ConfigureAwait(false);
+                return;
+            }
+
             var problem = error is ApiException known ? Problem.From(known, traceId) : Problem.Internal(traceId);
             await problem.WriteAsync(http.Response, (error as ApiException)?.RetryAfter).ConfigureAwait(false);
         }

@@ -12,7 +12,8 @@ namespace AgentFunctions.Middleware;
 
 /// <summary>
 /// Resolve → validate → authorize → audit, then the function runs with its <see cref="OrgContext"/>.
-/// HTTP: the org comes from <c>X-Org-Id</c> (or the default org). Queue: from the message's
+/// HTTP: the org comes from <c>X-Org-Id</c>, else from the caller's credential when it names exactly one org, else the
+/// default org. Queue: from the message's
 /// <c>orgId</c>; a message without a valid org is never processed as any org — it is logged and
 /// moved to the poison queue.
 /// </summary>
@@ -40,7 +41,11 @@ internal sealed partial class OrgContextMiddleware(
         OrgId orgId;
         if (http is not null)
         {
-            orgId = ResolveHttpOrg(http.Request.Headers[OrgHeader].ToString());
+            var header = http.Request.Headers[OrgHeader].ToString();
+            orgId = tenancy.Value.MultitenancyEnabled && header.Length == 0
+                && await policy.FindCredentialOrgAsync(http, context.CancellationToken).ConfigureAwait(false) is { } named
+                ? named
+                : ResolveHttpOrg(header);
         }
         else
         {
@@ -69,6 +74,7 @@ internal sealed partial class OrgContextMiddleware(
                 new OrgAccessRecord(orgId, denied?.Principal ?? AuditPrincipals.Unauthenticated, context.FunctionDefinition.Name, action, AccessOutcome.Denied, context.TraceId(), refused.Code)
                 {
                     CallerIdentified = denied is not null,
+                    FoldBy = denied?.Credential,
                 },
                 context.CancellationToken).ConfigureAwait(false);
             throw;

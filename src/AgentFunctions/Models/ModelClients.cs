@@ -3,6 +3,7 @@ using System.ClientModel.Primitives;
 using System.Collections.Concurrent;
 using AgentFunctions.Errors;
 using AgentFunctions.Secrets;
+using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;
 using Azure.AI.OpenAI;
 using Azure.Core;
@@ -51,15 +52,22 @@ internal sealed class ModelClients(
     IOptions<OpenAIOptions> openAIOptions,
     IOptions<ModelResilienceOptions> resilience,
     IOrgSecrets secrets,
-    IHttpClientFactory httpClients) : IModelClients, IDisposable
+    IHttpClientFactory httpClients,
+    TimeProvider time) : IModelClients, IDisposable
 {
+    /// <summary>Orgs with their own endpoint whose clients one instance keeps (least recently used evicted first).</summary>
+    internal const int MaxOrgClients = 1_000;
+
+    /// <summary>An org's client is rebuilt at least this often (a rotated key setting, a pruned idle org).</summary>
+    internal static readonly TimeSpan OrgClientLifetime = TimeSpan.FromHours(1);
+
     public const string MissingChatModel =
         "No model is configured: set AzureOpenAI__Endpoint and AzureOpenAI__ChatDeployment, or OpenAI__Endpoint and OpenAI__ChatModel.";
 
     private readonly ConcurrentDictionary<string, IChatClient> _chatClients = new(StringComparer.Ordinal);
 
     /// <summary>One entry per org with its own endpoint: a settings change replaces it, so an old client is dropped.</summary>
-    private readonly ConcurrentDictionary<OrgId, OrgChatClient> _orgClients = new();
+    private readonly BoundedCache<OrgId, OrgChatClient> _orgClients = new(MaxOrgClients, time);
 
     private readonly Lazy<TokenCredential> _credential = new(() =>
         azureOptions.Value.ClientId is { Length: > 0 } clientId
@@ -99,13 +107,13 @@ internal sealed class ModelClients(
 
         // Same settings version, endpoint and key: the cached client. Anything else (a new version, a rotated key,
         // an org deleted and registered again whose version restarted) replaces it.
-        if (_orgClients.TryGetValue(orgId, out var cached) && cached.Matches(target, model, apiKey))
+        if (_orgClients.TryGet(orgId, out var cached) && cached.Matches(target, model, apiKey))
         {
             return cached.Client;
         }
 
         var client = ChatClient(OrgProvider(target.Endpoint, apiKey), model);
-        _orgClients[orgId] = new OrgChatClient(target, model, apiKey, client);
+        _orgClients.Set(orgId, new OrgChatClient(target, model, apiKey, client), OrgClientLifetime);
         return client;
     }
 
@@ -142,7 +150,7 @@ internal sealed class ModelClients(
 
     public void Dispose()
     {
-        foreach (var client in _chatClients.Values.Concat(_orgClients.Values.Select(o => o.Client)))
+        foreach (var client in _chatClients.Values.Concat(_orgClients.Values().Select(o => o.Client)))
         {
             client.Dispose();
         }

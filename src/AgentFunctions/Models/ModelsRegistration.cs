@@ -51,6 +51,7 @@ internal static class ModelsRegistration
                     .AddTimeout(options.AttemptTimeout);
             });
 
+        services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IModelClients, ModelClients>();
         services.TryAddSingleton<IModelAvailability, ConfiguredModelAvailability>();
         services.TryAddSingleton<IEmbeddingGenerator<string, Embedding<float>>, ConfiguredEmbeddingGenerator>();

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
 using AgentFunctions.Errors;
 using AgentFunctions.Serialization;
@@ -48,16 +47,30 @@ internal sealed class TableOrgRegistry(
 {
     public const string TableName = "Orgs";
     private const string Partition = "orgs";
-    private const int MaxCachedEntries = 10_000;
+    /// <summary>Registered orgs one instance keeps (least recently used evicted first).</summary>
+    internal const int MaxCachedOrgs = 10_000;
+
+    /// <summary>
+    /// Ids found unregistered, kept apart from the registered ones: a caller looking up made-up ids only evicts
+    /// other made-up ids, never an org's entry.
+    /// </summary>
+    internal const int MaxCachedNotFound = 1_000;
+
     private const int MaxAttempts = 8;
 
-    private readonly ConcurrentDictionary<string, CacheEntry> _cache = new(StringComparer.Ordinal);
+    private readonly BoundedCache<OrgId, OrgRecord> _found = new(MaxCachedOrgs, time);
+    private readonly BoundedCache<OrgId, bool> _notFound = new(MaxCachedNotFound, time);
 
     public async ValueTask<OrgRecord?> FindAsync(OrgId orgId, CancellationToken cancellationToken)
     {
-        if (_cache.TryGetValue(orgId.Value, out var entry) && time.GetTimestamp() < entry.ExpiresAt)
+        if (_found.TryGet(orgId, out var org))
         {
-            return entry.Org;
+            return org;
+        }
+
+        if (_notFound.TryGet(orgId, out _))
+        {
+            return null;
         }
 
         return await GetAsync(orgId, cancellationToken).ConfigureAwait(false);
@@ -124,7 +137,8 @@ internal sealed class TableOrgRegistry(
             }
         }
 
-        _cache.TryRemove(orgId.Value, out _);
+        _found.Remove(orgId);
+        _notFound.Remove(orgId);
     }
 
     /// <summary>Read-modify-write of one row under If-Match, retried when another writer got there first.</summary>
@@ -179,12 +193,16 @@ internal sealed class TableOrgRegistry(
             return;
         }
 
-        if (_cache.Count >= MaxCachedEntries)
+        if (org is null)
         {
-            _cache.Clear();
+            _found.Remove(orgId);
+            _notFound.Set(orgId, true, options.Value.CacheDuration);
         }
-
-        _cache[orgId.Value] = new CacheEntry(org, options.Value.CacheDeadline(time));
+        else
+        {
+            _notFound.Remove(orgId);
+            _found.Set(orgId, org, options.Value.CacheDuration);
+        }
     }
 
     private bool IsDefault(OrgId orgId) => tenancy.Value.DefaultOrg == orgId;
@@ -198,6 +216,4 @@ internal sealed class TableOrgRegistry(
     }
 
     private Task<TableClient> Table(CancellationToken cancellationToken) => tables.GetAsync(TableName, cancellationToken);
-
-    private sealed record CacheEntry(OrgRecord? Org, long ExpiresAt);
 }

@@ -11,6 +11,8 @@ internal static class StorageRegistration
     {
         services.TryAddSingleton(_ => StorageClients.CreateTableServiceClient(configuration));
         services.TryAddSingleton(_ => StorageClients.CreateQueueServiceClient(configuration));
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<StorageProbe>();
         services.TryAddSingleton<TableProvider>();
         services.TryAddSingleton<QueueProvider>();
         services.TryAddSingleton<IDeadLetters, PoisonMessages>();

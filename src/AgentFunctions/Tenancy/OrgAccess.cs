@@ -26,6 +26,14 @@ internal sealed record OrgAccessGrant(string Principal);
 internal interface IOrgAccessPolicy
 {
     ValueTask<OrgAccessGrant> AuthorizeAsync(OrgAccessRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The org an HTTP caller's credential names, for a request without <c>X-Org-Id</c> (API.md "Which org"): an org
+    /// key's org, a token's only org. Null when the credential names none or several (then the default org applies),
+    /// or when callers are not authenticated. Throws 401 when authentication is on and the credential is not valid.
+    /// </summary>
+    ValueTask<OrgId?> FindCredentialOrgAsync(Microsoft.AspNetCore.Http.HttpContext http, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<OrgId?>(null);
 }
 
 /// <summary>A refusal after the caller was identified: the audit records who was refused.</summary>
@@ -33,6 +41,12 @@ internal sealed class OrgAccessDeniedException(string principal, int status, str
     : Errors.ApiException(status, code, detail, retryAfter)
 {
     public string Principal { get; } = principal;
+
+    /// <summary>
+    /// The refused credential's own principal when it differs from <see cref="Principal"/> (a foreign credential):
+    /// never shown to the org, only used to fold its repeated refusals into one audit row.
+    /// </summary>
+    public string? Credential { get; init; }
 }
 
 /// <summary>The outcome of one org access, as it is audited.</summary>
@@ -65,6 +79,13 @@ internal sealed record OrgAccessRecord(
     string? Reason = null)
 {
     public bool CallerIdentified { get; init; } = true;
+
+    /// <summary>
+    /// Set for a refused foreign credential: its refusals of one org are folded into one trail row per credential
+    /// and minute with a count, written off the response path (so the answer takes as long whether the org exists
+    /// or not, and a flood of refusals cannot push the org's own events out of reach).
+    /// </summary>
+    public string? FoldBy { get; init; }
 }
 
 /// <summary>Fixed principals of audited refusals.</summary>

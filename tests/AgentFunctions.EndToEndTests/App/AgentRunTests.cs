@@ -29,7 +29,7 @@ public sealed class AgentRunTests(MultitenantAppHost host) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         var result = body.RootElement;
-        Assert.Equal(["citations", "conversationId", "output", "usage"], result.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["agent", "citations", "conversationId", "output", "text", "usage"], result.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
         Assert.Equal("Echo: What is the capital of France?", result.GetProperty("output").GetString());
         Assert.Matches("^[a-z0-9][a-z0-9_-]*$", result.GetProperty("conversationId").GetString());
         var model = Assert.Single(host.Model.ChatRequests.Skip(before));

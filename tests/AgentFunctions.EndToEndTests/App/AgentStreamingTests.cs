@@ -59,7 +59,7 @@ public sealed class AgentStreamingTests(MultitenantAppHost host) : IAsyncLifetim
         var gap = done.At - deltas[0].At;
         Assert.True(gap >= chunkDelay * 5, $"first delta at {deltas[0].At.TotalMilliseconds:F0} ms, done at {done.At.TotalMilliseconds:F0} ms: the stream was buffered");
         var result = done.Data;
-        Assert.Equal(["citations", "conversationId", "output", "usage"], result.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["agent", "citations", "conversationId", "output", "text", "usage"], result.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
         Assert.Equal(Answer, result.GetProperty("output").GetString());
         Assert.True(result.GetProperty("usage").GetProperty("outputTokens").GetInt64() > 0);
 

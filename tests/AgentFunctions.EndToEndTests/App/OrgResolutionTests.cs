@@ -31,8 +31,7 @@ public sealed class OrgResolutionTests(MultitenantAppHost host)
     {
         var modelRequests = host.Model!.Requests.Count;
         // Non-ASCII header values go out as UTF-8, as a hostile client would send them.
-        using var handler = new SocketsHttpHandler { RequestHeaderEncodingSelector = (_, _) => Encoding.UTF8 };
-        using var client = new HttpClient(handler) { BaseAddress = host.BaseAddress };
+        using var client = host.CreateClient(new SocketsHttpHandler { RequestHeaderEncodingSelector = (_, _) => Encoding.UTF8 });
 
         using var request = AgentAppHost.Request(HttpMethod.Post, "api/agent/run", orgId, new { input = "hello" });
         using var response = await client.SendAsync(request);

@@ -8,7 +8,8 @@ namespace AgentFunctions.EndToEndTests.Orgs;
 /// <summary>
 /// Every HTTP function the worker reports (read from the local host's <c>/admin/host/status</c>, so a new endpoint
 /// is in the matrix without editing it) × {no credential, garbage key, other org's key, own key, admin key}, through
-/// the real middleware: the status each gets, and that the model is never called for a refused request.
+/// the real middleware: the status each gets, and that the model is never called for a refused request. A refusal's
+/// code is problem+json's <c>code</c>, or <c>error.code</c> in the OpenAI envelope of <c>/api/v1</c>.
 /// </summary>
 [Collection(OrgsHostGroup.Name)]
 public sealed partial class AccessMatrixTests(OrgsHost host) : IAsyncLifetime
@@ -28,6 +29,9 @@ public sealed partial class AccessMatrixTests(OrgsHost host) : IAsyncLifetime
         ["admin/orgs/{orgId}"] = new { displayName = "Matrix target" },
     };
 
+    /// <summary>Routes that answer anyone alike: health, the OpenAPI document and its reference page.</summary>
+    private static readonly HashSet<string> AnonymousRoutes = new(StringComparer.Ordinal) { "health", "openapi.json", "docs", "docs/{asset}" };
+
     private readonly Dictionary<string, (string Header, string Value)?> _credentials = [];
 
     public async Task InitializeAsync()
@@ -42,6 +46,28 @@ public sealed partial class AccessMatrixTests(OrgsHost host) : IAsyncLifetime
     public Task DisposeAsync() => Task.CompletedTask;
 
     [Fact]
+    public async Task RevokeOrgKey_OtherOrgsKeyIdThroughThisOrgsPath_404AndTheKeyKeepsWorking()
+    {
+        var keyOfA = await host.RegisterWithKeyAsync("revoke-a");
+        await host.RegisterWithKeyAsync("revoke-b");
+        var keyIdOfA = keyOfA.Split('.')[2];
+
+        using (var throughB = await host.SendAsync(HttpMethod.Delete, $"api/admin/orgs/revoke-b/keys/{keyIdOfA}", null, OrgsHost.Admin))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, throughB.StatusCode);
+        }
+
+        await host.GetTextAsync("api/conversations", "revoke-a", keyOfA);
+        using (var throughA = await host.SendAsync(HttpMethod.Delete, $"api/admin/orgs/revoke-a/keys/{keyIdOfA}", null, OrgsHost.Admin))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, throughA.StatusCode);
+        }
+
+        using var revoked = await host.SendAsync(HttpMethod.Get, "api/conversations", "revoke-a", OrgsHost.Key(keyOfA));
+        Assert.Equal(HttpStatusCode.Unauthorized, revoked.StatusCode);
+    }
+
+    [Fact]
     public async Task EveryHttpFunction_EachCredential_ExpectedStatusAndNoModelCallWhenRefused()
     {
         var functions = await HttpFunctionsAsync();
@@ -52,7 +78,7 @@ public sealed partial class AccessMatrixTests(OrgsHost host) : IAsyncLifetime
 
         foreach (var function in functions)
         {
-            var kind = function.Route == "health" ? "public" : function.Route.StartsWith("admin/", StringComparison.Ordinal) ? "admin" : "org";
+            var kind = AnonymousRoutes.Contains(function.Route) ? "public" : function.Route.StartsWith("admin/", StringComparison.Ordinal) ? "admin" : "org";
             foreach (var (name, credential) in _credentials)
             {
                 var expected = (kind, name) switch
@@ -74,7 +100,7 @@ public sealed partial class AccessMatrixTests(OrgsHost host) : IAsyncLifetime
                     _ => status.ToString(System.Globalization.CultureInfo.InvariantCulture) == expected,
                 };
                 if (refused && ok && await response.Content.ReadFromJsonAsync<JsonObject>() is { } problem
-                    && problem["code"]?.GetValue<string>() != (expected == "401" ? "unauthorized" : "forbidden"))
+                    && (problem["code"] ?? problem["error"]?["code"])?.GetValue<string>() != (expected == "401" ? "unauthorized" : "forbidden"))
                 {
                     ok = false;
                 }
@@ -123,9 +149,14 @@ public sealed partial class AccessMatrixTests(OrgsHost host) : IAsyncLifetime
             ? Bodies.TryGetValue(function.Route, out var body) ? body : new { }
             : null;
 
-    /// <summary>The route with each parameter filled in: the admin target org for {orgId}, a valid id for the rest.</summary>
+    /// <summary>The route with each parameter filled in: the admin target org for {orgId}, a file of the reference page for {asset}, a valid id for the rest.</summary>
     private static string Path(string route, string kind) =>
-        "api/" + RouteParameter().Replace(route, m => m.Groups[1].Value == "orgId" ? AdminTarget : kind == "admin" ? "key-0" : "matrix-1");
+        "api/" + RouteParameter().Replace(route, m => m.Groups[1].Value switch
+        {
+            "orgId" => AdminTarget,
+            "asset" => "swagger-ui.css",
+            _ => kind == "admin" ? "key-0" : "matrix-1",
+        });
 
     [GeneratedRegex(@"\{(\w+)(?::[^}]*)?\}")]
     private static partial Regex RouteParameter();

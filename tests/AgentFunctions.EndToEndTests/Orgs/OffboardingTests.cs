@@ -25,6 +25,14 @@ public sealed class OffboardingTests(OrgsHost host)
             await host.RunAsync(org, key, "and a second turn", conversation);
             using var document = await host.SendAsync(HttpMethod.Put, "api/documents/handbook", org, OrgsHost.Key(key), new { title = "Handbook", content = $"The handbook of {org}." });
             Assert.Equal(HttpStatusCode.OK, document.StatusCode);
+            using var agent = await host.SendAsync(HttpMethod.Put, "api/agents/helper", org, OrgsHost.Key(key), new { instructions = $"You help {org}." });
+            Assert.Equal(HttpStatusCode.Created, agent.StatusCode);
+        }
+
+        foreach (var org in new[] { Leaving, Staying })
+        {
+            using var server = await host.SendAsync(HttpMethod.Put, $"api/admin/orgs/{org}/mcp-servers/tools", null, OrgsHost.Admin, new { url = "http://127.0.0.1:9/mcp" });
+            Assert.Equal(HttpStatusCode.OK, server.StatusCode);
         }
 
         var stayingBefore = await SnapshotAsync(Staying, stayingKey);
@@ -51,10 +59,19 @@ public sealed class OffboardingTests(OrgsHost host)
 
         Assert.Empty(JsonNode.Parse(await host.GetTextAsync("api/conversations", Leaving, newKey))!["conversations"]!.AsArray());
         Assert.Empty(JsonNode.Parse(await PostTextAsync("api/search", Leaving, newKey, new { query = "handbook" }))!["results"]!.AsArray());
+        using (var agent = await host.SendAsync(HttpMethod.Get, "api/agents/helper", Leaving, OrgsHost.Key(newKey)))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, agent.StatusCode);
+        }
+
         var usage = await host.SendAsync(HttpMethod.Get, $"api/admin/orgs/{Leaving}/usage", null, OrgsHost.Admin);
         var days = JsonNode.Parse(await usage.Content.ReadAsStringAsync())!["days"]!.AsArray();
         Assert.All(days, d => Assert.Equal(0, d!["totalTokens"]!.GetValue<long>()));
         Assert.Equal(stayingBefore, await SnapshotAsync(Staying, stayingKey));
+        using var leavingServer = await host.SendAsync(HttpMethod.Get, $"api/admin/orgs/{Leaving}/mcp-servers/tools", null, OrgsHost.Admin);
+        Assert.Equal(HttpStatusCode.NotFound, leavingServer.StatusCode);
+        using var stayingServer = await host.SendAsync(HttpMethod.Get, $"api/admin/orgs/{Staying}/mcp-servers/tools", null, OrgsHost.Admin);
+        Assert.Equal(HttpStatusCode.OK, stayingServer.StatusCode);
     }
 
     /// <summary>Everything the staying org can read of its data, as the API returns it (compared byte for byte).</summary>
@@ -68,6 +85,7 @@ public sealed class OffboardingTests(OrgsHost host)
         }
 
         parts.Add(await PostTextAsync("api/search", org, key, new { query = "handbook" }));
+        parts.Add(await host.GetTextAsync("api/agents", org, key));
         return string.Join('\n', parts);
     }
 

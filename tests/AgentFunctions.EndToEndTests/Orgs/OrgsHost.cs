@@ -20,6 +20,8 @@ public sealed class OrgsHost() : LocalHostFixture(AgentFunctionsAssembly)
     public const string PlatformModelKey = "platform-model-secret";
     public const string OwnEndpointKeySetting = "ORGKEY_OWN_MODEL";
     public const string OwnEndpointKey = "org-own-model-secret";
+    public const string McpKeySetting = "ORGKEY_REMOTE_MCP";
+    public const string McpKey = "remote-mcp-secret";
 
     public OpenAiTestServer Model { get; private set; } = null!;
 
@@ -38,6 +40,8 @@ public sealed class OrgsHost() : LocalHostFixture(AgentFunctionsAssembly)
         Environment["Auth__Enabled"] = "true";
         Environment["ADMIN_API_KEY"] = AdminKey;
         Environment["Orgs__CacheSeconds"] = "0";
+        // Every client of these tests is 127.0.0.1, and the matrices fail authentication on purpose many times a minute.
+        Environment["Auth__FailedAttemptsPerMinute"] = "100000";
         Environment["Orgs__InFlightSeconds"] = "1"; // the final offboarding sweep follows the first one at once
         Environment["OpenAI__Endpoint"] = Model.OpenAIEndpoint.ToString();
         Environment["OpenAI__ApiKey"] = PlatformModelKey;
@@ -45,6 +49,9 @@ public sealed class OrgsHost() : LocalHostFixture(AgentFunctionsAssembly)
         Environment["OpenAI__EmbeddingModel"] = "embedding-model";
         Environment["Model__RetryDelay"] = "00:00:00.050";
         Environment[OwnEndpointKeySetting] = OwnEndpointKey;
+        Environment["Mcp__AllowLoopback"] = "true"; // the remote MCP test servers listen on 127.0.0.1
+        Environment["Mcp__CallTimeout"] = "00:00:10";
+        Environment[McpKeySetting] = McpKey;
         await base.InitializeAsync();
     }
 

@@ -94,7 +94,7 @@ public sealed class TableConversationStoreTests(AzuriteFixture azurite) : IClass
         var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(() => store.AppendTurnAsync(org, "busy", Turn($"q{i}", $"a{i}"), default))));
 
         Assert.All(results, Assert.True);
-        var messages = await store.GetMessagesAsync(org, "busy", 100, default);
+        var messages = (await store.GetMessagesAsync(org, "busy", new MessagePageRequest(100), default))?.Messages;
         Assert.NotNull(messages);
         Assert.Equal(40, messages.Count);
         for (var i = 0; i < 40; i += 2)
@@ -121,7 +121,7 @@ public sealed class TableConversationStoreTests(AzuriteFixture azurite) : IClass
         var stored = await store.AppendTurnAsync(org, "c1", Turn("q2", "a2") with { BasedOn = history.Version }, default);
 
         Assert.True(stored);
-        var messages = await store.GetMessagesAsync(org, "c1", 10, default);
+        var messages = (await store.GetMessagesAsync(org, "c1", new MessagePageRequest(10), default))?.Messages;
         Assert.Equal(["q0", "a0", "q1", "a1", "q2", "a2"], messages!.Select(m => m.Content));
     }
 
@@ -138,7 +138,7 @@ public sealed class TableConversationStoreTests(AzuriteFixture azurite) : IClass
         var stored = await store.AppendTurnAsync(org, "c1", Turn("q2", "a2") with { BasedOn = history.Version }, default);
 
         Assert.True(stored);
-        Assert.Equal(["q2", "a2"], (await store.GetMessagesAsync(org, "c1", 10, default))!.Select(m => m.Content));
+        Assert.Equal(["q2", "a2"], ((await store.GetMessagesAsync(org, "c1", new MessagePageRequest(10), default))?.Messages)!.Select(m => m.Content));
         Assert.Equal(2, Assert.Single((await store.ListAsync(org, 10, null, default)).Conversations).MessageCount);
     }
 
@@ -154,7 +154,7 @@ public sealed class TableConversationStoreTests(AzuriteFixture azurite) : IClass
 
         Assert.True(first);
         Assert.False(second);
-        Assert.Equal(["q", "a"], (await store.GetMessagesAsync(org, "c1", 10, default))!.Select(m => m.Content));
+        Assert.Equal(["q", "a"], ((await store.GetMessagesAsync(org, "c1", new MessagePageRequest(10), default))?.Messages)!.Select(m => m.Content));
         Assert.NotNull(found);
         Assert.Equal(("q", "a"), (found.User.Content, found.Assistant.Content));
         Assert.Null(await store.FindTurnAsync(org, "c1", "job-2", default));
@@ -169,7 +169,7 @@ public sealed class TableConversationStoreTests(AzuriteFixture azurite) : IClass
         var results = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => Task.Run(() => store.AppendTurnAsync(org, "c1", Turn($"q{i}", $"a{i}", "job-1"), default))));
 
         Assert.Single(results, r => r);
-        Assert.Equal(2, (await store.GetMessagesAsync(org, "c1", 10, default))!.Count);
+        Assert.Equal(2, ((await store.GetMessagesAsync(org, "c1", new MessagePageRequest(10), default))?.Messages)!.Count);
     }
 
     [Fact]
@@ -184,9 +184,9 @@ public sealed class TableConversationStoreTests(AzuriteFixture azurite) : IClass
         var historyB = await store.LoadHistoryAsync(orgB, "shared", Everything, default);
         var listB = await store.ListAsync(orgB, 100, null, default);
         var markerFromB = await store.FindTurnAsync(orgB, "shared", "job-a", default);
-        var onlyInA = await store.GetMessagesAsync(orgB, "only-a", 10, default);
+        var onlyInA = (await store.GetMessagesAsync(orgB, "only-a", new MessagePageRequest(10), default))?.Messages;
         await store.AppendTurnAsync(orgA, "only-a", Turn("x", "y"), default);
-        var onlyInAFromB = await store.GetMessagesAsync(orgB, "only-a", 10, default);
+        var onlyInAFromB = (await store.GetMessagesAsync(orgB, "only-a", new MessagePageRequest(10), default))?.Messages;
         var deletedFromB = await store.DeleteAsync(orgB, "only-a", default);
 
         Assert.Equal(["secret of b", "answer b"], historyB.Messages.Select(m => m.Content));
@@ -196,8 +196,8 @@ public sealed class TableConversationStoreTests(AzuriteFixture azurite) : IClass
         Assert.Null(onlyInAFromB);
         Assert.False(deletedFromB);
         Assert.True(await store.DeleteAsync(orgB, "shared", default));
-        Assert.Equal(["secret of a", "answer a"], (await store.GetMessagesAsync(orgA, "shared", 10, default))!.Select(m => m.Content));
-        Assert.NotNull(await store.GetMessagesAsync(orgA, "only-a", 10, default));
+        Assert.Equal(["secret of a", "answer a"], ((await store.GetMessagesAsync(orgA, "shared", new MessagePageRequest(10), default))?.Messages)!.Select(m => m.Content));
+        Assert.NotNull((await store.GetMessagesAsync(orgA, "only-a", new MessagePageRequest(10), default))?.Messages);
     }
 
     [Fact]
@@ -217,11 +217,11 @@ public sealed class TableConversationStoreTests(AzuriteFixture azurite) : IClass
         Assert.True(deleted);
         foreach (var id in new[] { "a.b", "a-b", "a_b", "a0", "ab" })
         {
-            Assert.Equal([$"q {id}", $"a {id}"], (await store.GetMessagesAsync(org, id, 10, default))!.Select(m => m.Content));
+            Assert.Equal([$"q {id}", $"a {id}"], ((await store.GetMessagesAsync(org, id, new MessagePageRequest(10), default))?.Messages)!.Select(m => m.Content));
             Assert.NotNull(await store.FindTurnAsync(org, id, $"t-{id}", default));
         }
 
-        Assert.Null(await store.GetMessagesAsync(org, "a", 10, default));
+        Assert.Null((await store.GetMessagesAsync(org, "a", new MessagePageRequest(10), default))?.Messages);
     }
 
     [Theory]
@@ -247,7 +247,7 @@ public sealed class TableConversationStoreTests(AzuriteFixture azurite) : IClass
         {
             await Assert.ThrowsAsync<ApiException>(() => store.AppendTurnAsync(org, hostile, Turn("q", "a"), default)),
             await Assert.ThrowsAsync<ApiException>(() => store.LoadHistoryAsync(org, hostile, Everything, default)),
-            await Assert.ThrowsAsync<ApiException>(() => store.GetMessagesAsync(org, hostile, 10, default)),
+            await Assert.ThrowsAsync<ApiException>(() => store.GetMessagesAsync(org, hostile, new MessagePageRequest(10), default)),
             await Assert.ThrowsAsync<ApiException>(() => store.DeleteAsync(org, hostile, default)),
             await Assert.ThrowsAsync<ApiException>(() => store.FindTurnAsync(org, hostile, "t", default)),
         };
@@ -278,7 +278,7 @@ public sealed class TableConversationStoreTests(AzuriteFixture azurite) : IClass
         var longest = new string('z', MessageContent.MaxLength - 1) + "!";
 
         await store.AppendTurnAsync(org, "big", Turn(emoji, longest), default);
-        var messages = await store.GetMessagesAsync(org, "big", 10, default);
+        var messages = (await store.GetMessagesAsync(org, "big", new MessagePageRequest(10), default))?.Messages;
         var history = await store.LoadHistoryAsync(org, "big", Everything, default);
 
         Assert.Equal(emoji, messages![0].Content);
@@ -386,7 +386,7 @@ public sealed class TableConversationStoreTests(AzuriteFixture azurite) : IClass
         Assert.True(deleted);
         Assert.Empty(rowsAfter);
         Assert.False(again);
-        Assert.Equal(["fresh", "start"], (await store.GetMessagesAsync(org, "long", 100, default))!.Select(m => m.Content));
+        Assert.Equal(["fresh", "start"], ((await store.GetMessagesAsync(org, "long", new MessagePageRequest(100), default))?.Messages)!.Select(m => m.Content));
         Assert.Equal(2, Assert.Single((await store.ListAsync(org, 10, null, default)).Conversations).MessageCount);
     }
 
@@ -448,7 +448,7 @@ public sealed class TableConversationStoreTests(AzuriteFixture azurite) : IClass
         var stored = await store.AppendTurnAsync(org, "c1", Turn("q1", "a1"), default);
 
         Assert.True(stored);
-        Assert.Equal(["q1", "a1"], (await store.GetMessagesAsync(org, "c1", 10, default))!.Select(m => m.Content));
+        Assert.Equal(["q1", "a1"], ((await store.GetMessagesAsync(org, "c1", new MessagePageRequest(10), default))?.Messages)!.Select(m => m.Content));
         Assert.True(await store.DeleteAsync(org, "c1", default));
     }
 }

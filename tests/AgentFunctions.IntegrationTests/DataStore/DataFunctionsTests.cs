@@ -39,7 +39,7 @@ public sealed class DataFunctionsTests(DataStoreFixture fixture)
     public async Task GetRecord_Existing_ReturnsTheObjectAndETag()
     {
         var org = NewOrg();
-        var etag = await fixture.Store.PutAsync(org, "notes", "n1", Json("""{"text":"hi","n":1}"""), DataPrecondition.None, CancellationToken.None);
+        var etag = await fixture.Store.PutAsync(org, "notes", "n1", JsonOf("""{"text":"hi","n":1}"""), DataPrecondition.None, CancellationToken.None);
         var request = Request(org);
 
         var (status, body, headers) = await ExecuteAsync(request, await _functions.GetRecord(request, "notes", "n1", Context(org), CancellationToken.None));
@@ -53,9 +53,9 @@ public sealed class DataFunctionsTests(DataStoreFixture fixture)
     public async Task ListRecords_OwnRecords_ReturnsItemsWithIdValueAndCursor()
     {
         var (org, other) = (NewOrg(), NewOrg());
-        await fixture.Store.PutAsync(org, "notes", "n1", Json("""{"v":1}"""), DataPrecondition.None, CancellationToken.None);
-        await fixture.Store.PutAsync(org, "notes", "n2", Json("""{"v":2}"""), DataPrecondition.None, CancellationToken.None);
-        await fixture.Store.PutAsync(other, "notes", "n0", Json("""{"v":0}"""), DataPrecondition.None, CancellationToken.None);
+        await fixture.Store.PutAsync(org, "notes", "n1", JsonOf("""{"v":1}"""), DataPrecondition.None, CancellationToken.None);
+        await fixture.Store.PutAsync(org, "notes", "n2", JsonOf("""{"v":2}"""), DataPrecondition.None, CancellationToken.None);
+        await fixture.Store.PutAsync(other, "notes", "n0", JsonOf("""{"v":0}"""), DataPrecondition.None, CancellationToken.None);
         var request = Request(org);
         request.QueryString = new QueryString("?limit=1");
 
@@ -72,7 +72,7 @@ public sealed class DataFunctionsTests(DataStoreFixture fixture)
     public async Task DeleteRecord_Existing_Returns204()
     {
         var org = NewOrg();
-        await fixture.Store.PutAsync(org, "notes", "n1", Json("{}"), DataPrecondition.None, CancellationToken.None);
+        await fixture.Store.PutAsync(org, "notes", "n1", JsonOf("{}"), DataPrecondition.None, CancellationToken.None);
         var request = Request(org);
 
         var result = await _functions.DeleteRecord(request, "notes", "n1", Context(org), CancellationToken.None);
@@ -140,7 +140,7 @@ public sealed class DataFunctionsTests(DataStoreFixture fixture)
     public async Task PutRecord_IfNoneMatchStarOnExisting_Throws412()
     {
         var org = NewOrg();
-        await fixture.Store.PutAsync(org, "notes", "n1", Json("""{"v":1}"""), DataPrecondition.None, CancellationToken.None);
+        await fixture.Store.PutAsync(org, "notes", "n1", JsonOf("""{"v":1}"""), DataPrecondition.None, CancellationToken.None);
         var request = Request(org, """{"v":2}""");
         request.Headers.IfNoneMatch = "*";
 
@@ -153,8 +153,8 @@ public sealed class DataFunctionsTests(DataStoreFixture fixture)
     public async Task PutRecord_StaleIfMatchHeader_Throws412()
     {
         var org = NewOrg();
-        var stale = await fixture.Store.PutAsync(org, "notes", "n1", Json("""{"v":1}"""), DataPrecondition.None, CancellationToken.None);
-        await fixture.Store.PutAsync(org, "notes", "n1", Json("""{"v":2}"""), DataPrecondition.None, CancellationToken.None);
+        var stale = await fixture.Store.PutAsync(org, "notes", "n1", JsonOf("""{"v":1}"""), DataPrecondition.None, CancellationToken.None);
+        await fixture.Store.PutAsync(org, "notes", "n1", JsonOf("""{"v":2}"""), DataPrecondition.None, CancellationToken.None);
         var request = Request(org, """{"v":3}""");
         request.Headers.IfMatch = stale;
 

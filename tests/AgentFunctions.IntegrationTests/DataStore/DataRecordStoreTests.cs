@@ -19,7 +19,7 @@ public sealed class DataRecordStoreTests(DataStoreFixture fixture)
     {
         var org = NewOrg();
 
-        var etag = await _store.PutAsync(org, "notes", "n1", Json("""{"text":"héllo","n":[1,2]}"""), DataPrecondition.None, None);
+        var etag = await _store.PutAsync(org, "notes", "n1", JsonOf("""{"text":"héllo","n":[1,2]}"""), DataPrecondition.None, None);
         var record = await _store.GetAsync(org, "notes", "n1", None);
 
         Assert.Equal("n1", record.Id);
@@ -33,9 +33,9 @@ public sealed class DataRecordStoreTests(DataStoreFixture fixture)
     public async Task PutAsync_Replace_ChangesValueAndETag()
     {
         var org = NewOrg();
-        var first = await _store.PutAsync(org, "notes", "n1", Json("""{"v":1}"""), DataPrecondition.None, None);
+        var first = await _store.PutAsync(org, "notes", "n1", JsonOf("""{"v":1}"""), DataPrecondition.None, None);
 
-        var second = await _store.PutAsync(org, "notes", "n1", Json("""{"v":2}"""), DataPrecondition.None, None);
+        var second = await _store.PutAsync(org, "notes", "n1", JsonOf("""{"v":2}"""), DataPrecondition.None, None);
 
         Assert.NotEqual(first, second);
         Assert.Equal(2, (await _store.GetAsync(org, "notes", "n1", None)).Value.GetProperty("v").GetInt32());
@@ -45,9 +45,9 @@ public sealed class DataRecordStoreTests(DataStoreFixture fixture)
     public async Task PutAsync_CurrentIfMatch_Replaces()
     {
         var org = NewOrg();
-        var etag = await _store.PutAsync(org, "notes", "n1", Json("""{"v":1}"""), DataPrecondition.None, None);
+        var etag = await _store.PutAsync(org, "notes", "n1", JsonOf("""{"v":1}"""), DataPrecondition.None, None);
 
-        await _store.PutAsync(org, "notes", "n1", Json("""{"v":2}"""), new DataPrecondition(IfMatch: etag), None);
+        await _store.PutAsync(org, "notes", "n1", JsonOf("""{"v":2}"""), new DataPrecondition(IfMatch: etag), None);
 
         Assert.Equal(2, (await _store.GetAsync(org, "notes", "n1", None)).Value.GetProperty("v").GetInt32());
     }
@@ -56,11 +56,11 @@ public sealed class DataRecordStoreTests(DataStoreFixture fixture)
     public async Task PutAsync_StaleIfMatch_Throws412AndKeepsNewerValue()
     {
         var org = NewOrg();
-        var stale = await _store.PutAsync(org, "notes", "n1", Json("""{"v":1}"""), DataPrecondition.None, None);
-        await _store.PutAsync(org, "notes", "n1", Json("""{"v":2}"""), new DataPrecondition(IfMatch: stale), None);
+        var stale = await _store.PutAsync(org, "notes", "n1", JsonOf("""{"v":1}"""), DataPrecondition.None, None);
+        await _store.PutAsync(org, "notes", "n1", JsonOf("""{"v":2}"""), new DataPrecondition(IfMatch: stale), None);
 
         var error = await Assert.ThrowsAsync<ApiException>(() =>
-            _store.PutAsync(org, "notes", "n1", Json("""{"v":3}"""), new DataPrecondition(IfMatch: stale), None));
+            _store.PutAsync(org, "notes", "n1", JsonOf("""{"v":3}"""), new DataPrecondition(IfMatch: stale), None));
 
         Assert.Equal((412, ErrorCodes.PreconditionFailed), (error.Status, error.Code));
         Assert.Equal(2, (await _store.GetAsync(org, "notes", "n1", None)).Value.GetProperty("v").GetInt32());
@@ -74,7 +74,7 @@ public sealed class DataRecordStoreTests(DataStoreFixture fixture)
         var org = NewOrg();
 
         var error = await Assert.ThrowsAsync<ApiException>(() =>
-            _store.PutAsync(org, "notes", "n1", Json("""{"v":1}"""), new DataPrecondition(IfMatch: ifMatch), None));
+            _store.PutAsync(org, "notes", "n1", JsonOf("""{"v":1}"""), new DataPrecondition(IfMatch: ifMatch), None));
 
         Assert.Equal(412, error.Status);
         Assert.Empty(await fixture.RowsAsync(org));
@@ -84,10 +84,10 @@ public sealed class DataRecordStoreTests(DataStoreFixture fixture)
     public async Task PutAsync_CreateOnlyOnExisting_Throws412AndKeepsValue()
     {
         var org = NewOrg();
-        await _store.PutAsync(org, "notes", "n1", Json("""{"v":1}"""), new DataPrecondition(CreateOnly: true), None);
+        await _store.PutAsync(org, "notes", "n1", JsonOf("""{"v":1}"""), new DataPrecondition(CreateOnly: true), None);
 
         var error = await Assert.ThrowsAsync<ApiException>(() =>
-            _store.PutAsync(org, "notes", "n1", Json("""{"v":2}"""), new DataPrecondition(CreateOnly: true), None));
+            _store.PutAsync(org, "notes", "n1", JsonOf("""{"v":2}"""), new DataPrecondition(CreateOnly: true), None));
 
         Assert.Equal(412, error.Status);
         Assert.Equal(1, (await _store.GetAsync(org, "notes", "n1", None)).Value.GetProperty("v").GetInt32());
@@ -102,7 +102,7 @@ public sealed class DataRecordStoreTests(DataStoreFixture fixture)
         var org = NewOrg();
 
         var error = await Assert.ThrowsAsync<ApiException>(() =>
-            _store.PutAsync(org, "notes", "n1", Json("""{"v":1}"""), new DataPrecondition(IfMatch: ifMatch), None));
+            _store.PutAsync(org, "notes", "n1", JsonOf("""{"v":1}"""), new DataPrecondition(IfMatch: ifMatch), None));
 
         Assert.Equal((400, ErrorCodes.InvalidRequest), (error.Status, error.Code));
         Assert.Contains("If-Match", error.Message, StringComparison.Ordinal);
@@ -114,7 +114,7 @@ public sealed class DataRecordStoreTests(DataStoreFixture fixture)
     {
         var org = NewOrg();
         var text = string.Concat(Enumerable.Repeat("ünïcødé-", 21_000)); // 12 bytes of UTF-8 each: 252,000 bytes, 5 chunks
-        var value = Json($$"""{"text":"{{text}}"}""");
+        var value = JsonOf($$"""{"text":"{{text}}"}""");
         Assert.InRange(Encoding.UTF8.GetByteCount(value.GetRawText()), 4 * DataRecordStore.ChunkBytes, DataRecordStore.MaxValueBytes);
 
         await _store.PutAsync(org, "big", "b1", value, DataPrecondition.None, None);
@@ -128,9 +128,9 @@ public sealed class DataRecordStoreTests(DataStoreFixture fixture)
     public async Task PutAsync_ShorterValueAfterLongOne_LeavesNoStaleChunk()
     {
         var org = NewOrg();
-        await _store.PutAsync(org, "big", "b1", Json(JsonSerializer.Serialize(new { text = new string('x', 150_000) })), DataPrecondition.None, None);
+        await _store.PutAsync(org, "big", "b1", JsonOf(JsonSerializer.Serialize(new { text = new string('x', 150_000) })), DataPrecondition.None, None);
 
-        await _store.PutAsync(org, "big", "b1", Json("""{"small":true}"""), DataPrecondition.None, None);
+        await _store.PutAsync(org, "big", "b1", JsonOf("""{"small":true}"""), DataPrecondition.None, None);
 
         var row = Assert.Single(await fixture.RowsAsync(org));
         Assert.Null(row.GetBinary("Value1"));
@@ -141,7 +141,7 @@ public sealed class DataRecordStoreTests(DataStoreFixture fixture)
     public async Task PutAsync_ValueOverLimit_Throws413AndWritesNothing()
     {
         var org = NewOrg();
-        var value = Json(JsonSerializer.Serialize(new { text = new string('x', DataRecordStore.MaxValueBytes) }));
+        var value = JsonOf(JsonSerializer.Serialize(new { text = new string('x', DataRecordStore.MaxValueBytes) }));
 
         var error = await Assert.ThrowsAsync<ApiException>(() => _store.PutAsync(org, "big", "b1", value, DataPrecondition.None, None));
 
@@ -153,10 +153,10 @@ public sealed class DataRecordStoreTests(DataStoreFixture fixture)
     public async Task PutAsync_ValueOverLimitOnExistingRecord_Throws413AndKeepsOldValue()
     {
         var org = NewOrg();
-        await _store.PutAsync(org, "big", "b1", Json("""{"v":1}"""), DataPrecondition.None, None);
+        await _store.PutAsync(org, "big", "b1", JsonOf("""{"v":1}"""), DataPrecondition.None, None);
 
         await Assert.ThrowsAsync<ApiException>(() =>
-            _store.PutAsync(org, "big", "b1", Json(JsonSerializer.Serialize(new { text = new string('x', DataRecordStore.MaxValueBytes) })), DataPrecondition.None, None));
+            _store.PutAsync(org, "big", "b1", JsonOf(JsonSerializer.Serialize(new { text = new string('x', DataRecordStore.MaxValueBytes) })), DataPrecondition.None, None));
 
         Assert.Equal("""{"v":1}""", (await _store.GetAsync(org, "big", "b1", None)).Value.GetRawText());
     }
@@ -171,7 +171,7 @@ public sealed class DataRecordStoreTests(DataStoreFixture fixture)
     {
         var org = NewOrg();
 
-        var error = await Assert.ThrowsAsync<ApiException>(() => _store.PutAsync(org, "notes", "n1", Json(json), DataPrecondition.None, None));
+        var error = await Assert.ThrowsAsync<ApiException>(() => _store.PutAsync(org, "notes", "n1", JsonOf(json), DataPrecondition.None, None));
 
         Assert.Equal(400, error.Status);
         Assert.Contains("'value'", error.Message, StringComparison.Ordinal);
@@ -198,7 +198,7 @@ public sealed class DataRecordStoreTests(DataStoreFixture fixture)
 
         var errors = new[]
         {
-            await Assert.ThrowsAsync<ApiException>(() => _store.PutAsync(org, collection, "n1", Json("{}"), DataPrecondition.None, None)),
+            await Assert.ThrowsAsync<ApiException>(() => _store.PutAsync(org, collection, "n1", JsonOf("{}"), DataPrecondition.None, None)),
             await Assert.ThrowsAsync<ApiException>(() => _store.GetAsync(org, collection, "n1", None)),
             await Assert.ThrowsAsync<ApiException>(() => _store.DeleteAsync(org, collection, "n1", DataPrecondition.None, None)),
             await Assert.ThrowsAsync<ApiException>(() => _store.ListAsync(org, collection, null, null, None)),
@@ -217,7 +217,7 @@ public sealed class DataRecordStoreTests(DataStoreFixture fixture)
 
         var errors = new[]
         {
-            await Assert.ThrowsAsync<ApiException>(() => _store.PutAsync(org, "notes", id, Json("{}"), DataPrecondition.None, None)),
+            await Assert.ThrowsAsync<ApiException>(() => _store.PutAsync(org, "notes", id, JsonOf("{}"), DataPrecondition.None, None)),
             await Assert.ThrowsAsync<ApiException>(() => _store.GetAsync(org, "notes", id, None)),
             await Assert.ThrowsAsync<ApiException>(() => _store.DeleteAsync(org, "notes", id, DataPrecondition.None, None)),
         };
@@ -231,9 +231,9 @@ public sealed class DataRecordStoreTests(DataStoreFixture fixture)
     public async Task AllOperations_TwoOrgsSameKeys_NeverCross()
     {
         var (a, b) = (NewOrg(), NewOrg());
-        await _store.PutAsync(a, "notes", "shared", Json("""{"owner":"a"}"""), DataPrecondition.None, None);
-        await _store.PutAsync(b, "notes", "shared", Json("""{"owner":"b"}"""), DataPrecondition.None, None);
-        await _store.PutAsync(b, "notes", "only-b", Json("""{"owner":"b"}"""), DataPrecondition.None, None);
+        await _store.PutAsync(a, "notes", "shared", JsonOf("""{"owner":"a"}"""), DataPrecondition.None, None);
+        await _store.PutAsync(b, "notes", "shared", JsonOf("""{"owner":"b"}"""), DataPrecondition.None, None);
+        await _store.PutAsync(b, "notes", "only-b", JsonOf("""{"owner":"b"}"""), DataPrecondition.None, None);
 
         var listA = await _store.ListAsync(a, "notes", null, null, None);
         var missingInA = await Assert.ThrowsAsync<ApiException>(() => _store.GetAsync(a, "notes", "only-b", None));
@@ -252,7 +252,7 @@ public sealed class DataRecordStoreTests(DataStoreFixture fixture)
     public async Task GetAsync_OtherOrgsRecord_SameErrorAsNeverWritten()
     {
         var (a, b) = (NewOrg(), NewOrg());
-        await _store.PutAsync(b, "notes", "secret", Json("""{"v":1}"""), DataPrecondition.None, None);
+        await _store.PutAsync(b, "notes", "secret", JsonOf("""{"v":1}"""), DataPrecondition.None, None);
 
         var otherOrgs = await Assert.ThrowsAsync<ApiException>(() => _store.GetAsync(a, "notes", "secret", None));
         await _store.DeleteAsync(b, "notes", "secret", DataPrecondition.None, None);
@@ -265,10 +265,10 @@ public sealed class DataRecordStoreTests(DataStoreFixture fixture)
     public async Task PutAsync_IfMatchWithOtherOrgsETag_Throws412AndLeavesBothUnchanged()
     {
         var (a, b) = (NewOrg(), NewOrg());
-        var etagB = await _store.PutAsync(b, "notes", "n1", Json("""{"owner":"b"}"""), DataPrecondition.None, None);
+        var etagB = await _store.PutAsync(b, "notes", "n1", JsonOf("""{"owner":"b"}"""), DataPrecondition.None, None);
 
         var error = await Assert.ThrowsAsync<ApiException>(() =>
-            _store.PutAsync(a, "notes", "n1", Json("""{"owner":"a"}"""), new DataPrecondition(IfMatch: etagB), None));
+            _store.PutAsync(a, "notes", "n1", JsonOf("""{"owner":"a"}"""), new DataPrecondition(IfMatch: etagB), None));
 
         Assert.Equal(412, error.Status);
         Assert.Empty(await fixture.RowsAsync(a));
@@ -281,10 +281,10 @@ public sealed class DataRecordStoreTests(DataStoreFixture fixture)
         var org = NewOrg();
         foreach (var collection in new[] { "a", "a-b", "a_b", "ab", "a0", "b", "0" })
         {
-            await _store.PutAsync(org, collection, "r1", Json($$"""{"c":"{{collection}}"}"""), DataPrecondition.None, None);
+            await _store.PutAsync(org, collection, "r1", JsonOf($$"""{"c":"{{collection}}"}"""), DataPrecondition.None, None);
         }
 
-        await _store.PutAsync(org, "a", "r2", Json("""{"c":"a"}"""), DataPrecondition.None, None);
+        await _store.PutAsync(org, "a", "r2", JsonOf("""{"c":"a"}"""), DataPrecondition.None, None);
 
         var page = await _store.ListAsync(org, "a", null, null, None);
         var dashed = await _store.ListAsync(org, "a-b", null, null, None);
@@ -302,7 +302,7 @@ public sealed class DataRecordStoreTests(DataStoreFixture fixture)
         var ids = Enumerable.Range(0, 7).Select(i => $"r{i}").ToList();
         foreach (var id in ids)
         {
-            await _store.PutAsync(org, "items", id, Json("{}"), DataPrecondition.None, None);
+            await _store.PutAsync(org, "items", id, JsonOf("{}"), DataPrecondition.None, None);
         }
 
         var seen = new List<string>();
@@ -325,8 +325,8 @@ public sealed class DataRecordStoreTests(DataStoreFixture fixture)
     public async Task ListAsync_ExactlyLimitRecords_NoCursor()
     {
         var org = NewOrg();
-        await _store.PutAsync(org, "items", "r1", Json("{}"), DataPrecondition.None, None);
-        await _store.PutAsync(org, "items", "r2", Json("{}"), DataPrecondition.None, None);
+        await _store.PutAsync(org, "items", "r1", JsonOf("{}"), DataPrecondition.None, None);
+        await _store.PutAsync(org, "items", "r2", JsonOf("{}"), DataPrecondition.None, None);
 
         var page = await _store.ListAsync(org, "items", 2, null, None);
 
@@ -366,10 +366,10 @@ public sealed class DataRecordStoreTests(DataStoreFixture fixture)
         var (a, b) = (NewOrg(), NewOrg());
         foreach (var id in new[] { "r1", "r2", "r3" })
         {
-            await _store.PutAsync(a, "items", id, Json("""{"owner":"a"}"""), DataPrecondition.None, None);
+            await _store.PutAsync(a, "items", id, JsonOf("""{"owner":"a"}"""), DataPrecondition.None, None);
         }
 
-        await _store.PutAsync(b, "items", "r9", Json("""{"owner":"b"}"""), DataPrecondition.None, None);
+        await _store.PutAsync(b, "items", "r9", JsonOf("""{"owner":"b"}"""), DataPrecondition.None, None);
         var cursorOfA = (await _store.ListAsync(a, "items", 1, null, None)).Cursor;
 
         var page = await _store.ListAsync(b, "items", null, cursorOfA, None);
@@ -392,8 +392,8 @@ public sealed class DataRecordStoreTests(DataStoreFixture fixture)
     public async Task DeleteAsync_StaleIfMatch_Throws412AndKeepsRecord()
     {
         var org = NewOrg();
-        var stale = await _store.PutAsync(org, "notes", "n1", Json("""{"v":1}"""), DataPrecondition.None, None);
-        await _store.PutAsync(org, "notes", "n1", Json("""{"v":2}"""), DataPrecondition.None, None);
+        var stale = await _store.PutAsync(org, "notes", "n1", JsonOf("""{"v":1}"""), DataPrecondition.None, None);
+        await _store.PutAsync(org, "notes", "n1", JsonOf("""{"v":2}"""), DataPrecondition.None, None);
 
         var error = await Assert.ThrowsAsync<ApiException>(() => _store.DeleteAsync(org, "notes", "n1", new DataPrecondition(IfMatch: stale), None));
 
@@ -405,7 +405,7 @@ public sealed class DataRecordStoreTests(DataStoreFixture fixture)
     public async Task DeleteAsync_CurrentIfMatch_Deletes()
     {
         var org = NewOrg();
-        var etag = await _store.PutAsync(org, "notes", "n1", Json("""{"v":1}"""), DataPrecondition.None, None);
+        var etag = await _store.PutAsync(org, "notes", "n1", JsonOf("""{"v":1}"""), DataPrecondition.None, None);
 
         await _store.DeleteAsync(org, "notes", "n1", new DataPrecondition(IfMatch: etag), None);
 

@@ -47,7 +47,7 @@ public sealed class DataStoreAgentTests(DataStoreFixture fixture) : IAsyncLifeti
     public async Task RunAsync_ModelCallsPutThenGetRecord_RecordLandsInRunsOrgOnly()
     {
         var (org, other) = (NewOrg(), NewOrg());
-        var otherEtag = await fixture.Store.PutAsync(other, "notes", "n1", Json("""{"owner":"other"}"""), DataPrecondition.None, CancellationToken.None);
+        var otherEtag = await fixture.Store.PutAsync(other, "notes", "n1", JsonOf("""{"owner":"other"}"""), DataPrecondition.None, CancellationToken.None);
         _server.Enqueue(
             OpenAiScript.CallTool("put_record", """{"collection":"notes","id":"n1","value":{"owner":"me","text":"remember this"}}"""),
             OpenAiScript.CallTool("get_record", """{"collection":"notes","id":"n1","orgId":"OTHER"}"""));
@@ -74,8 +74,8 @@ public sealed class DataStoreAgentTests(DataStoreFixture fixture) : IAsyncLifeti
     public async Task RunAsync_ModelListsRecords_SeesOnlyItsOrgsCollection()
     {
         var (org, other) = (NewOrg(), NewOrg());
-        await fixture.Store.PutAsync(org, "tasks", "t1", Json("""{"title":"mine"}"""), DataPrecondition.None, CancellationToken.None);
-        await fixture.Store.PutAsync(other, "tasks", "t0", Json("""{"title":"theirs"}"""), DataPrecondition.None, CancellationToken.None);
+        await fixture.Store.PutAsync(org, "tasks", "t1", JsonOf("""{"title":"mine"}"""), DataPrecondition.None, CancellationToken.None);
+        await fixture.Store.PutAsync(other, "tasks", "t0", JsonOf("""{"title":"theirs"}"""), DataPrecondition.None, CancellationToken.None);
         _server.Enqueue(OpenAiScript.CallTool("list_records", """{"collection":"tasks"}"""));
 
         await _services.GetRequiredService<IAgent>().RunAsync(org, new AgentRunRequest("What are my tasks?", null), null, CancellationToken.None);

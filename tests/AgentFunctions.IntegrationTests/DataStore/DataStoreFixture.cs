@@ -32,7 +32,7 @@ public sealed class DataStoreFixture : IAsyncLifetime
 
     internal static OrgId NewOrg() => OrgId.Parse($"org-{Guid.NewGuid():N}");
 
-    public static JsonElement Json(string json)
+    public static JsonElement JsonOf(string json)
     {
         using var document = JsonDocument.Parse(json);
         return document.RootElement.Clone();

@@ -30,9 +30,9 @@ public sealed class DataStoreToolsTests(DataStoreFixture fixture)
     public async Task PutRecord_ThenGetRecord_StoresInBoundOrgOnly()
     {
         var (a, b) = (NewOrg(), NewOrg());
-        await fixture.Store.PutAsync(b, "notes", "n1", Json("""{"owner":"b"}"""), DataPrecondition.None, CancellationToken.None);
+        await fixture.Store.PutAsync(b, "notes", "n1", JsonOf("""{"owner":"b"}"""), DataPrecondition.None, CancellationToken.None);
 
-        var put = await InvokeAsync(a, "put_record", new() { ["collection"] = "notes", ["id"] = "n1", ["value"] = Json("""{"owner":"a"}""") });
+        var put = await InvokeAsync(a, "put_record", new() { ["collection"] = "notes", ["id"] = "n1", ["value"] = JsonOf("""{"owner":"a"}""") });
         var get = await InvokeAsync(a, "get_record", new() { ["collection"] = "notes", ["id"] = "n1" });
 
         Assert.Equal("n1", put.GetProperty("id").GetString());
@@ -48,7 +48,7 @@ public sealed class DataStoreToolsTests(DataStoreFixture fixture)
 
         await InvokeAsync(a, "put_record", new()
         {
-            ["collection"] = "notes", ["id"] = "n1", ["value"] = Json("""{"v":1}"""),
+            ["collection"] = "notes", ["id"] = "n1", ["value"] = JsonOf("""{"v":1}"""),
             ["orgId"] = b.Value, ["org"] = b.Value, ["partitionKey"] = b.Value,
         });
 
@@ -60,7 +60,7 @@ public sealed class DataStoreToolsTests(DataStoreFixture fixture)
     public async Task GetRecord_OtherOrgsRecord_ReturnsNotFound()
     {
         var (a, b) = (NewOrg(), NewOrg());
-        await fixture.Store.PutAsync(b, "notes", "secret", Json("""{"v":1}"""), DataPrecondition.None, CancellationToken.None);
+        await fixture.Store.PutAsync(b, "notes", "secret", JsonOf("""{"v":1}"""), DataPrecondition.None, CancellationToken.None);
 
         var result = await InvokeAsync(a, "get_record", new() { ["collection"] = "notes", ["id"] = "secret" });
 
@@ -87,7 +87,7 @@ public sealed class DataStoreToolsTests(DataStoreFixture fixture)
     {
         var org = NewOrg();
 
-        var result = await InvokeAsync(org, "put_record", new() { ["collection"] = collection, ["id"] = id, ["value"] = Json("{}") });
+        var result = await InvokeAsync(org, "put_record", new() { ["collection"] = collection, ["id"] = id, ["value"] = JsonOf("{}") });
 
         Assert.Equal("invalid_request", result.GetProperty("error").GetString());
         Assert.StartsWith(field, result.GetProperty("detail").GetString(), StringComparison.Ordinal);
@@ -99,7 +99,7 @@ public sealed class DataStoreToolsTests(DataStoreFixture fixture)
     {
         var org = NewOrg();
 
-        var result = await InvokeAsync(org, "put_record", new() { ["collection"] = "notes", ["id"] = "n1", ["value"] = Json("[1,2]") });
+        var result = await InvokeAsync(org, "put_record", new() { ["collection"] = "notes", ["id"] = "n1", ["value"] = JsonOf("[1,2]") });
 
         Assert.Equal("invalid_request", result.GetProperty("error").GetString());
         Assert.Empty(await fixture.RowsAsync(org));
@@ -111,10 +111,10 @@ public sealed class DataStoreToolsTests(DataStoreFixture fixture)
         var (a, b) = (NewOrg(), NewOrg());
         foreach (var id in new[] { "r1", "r2", "r3" })
         {
-            await fixture.Store.PutAsync(a, "items", id, Json("{}"), DataPrecondition.None, CancellationToken.None);
+            await fixture.Store.PutAsync(a, "items", id, JsonOf("{}"), DataPrecondition.None, CancellationToken.None);
         }
 
-        await fixture.Store.PutAsync(b, "items", "r0", Json("{}"), DataPrecondition.None, CancellationToken.None);
+        await fixture.Store.PutAsync(b, "items", "r0", JsonOf("{}"), DataPrecondition.None, CancellationToken.None);
 
         var first = await InvokeAsync(a, "list_records", new() { ["collection"] = "items", ["limit"] = 2 });
         var second = await InvokeAsync(a, "list_records", new() { ["collection"] = "items", ["cursor"] = first.GetProperty("cursor").GetString() });

@@ -5,6 +5,8 @@ using AgentFunctions.Tenancy;
 using AgentFunctions.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Internal;
 
 namespace AgentFunctions.IntegrationTests.Knowledge;
 
@@ -69,7 +71,7 @@ public sealed class AgentKnowledgeIntegrationTests(AzuriteFixture azurite) : ICl
     }
 
     [Fact]
-    public async Task RunAsync_EmptyKnowledgeBase_RunsAsBeforeWithoutContextOrCitations()
+    public async Task RunAsync_EmptyKnowledgeBase_NoEmbeddingCallNoContextNoCitations()
     {
         using var services = Services();
 
@@ -77,21 +79,39 @@ public sealed class AgentKnowledgeIntegrationTests(AzuriteFixture azurite) : ICl
 
         Assert.Equal("Echo: Hello there", result.Output);
         Assert.Empty(result.Citations);
-        Assert.Single(_server.EmbeddingRequests);
+        Assert.Empty(_server.EmbeddingRequests);
         Assert.Equal(["system", "user"], Assert.Single(_server.ChatRequests).Messages.Select(m => m.Role));
     }
 
     [Fact]
-    public async Task RunAsync_NoEmbeddingModelConfigured_RunsWithoutRetrievalOrTool()
+    public async Task RunAsync_NoEmbeddingModelConfigured_LexicalRetrievalOfOwnOrgOnlyWithCitations()
     {
         using var services = Services(("OpenAI:EmbeddingModel", ""));
+        await PutBothAsync(services);
 
-        var result = await services.GetRequiredService<IAgent>().RunAsync(_orgA, new AgentRunRequest("Hello there", null), null, default);
+        var result = await services.GetRequiredService<IAgent>().RunAsync(_orgA, new AgentRunRequest("What is the office cat called?", null), null, default);
 
-        Assert.Equal("Echo: Hello there", result.Output);
-        Assert.Empty(result.Citations);
         Assert.Empty(_server.EmbeddingRequests);
-        Assert.DoesNotContain(KnowledgeToolProvider.ToolName, Assert.Single(_server.ChatRequests).ToolNames);
+        Assert.Equal([new Citation(DocumentId, "Handbook A")], result.Citations);
+        var request = Assert.Single(_server.ChatRequests);
+        Assert.Contains(TextA, request.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain("Biscuit", request.Body, StringComparison.Ordinal);
+        Assert.Contains(KnowledgeToolProvider.ToolName, request.ToolNames);
+    }
+
+    [Fact]
+    public async Task PutDocumentAsync_WithEmbeddingModel_EmbeddingTokensCountedInTodaysUsage()
+    {
+        using var services = Services();
+        var knowledge = services.GetRequiredService<KnowledgeService>();
+
+        await knowledge.PutDocumentAsync(_orgA, DocumentId, new PutDocumentRequest("Handbook A", TextA, null), default);
+        await knowledge.SearchAsync(_orgA, new SearchRequest("office cat", 2), default);
+
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var days = await services.GetRequiredService<AgentFunctions.Usage.TableUsageStore>().ListAsync(_orgA, today.AddDays(-1), today, default);
+        Assert.True(days.Sum(d => d.EmbeddingTokens) > 0);
+        Assert.All(days, d => Assert.Equal((0, 0, d.EmbeddingTokens), (d.InputTokens, d.OutputTokens, d.TotalTokens)));
     }
 
     private async Task PutBothAsync(ServiceProvider services)
@@ -119,6 +139,7 @@ public sealed class AgentKnowledgeIntegrationTests(AzuriteFixture azurite) : ICl
 
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging();
+        services.AddSingleton<IHostApplicationLifetime, ApplicationLifetime>(); // the worker's host provides it (the MCP transport needs it)
         services.AddAgentFunctions(configuration);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }

@@ -6,6 +6,7 @@ using Azure;
 using Azure.Data.Tables;
 using Azure.Search.Documents;
 using Azure.Search.Documents.Models;
+using Microsoft.Extensions.Options;
 
 namespace AgentFunctions.IntegrationTests.Knowledge;
 
@@ -19,9 +20,19 @@ public sealed class AzureSearchKnowledgeStoreTests(AzureSearchTestServer server,
     : KnowledgeStoreConformanceTests, IClassFixture<AzureSearchTestServer>, IClassFixture<AzuriteFixture>
 {
     private readonly TableServiceClient _tables = new(azurite.ConnectionString);
-    private readonly AzureSearchKnowledgeStore _store = new(new AzureSearchIndex(server.CreateClient(), "knowledge", Dimensions), new TableProvider(new TableServiceClient(azurite.ConnectionString)));
+    private readonly AzureSearchKnowledgeStore _store = Create(server, azurite, 50_000);
 
     private protected override IKnowledgeStore Store => _store;
+
+    private protected override IKnowledgeStore NewInstance(int maxChunksPerOrg = 50_000) => Create(server, azurite, maxChunksPerOrg);
+
+    private protected override Task<int> StoredChunkCountAsync(OrgId orgId) => Task.FromResult(server.StoredKeys(orgId.Value).Count);
+
+    private static AzureSearchKnowledgeStore Create(AzureSearchTestServer server, AzuriteFixture azurite, int maxChunksPerOrg)
+    {
+        var options = Options.Create(new KnowledgeOptions { MaxChunksPerOrg = maxChunksPerOrg });
+        return new(new AzureSearchIndex(server.CreateClient(), "knowledge", Dimensions), new TableProvider(new TableServiceClient(azurite.ConnectionString)), new KnowledgeCache<DocumentGenerations>(options), options);
+    }
 
     [Fact]
     public async Task EnsureIndexAsync_Start_CreatesIndexWithOrgFilterFieldAndCosineHnsw()
@@ -71,9 +82,10 @@ public sealed class AzureSearchKnowledgeStoreTests(AzureSearchTestServer server,
 
             await _store.ReplaceDocumentAsync(org, document, Version(5), default);
             var afterReplace = server.StoredKeys(org.Value);
+            var generation = (await _tables.GetTableClient(AzureSearchKnowledgeStore.DocumentsTable).GetEntityAsync<TableEntity>(org.Value, "lagging")).Value.GetString(AzureSearchKnowledgeStore.GenerationProperty);
             var deleted = await _store.DeleteDocumentAsync(org, "lagging", default);
 
-            Assert.Equal(Enumerable.Range(0, 5).Select(i => AzureSearchKnowledgeStore.Key(org, "lagging", i)).Order(StringComparer.Ordinal), afterReplace);
+            Assert.Equal(Enumerable.Range(0, 5).Select(i => AzureSearchKnowledgeStore.Key(org, "lagging", generation, i)).Order(StringComparer.Ordinal), afterReplace);
             Assert.True(deleted);
             Assert.Empty(server.StoredKeys(org.Value));
             Assert.Empty(server.Violations);
@@ -119,8 +131,8 @@ public sealed class AzureSearchKnowledgeStoreTests(AzureSearchTestServer server,
     [Fact]
     public void Key_SameDocumentInTwoOrgs_DifferentKeysOfAllowedCharacters()
     {
-        var a = AzureSearchKnowledgeStore.Key(OrgId.Parse("org-a"), "Doc.1_x-y", 7);
-        var b = AzureSearchKnowledgeStore.Key(OrgId.Parse("org-b"), "Doc.1_x-y", 7);
+        var a = AzureSearchKnowledgeStore.Key(OrgId.Parse("org-a"), "Doc.1_x-y", "0123abcd", 7);
+        var b = AzureSearchKnowledgeStore.Key(OrgId.Parse("org-b"), "Doc.1_x-y", "0123abcd", 7);
 
         Assert.NotEqual(a, b);
         Assert.All(a + b, c => Assert.True(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '='));

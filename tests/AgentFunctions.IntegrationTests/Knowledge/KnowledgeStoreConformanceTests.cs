@@ -13,6 +13,12 @@ public abstract class KnowledgeStoreConformanceTests
 
     private protected abstract IKnowledgeStore Store { get; }
 
+    /// <summary>Another instance of the backend over the same storage, with its own per-instance cache (another app instance).</summary>
+    private protected abstract IKnowledgeStore NewInstance(int maxChunksPerOrg = 50_000);
+
+    /// <summary>Chunks the backend holds for the org in storage, whether any search would return them or not.</summary>
+    private protected abstract Task<int> StoredChunkCountAsync(OrgId orgId);
+
     private protected static OrgId NewOrg() => OrgId.Parse($"org-{Guid.NewGuid():N}"[..20]);
 
     /// <summary>A unit vector at <paramref name="angle"/> radians from <see cref="Axis"/> in the first plane.</summary>
@@ -212,5 +218,125 @@ public abstract class KnowledgeStoreConformanceTests
 
         Assert.Equal(2, hits.Count);
         Assert.All(hits, h => Assert.Equal("far", h.DocumentId));
+    }
+
+    [Fact]
+    public async Task SearchAsync_ChunksStoredWithoutVectors_FoundByTextWithoutQueryVector()
+    {
+        var org = NewOrg();
+        await PutAsync(org, "plain", Enumerable.Range(0, 3).Select(i => new KnowledgeChunk(i, $"plain chunk {i}", ReadOnlyMemory<float>.Empty)).ToList());
+
+        var hits = await Store.SearchAsync(org, "chunk", ReadOnlyMemory<float>.Empty, 10, default);
+
+        Assert.Equal(["plain chunk 0", "plain chunk 1", "plain chunk 2"], hits.Select(h => h.Content).Order());
+    }
+
+    [Fact]
+    public async Task SearchAsync_EveryKindOfWriteThroughAnotherInstance_SeenByTheNextSearch()
+    {
+        var org = NewOrg();
+        var reader = NewInstance();
+        var writer = NewInstance();
+        async Task<string[]> ContentsAsync() => [.. (await reader.SearchAsync(org, "chunk", Axis, 50, default)).Select(h => h.Content).Order(StringComparer.Ordinal)];
+        Task WriteAsync(string documentId, List<KnowledgeChunk> chunks) => writer.ReplaceDocumentAsync(org, new KnowledgeDocument(documentId, "T", null), chunks, default);
+
+        await WriteAsync("doc", Chunks("v1", 3));
+        var created = await ContentsAsync();
+        await WriteAsync("doc", Chunks("v2", 2));
+        var replaced = await ContentsAsync();
+        await WriteAsync("other", Chunks("o", 1));
+        var added = await ContentsAsync();
+        await writer.DeleteDocumentAsync(org, "doc", default);
+        var deleted = await ContentsAsync();
+        await writer.DeleteAllAsync(org, default);
+        var offboarded = await ContentsAsync();
+
+        Assert.Equal(["v1 chunk 0", "v1 chunk 1", "v1 chunk 2"], created);
+        Assert.Equal(["v2 chunk 0", "v2 chunk 1"], replaced);
+        Assert.Equal(["o chunk 0", "v2 chunk 0", "v2 chunk 1"], added);
+        Assert.Equal(["o chunk 0"], deleted);
+        Assert.Empty(offboarded);
+    }
+
+    [Fact]
+    public async Task ReplaceDocumentAsync_SearchesDuringReplacesOfOver100Chunks_NeverSeeAMix()
+    {
+        var org = NewOrg();
+        const int Size = 150;
+        await PutAsync(org, "big", Chunks("v0", Size, _ => Axis));
+        var searcher = NewInstance();
+        using var done = new CancellationTokenSource();
+        var seen = new List<string[]>();
+        var searching = Task.Run(async () =>
+        {
+            while (!done.IsCancellationRequested)
+            {
+                var hits = await searcher.SearchAsync(org, "chunk", Axis, 50, default);
+                seen.Add([.. hits.Select(h => h.Content.Split(' ')[0]).Distinct()]);
+                Assert.Equal(50, hits.Count);
+            }
+        });
+
+        for (var version = 1; version <= 3; version++)
+        {
+            await PutAsync(org, "big", Chunks($"v{version}", Size, _ => Axis));
+        }
+
+        await done.CancelAsync();
+        await searching;
+
+        Assert.NotEmpty(seen);
+        Assert.All(seen, versions => Assert.Single(versions));
+        Assert.Equal(["v3"], (await SearchAsync(org)).Select(h => h.Content.Split(' ')[0]).Distinct());
+        Assert.Equal(Size, await StoredChunkCountAsync(org));
+    }
+
+    [Fact]
+    public async Task ReplaceDocumentAsync_TwoConcurrentReplaces_ExactlyOneVersionRemains()
+    {
+        var org = NewOrg();
+        await PutAsync(org, "doc", Chunks("v0", 30));
+
+        await Task.WhenAll(
+            NewInstance().ReplaceDocumentAsync(org, new KnowledgeDocument("doc", "T", null), Chunks("a", 120), default),
+            NewInstance().ReplaceDocumentAsync(org, new KnowledgeDocument("doc", "T", null), Chunks("b", 130), default));
+
+        var stats = await Store.GetStatsAsync(org, "doc", default);
+        var versions = (await SearchAsync(org)).Select(h => h.Content.Split(' ')[0]).Distinct().ToList();
+        var winner = Assert.Single(versions);
+        Assert.Equal(winner == "a" ? 120 : 130, stats.DocumentChunks);
+        Assert.Equal(stats.DocumentChunks, stats.OrgChunks);
+        Assert.Equal(stats.DocumentChunks, await StoredChunkCountAsync(org));
+    }
+
+    [Fact]
+    public async Task ReplaceDocumentAsync_OrgWouldExceedMaxChunks_RefusedAndNothingKept()
+    {
+        var org = NewOrg();
+        var store = NewInstance(maxChunksPerOrg: 10);
+        await store.ReplaceDocumentAsync(org, new KnowledgeDocument("first", "T", null), Chunks("f", 6), default);
+
+        var error = await Assert.ThrowsAsync<KnowledgeLimitExceededException>(() =>
+            store.ReplaceDocumentAsync(org, new KnowledgeDocument("second", "T", null), Chunks("s", 5), default));
+        await store.ReplaceDocumentAsync(org, new KnowledgeDocument("first", "T", null), Chunks("g", 10), default);
+
+        Assert.Equal((10, 11), (error.Limit, error.WouldHold));
+        Assert.Equal(["first"], (await store.SearchAsync(org, "chunk", Axis, 50, default)).Select(h => h.DocumentId).Distinct());
+        Assert.Equal(new KnowledgeStats(10, 0), await store.GetStatsAsync(org, "second", default));
+        Assert.Equal(10, await StoredChunkCountAsync(org));
+    }
+
+    [Fact]
+    public async Task GetStatsAsync_DocumentsInTwoOrgs_CountsOwnOrgAndDocumentOnly()
+    {
+        var org = NewOrg();
+        var other = NewOrg();
+        await PutAsync(org, "one", Chunks("a", 3));
+        await PutAsync(org, "two", Chunks("b", 4));
+        await PutAsync(other, "one", Chunks("c", 9));
+
+        Assert.Equal(new KnowledgeStats(7, 3), await Store.GetStatsAsync(org, "one", default));
+        Assert.Equal(new KnowledgeStats(9, 0), await Store.GetStatsAsync(other, "two", default));
+        Assert.Equal(new KnowledgeStats(0, 0), await Store.GetStatsAsync(NewOrg(), null, default));
     }
 }

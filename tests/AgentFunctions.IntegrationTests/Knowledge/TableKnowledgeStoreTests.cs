@@ -3,6 +3,8 @@ using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;
 using AgentFunctions.Testing;
 using Azure.Data.Tables;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace AgentFunctions.IntegrationTests.Knowledge;
 
@@ -11,27 +13,74 @@ public sealed class TableKnowledgeStoreTests(AzuriteFixture azurite) : Knowledge
 {
     private readonly TableServiceClient _service = new(azurite.ConnectionString);
 
-    private protected override IKnowledgeStore Store => new TableKnowledgeStore(new TableProvider(_service));
+    private protected override IKnowledgeStore Store => NewInstance();
+
+    private protected override IKnowledgeStore NewInstance(int maxChunksPerOrg = 50_000)
+    {
+        var options = Options.Create(new KnowledgeOptions { MaxChunksPerOrg = maxChunksPerOrg });
+        return new TableKnowledgeStore(new TableProvider(_service), new KnowledgeCache<KnowledgeIndex>(options), options, NullLogger<TableKnowledgeStore>.Instance);
+    }
+
+    private protected override async Task<int> StoredChunkCountAsync(OrgId orgId)
+    {
+        var table = _service.GetTableClient(TableKnowledgeStore.TableName);
+        var rows = await table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {orgId.Value}"), select: ["RowKey"]).ToListAsync();
+        return rows.Count;
+    }
 
     [Fact]
-    public async Task ReplaceDocumentAsync_Chunks_StoredUnderOrgPartitionWithCompactVector()
+    public async Task ReplaceDocumentAsync_Chunks_VersionAndPointerRowsThenGenerationRowsWithCompactVector()
     {
-        var org = OrgId.Parse("org-layout");
+        var org = NewOrg();
 
         await Store.ReplaceDocumentAsync(org, new KnowledgeDocument("doc", "T", """{"k":1}"""), [new KnowledgeChunk(0, "text", new float[] { 3, 4, 0, 0, 0, 0, 0, 0 })], default);
 
         var table = _service.GetTableClient(TableKnowledgeStore.TableName);
-        var entity = (await table.GetEntityAsync<TableEntity>("org-layout", "doc|00000")).Value;
+        var pointers = _service.GetTableClient(TableKnowledgeStore.PointersTable);
+        var pointer = (await pointers.GetEntityAsync<TableEntity>(org.Value, "doc")).Value;
+        var entity = (await table.GetEntityAsync<TableEntity>(org.Value, TableKnowledgeStore.ChunkKey("doc", pointer.GetString("Generation"), 0))).Value;
         var vector = entity.GetBinary("Vector");
         Assert.Equal(Dimensions * sizeof(float), vector.Length);
         Assert.Equal([0.6f, 0.8f], System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(vector)[..2].ToArray());
-        Assert.Equal("""{"k":1}""", entity.GetString("Metadata"));
+        Assert.Equal(("""{"k":1}""", "T", 1), (pointer.GetString("Metadata"), pointer.GetString("Title"), pointer.GetInt32("Chunks")));
+        Assert.Equal(1, (await pointers.GetEntityAsync<TableEntity>(org.Value, TableKnowledgeStore.VersionRow)).Value.GetInt32("Chunks"));
+    }
+
+    [Fact]
+    public async Task SearchAsync_NoQueryVector_Bm25RanksTheChunkWithTheRareTermsFirst()
+    {
+        var org = NewOrg();
+        string[] texts = ["The office opens at nine.", "Refunds are paid within 14 days of the return.", "The office is closed on Sundays.", "Parking is free for visitors."];
+        await Store.ReplaceDocumentAsync(org, new KnowledgeDocument("faq", "FAQ", null), [.. texts.Select((t, i) => new KnowledgeChunk(i, t, ReadOnlyMemory<float>.Empty))], default);
+
+        var hits = await Store.SearchAsync(org, "how long until refunds are paid?", ReadOnlyMemory<float>.Empty, 2, default);
+
+        Assert.Equal("Refunds are paid within 14 days of the return.", hits[0].Content);
+        Assert.Single(hits);
+    }
+
+    [Fact]
+    public async Task SearchAsync_VectorAndText_HybridFindsTheTextMatchWithAFarVector()
+    {
+        var org = NewOrg();
+        await Store.ReplaceDocumentAsync(org, new KnowledgeDocument("doc", "T", null),
+        [
+            new KnowledgeChunk(0, "alpha", AtAngle(0.1)),
+            new KnowledgeChunk(1, "beta", AtAngle(0.2)),
+            new KnowledgeChunk(2, "zebra crossing rules", AtAngle(1.5)),
+        ], default);
+
+        var vectorOnlyWinner = (await Store.SearchAsync(org, "nothing matches", Axis, 1, default))[0];
+        var hybrid = await Store.SearchAsync(org, "zebra crossing", Axis, 3, default);
+
+        Assert.Equal("alpha", vectorOnlyWinner.Content);
+        Assert.Equal("zebra crossing rules", hybrid[0].Content);
     }
 
     [Fact]
     public async Task SearchAsync_VectorOfOtherLength_SkippedNotFailed()
     {
-        var org = OrgId.Parse("org-mixed-dims");
+        var org = NewOrg();
         await Store.ReplaceDocumentAsync(org, new KnowledgeDocument("old-model", "T", null), [new KnowledgeChunk(0, "old", new float[] { 1, 0, 0 })], default);
         await Store.ReplaceDocumentAsync(org, new KnowledgeDocument("new-model", "T", null), [new KnowledgeChunk(0, "new", Axis)], default);
 

@@ -12,8 +12,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace AgentFunctions.IntegrationTests.Orgs;
 
 /// <summary>
-/// Every HTTP function of the app × {no credential, garbage, other org's key, own key, admin key,
-/// own/other org's token}: the decision the real policy (registry, keys and JWTs against Azurite and
+/// Every HTTP function of the app × {no credential, garbage, other org's key, own key (as X-Api-Key and as
+/// bearer), admin key, own/other org's token}: the decision the real policy (registry, keys and JWTs against Azurite and
 /// a local issuer) or the admin guard takes. Functions are found by reflection, so a new endpoint
 /// is in the matrix without editing it.
 /// </summary>
@@ -50,8 +50,13 @@ public sealed class AccessMatrixTests : IClassFixture<AzuriteFixture>, IClassFix
         _credentials["none"] = null;
         _credentials["garbage"] = ("X-Api-Key", "garbage");
         _credentials["garbage-token"] = ("Authorization", "Bearer garbage");
-        _credentials["other-key"] = ("X-Api-Key", (await keys.CreateAsync(Other, default)).ApiKey);
-        _credentials["own-key"] = ("X-Api-Key", (await keys.CreateAsync(Own, default)).ApiKey);
+        var otherKey = (await keys.CreateAsync(Other, default)).ApiKey;
+        var ownKey = (await keys.CreateAsync(Own, default)).ApiKey;
+        _credentials["other-key"] = ("X-Api-Key", otherKey);
+        _credentials["own-key"] = ("X-Api-Key", ownKey);
+        _credentials["other-key-bearer"] = ("Authorization", $"Bearer {otherKey}");
+        _credentials["own-key-bearer"] = ("Authorization", $"Bearer {ownKey}");
+        _credentials["garbage-key-bearer"] = ("Authorization", "Bearer afk.matrix-own.garbage");
         _credentials["admin-key"] = ("X-Admin-Key", AdminKey);
         _credentials["own-token"] = ("Authorization", $"Bearer {_issuer.Token(Own.Value)}");
         _credentials["other-token"] = ("Authorization", $"Bearer {_issuer.Token(Other.Value)}");
@@ -60,12 +65,13 @@ public sealed class AccessMatrixTests : IClassFixture<AzuriteFixture>, IClassFix
     public Task DisposeAsync() => _services.DisposeAsync().AsTask();
 
     [Fact]
-    public void HttpFunctions_Every_IsOrgScopedOrAdminOrHealth()
+    public void HttpFunctions_Every_IsOrgScopedOrAdminOrAnonymous()
     {
         var functions = HttpFunctions();
+        string[] anonymous = ["health", "openapi.json", "docs", "docs/{asset}"];
 
         Assert.Contains(functions, f => f.Name == "GetAudit" && f.RequiresOrg);
-        Assert.All(functions.Where(f => !f.RequiresOrg), f => Assert.True(f.Route.StartsWith("admin/", StringComparison.Ordinal) || f.Route == "health", f.Name));
+        Assert.All(functions.Where(f => !f.RequiresOrg), f => Assert.True(f.Route.StartsWith("admin/", StringComparison.Ordinal) || anonymous.Contains(f.Route), f.Name));
         Assert.All(functions.Where(f => f.Route.StartsWith("admin/", StringComparison.Ordinal)), f => Assert.False(f.RequiresOrg, f.Name));
     }
 
@@ -77,6 +83,7 @@ public sealed class AccessMatrixTests : IClassFixture<AzuriteFixture>, IClassFix
         {
             ["none"] = 401, ["garbage"] = 401, ["garbage-token"] = 401, ["admin-key"] = 401,
             ["other-key"] = 403, ["other-token"] = 403, ["own-key"] = 200, ["own-token"] = 200,
+            ["own-key-bearer"] = 200, ["other-key-bearer"] = 403, ["garbage-key-bearer"] = 401,
         };
 
         var actual = new Dictionary<string, int>();

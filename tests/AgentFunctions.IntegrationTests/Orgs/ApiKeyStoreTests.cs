@@ -41,6 +41,24 @@ public sealed class ApiKeyStoreTests(AzuriteFixture azurite) : IClassFixture<Azu
     }
 
     [Fact]
+    public async Task VerifyAsync_UnknownKeyAgainSoon_AnsweredWithoutRowRead()
+    {
+        using var services = OrgServices.Create(azurite, ("Orgs:CacheSeconds", "30"));
+        var keys = services.GetRequiredService<IApiKeyStore>();
+        var orgId = OrgId.Parse("keys-missing");
+        var planted = ApiKeySecret.Issue(orgId);
+        Assert.Null(await keys.VerifyAsync(planted.ApiKey, default));
+
+        // The row appears behind the store's back: a repeated lookup within the negative cache's lifetime is not a read.
+        var table = new TableClient(azurite.ConnectionString, TableApiKeyStore.TableName);
+        await table.AddEntityAsync(new TableEntity(orgId.Value, planted.KeyId) { ["Hash"] = planted.Hash });
+
+        Assert.Null(await keys.VerifyAsync(planted.ApiKey, default));
+        await Task.Delay(TableApiKeyStore.MissingKeyLifetime + TimeSpan.FromSeconds(1));
+        Assert.NotNull(await keys.VerifyAsync(planted.ApiKey, default));
+    }
+
+    [Fact]
     public async Task RevokeAsync_VerifiedKey_RefusedAtOnceOnThisInstance()
     {
         using var services = OrgServices.Create(azurite, ("Orgs:CacheSeconds", "300"));
@@ -55,6 +73,35 @@ public sealed class ApiKeyStoreTests(AzuriteFixture azurite) : IClassFixture<Azu
         Assert.True(revoked);
         Assert.False(again);
         Assert.Null(await keys.VerifyAsync(issued.ApiKey, default));
+    }
+
+    [Fact]
+    public async Task RevokeAsync_ConcurrentWithVerifications_RevokedKeyNeverStaysCached()
+    {
+        using var services = OrgServices.Create(azurite, ("Orgs:CacheSeconds", "300"));
+        var keys = services.GetRequiredService<IApiKeyStore>();
+        var orgId = OrgId.Parse("keys-revoke-race");
+        for (var round = 0; round < 20; round++)
+        {
+            var issued = await keys.CreateAsync(orgId, default);
+            Assert.NotNull(await keys.VerifyAsync(issued.ApiKey, default));
+            using var revoked = new CancellationTokenSource();
+
+            // Verifiers keep using the key while it is revoked: each miss of the cache reads the row again.
+            var verifiers = Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+            {
+                while (!revoked.IsCancellationRequested)
+                {
+                    await keys.VerifyAsync(issued.ApiKey, default);
+                }
+            })).ToList();
+            await Task.Delay(5);
+            Assert.True(await keys.RevokeAsync(orgId, issued.KeyId, default));
+            await revoked.CancelAsync();
+            await Task.WhenAll(verifiers);
+
+            Assert.Null(await keys.VerifyAsync(issued.ApiKey, default));
+        }
     }
 
     [Fact]

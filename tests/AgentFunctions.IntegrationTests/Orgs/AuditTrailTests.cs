@@ -34,7 +34,7 @@ public sealed class AuditTrailTests(AzuriteFixture azurite) : IClassFixture<Azur
         }
 
         await auditor.RecordAsync(new OrgAccessRecord(other, "key:x", "GetAudit", "GET /api/audit", AccessOutcome.Allowed, "other"), default);
-        var events = await services.GetRequiredService<IAuditTrail>().ReadAsync(own, 3, default);
+        var events = (await services.GetRequiredService<IAuditTrail>().ReadAsync(own, 3, null, default)).Events;
 
         Assert.Equal(["trace4", "trace3", "trace2"], events.Select(e => e.TraceId));
         Assert.All(events, e => Assert.Equal("audit-own", e.OrgId));
@@ -56,8 +56,8 @@ public sealed class AuditTrailTests(AzuriteFixture azurite) : IClassFixture<Azur
         await auditor.RecordAsync(new OrgAccessRecord(deleting, "key:k1", "GetAudit", "GET /api/audit", AccessOutcome.Denied, "t2", "org_disabled"), default);
 
         var trail = services.GetRequiredService<IAuditTrail>();
-        Assert.Empty(await trail.ReadAsync(unknown, 10, default));
-        Assert.Empty(await trail.ReadAsync(deleting, 10, default));
+        Assert.Empty((await trail.ReadAsync(unknown, 10, null, default)).Events);
+        Assert.Empty((await trail.ReadAsync(deleting, 10, null, default)).Events);
     }
 
     [Fact]
@@ -74,7 +74,7 @@ public sealed class AuditTrailTests(AzuriteFixture azurite) : IClassFixture<Azur
         await auditor.RecordAsync(new OrgAccessRecord(OrgId.Parse("audit-made-up"), AuditPrincipals.Unauthenticated, "GetAudit", "GET /api/audit", AccessOutcome.Denied, "t2", "unauthorized") { CallerIdentified = false }, default);
 
         Assert.Equal(0, registry.Lookups);
-        Assert.Empty(await auditor.ReadAsync(orgId, 10, default));
+        Assert.Empty((await auditor.ReadAsync(orgId, 10, null, default)).Events);
     }
 
     [Fact]
@@ -87,7 +87,7 @@ public sealed class AuditTrailTests(AzuriteFixture azurite) : IClassFixture<Azur
         await services.GetRequiredService<IOrgAccessAuditor>().RecordAsync(
             new OrgAccessRecord(orgId, AuditPrincipals.ForeignCredential, "GetAudit", "GET /api/audit", AccessOutcome.Denied, "t1", "forbidden"), default);
 
-        var audited = Assert.Single(await services.GetRequiredService<IAuditTrail>().ReadAsync(orgId, 10, default));
+        var audited = Assert.Single((await services.GetRequiredService<IAuditTrail>().ReadAsync(orgId, 10, null, default)).Events);
         Assert.Equal((AuditPrincipals.ForeignCredential, AccessOutcome.Denied, "forbidden"), (audited.Principal, audited.Outcome, audited.Reason));
     }
 
@@ -106,18 +106,125 @@ public sealed class AuditTrailTests(AzuriteFixture azurite) : IClassFixture<Azur
         var refused = await Assert.ThrowsAsync<ApiException>(() => guard.EnsureAdminAsync(new TestFunctionContext("AgentFunctions.Functions.OrgAdminFunctions.GetOrg"), http.Request, orgId, default));
 
         Assert.Equal(401, refused.Status);
-        Assert.Empty(await services.GetRequiredService<IAuditTrail>().ReadAsync(orgId, 10, default));
+        Assert.Empty((await services.GetRequiredService<IAuditTrail>().ReadAsync(orgId, 10, null, default)).Events);
     }
 
-    /// <summary>The real registry, counting how often the auditor asks it.</summary>
+    [Fact]
+    public async Task RecordAsync_ForeignCredentialRefusedRepeatedly_OneRowPerCredentialAndMinuteWithCount()
+    {
+        using var services = OrgServices.Create(azurite);
+        var orgId = OrgId.Parse("audit-flooded");
+        await services.GetRequiredService<IOrgRegistry>().PutAsync(orgId, Registered, default);
+        var trail = Trail(services, services.GetRequiredService<IOrgRegistry>(), new FixedTime(new DateTimeOffset(2026, 1, 2, 3, 4, 30, TimeSpan.Zero)));
+        for (var i = 0; i < 3; i++)
+        {
+            await trail.RecordAsync(new OrgAccessRecord(orgId, $"key:own{i}", "GetAudit", "GET /api/audit", AccessOutcome.Allowed, $"own{i}"), default);
+        }
+
+        // 300 refusals of one foreign key and 20 of another, from many requests at once.
+        await Parallel.ForEachAsync(Enumerable.Range(0, 320), async (i, ct) => await trail.RecordAsync(
+            new OrgAccessRecord(orgId, AuditPrincipals.ForeignCredential, "ListConversations", "GET /api/conversations", AccessOutcome.Denied, $"t{i}", "forbidden")
+            {
+                FoldBy = i < 300 ? "key:intruder1" : "key:intruder2",
+            }, ct));
+        await trail.FlushAsync();
+
+        var events = (await trail.ReadAsync(orgId, 10, null, default)).Events;
+        var folded = events.Where(e => e.Reason == "forbidden").ToList();
+        Assert.Equal([20L, 300L], folded.Select(e => e.Count ?? 0).Order());
+        Assert.All(folded, e => Assert.Equal(AuditPrincipals.ForeignCredential, e.Principal));
+        Assert.Equal(["own0", "own1", "own2"], events.Where(e => e.Outcome == AccessOutcome.Allowed).Select(e => e.TraceId).Order());
+        Assert.Equal(5, events.Count);
+    }
+
+    [Fact]
+    public async Task RecordAsync_ForeignCredential_ReturnsWithoutWaitingForRegistryOrStorage()
+    {
+        using var services = OrgServices.Create(azurite);
+        var existing = OrgId.Parse("audit-timing");
+        await services.GetRequiredService<IOrgRegistry>().PutAsync(existing, Registered, default);
+        var blocked = new CountingRegistry(services.GetRequiredService<IOrgRegistry>()) { Gate = new TaskCompletionSource() };
+        var trail = Trail(services, blocked, TimeProvider.System);
+
+        // Whether the org exists or not, recording a foreign refusal completes while the registry cannot answer.
+        foreach (var orgId in new[] { existing, OrgId.Parse("audit-timing-made-up") })
+        {
+            var record = trail.RecordAsync(
+                new OrgAccessRecord(orgId, AuditPrincipals.ForeignCredential, "GetAudit", "GET /api/audit", AccessOutcome.Denied, "t", "forbidden") { FoldBy = "key:x" }, default);
+            Assert.True(record.IsCompleted, $"the refusal of {orgId.Value} waited for the registry");
+        }
+
+        blocked.Gate.SetResult();
+        await trail.FlushAsync();
+        Assert.Equal(1, Assert.Single((await trail.ReadAsync(existing, 10, null, default)).Events).Count);
+        Assert.Empty((await trail.ReadAsync(OrgId.Parse("audit-timing-made-up"), 10, null, default)).Events);
+    }
+
+    [Fact]
+    public async Task ReadAsync_Cursor_PagesThroughEveryEventOnceNewestFirst()
+    {
+        using var services = OrgServices.Create(azurite);
+        var orgId = OrgId.Parse("audit-paged");
+        await services.GetRequiredService<IOrgRegistry>().PutAsync(orgId, Registered, default);
+        var trail = services.GetRequiredService<TableAuditTrail>();
+        for (var i = 0; i < 7; i++)
+        {
+            await trail.RecordAsync(new OrgAccessRecord(orgId, "key:k", "GetAudit", "GET /api/audit", AccessOutcome.Allowed, $"e{i}"), default);
+            await Task.Delay(2);
+        }
+
+        var seen = new List<string>();
+        string? cursor = null;
+        do
+        {
+            var page = await trail.ReadAsync(orgId, 3, cursor, default);
+            Assert.True(page.Events.Count <= 3);
+            seen.AddRange(page.Events.Select(e => e.TraceId));
+            cursor = page.Cursor;
+        }
+        while (cursor is not null);
+
+        Assert.Equal(["e6", "e5", "e4", "e3", "e2", "e1", "e0"], seen);
+    }
+
+    [Theory]
+    [InlineData("not-base64!")]
+    [InlineData("eA")]
+    [InlineData("MTIzLWFiY2RlZmdo")]
+    public async Task ReadAsync_ForgedCursor_400NamingCursor(string cursor)
+    {
+        using var services = OrgServices.Create(azurite);
+
+        var error = await Assert.ThrowsAsync<ApiException>(() => services.GetRequiredService<IAuditTrail>().ReadAsync(OrgId.Parse("audit-forged"), 10, cursor, default));
+
+        Assert.Equal((400, ErrorCodes.InvalidRequest), (error.Status, error.Code));
+        Assert.StartsWith("'cursor'", error.Message, StringComparison.Ordinal);
+    }
+
+    private static TableAuditTrail Trail(ServiceProvider services, IOrgRegistry registry, TimeProvider time) => new(
+        services.GetRequiredService<TableProvider>(), registry, services.GetRequiredService<LoggingOrgAccessAuditor>(), time, NullLogger<TableAuditTrail>.Instance);
+
+    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+
+    /// <summary>The real registry, counting how often the auditor asks it, optionally held until <see cref="Gate"/> opens.</summary>
     private sealed class CountingRegistry(IOrgRegistry inner) : IOrgRegistry
     {
         public int Lookups { get; private set; }
 
-        public ValueTask<OrgRecord?> FindAsync(OrgId orgId, CancellationToken cancellationToken)
+        public TaskCompletionSource? Gate { get; init; }
+
+        public async ValueTask<OrgRecord?> FindAsync(OrgId orgId, CancellationToken cancellationToken)
         {
             Lookups++;
-            return inner.FindAsync(orgId, cancellationToken);
+            if (Gate is not null)
+            {
+                await Gate.Task.WaitAsync(cancellationToken);
+            }
+
+            return await inner.FindAsync(orgId, cancellationToken);
         }
 
         public Task<OrgRecord?> GetAsync(OrgId orgId, CancellationToken cancellationToken)

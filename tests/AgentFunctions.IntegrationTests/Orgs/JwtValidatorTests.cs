@@ -51,7 +51,7 @@ public sealed class TestIssuer : IAsyncLifetime
         Issuer = address.TrimEnd('/');
     }
 
-    public string Token(object orgClaim, string audience = Audience, SecurityKey? key = null, DateTime? expires = null, string? issuer = null, string algorithm = SecurityAlgorithms.RsaSha256) =>
+    public string Token(object orgClaim, string audience = Audience, SecurityKey? key = null, DateTime? expires = null, string? issuer = null, string algorithm = SecurityAlgorithms.RsaSha256, string type = "at+jwt") =>
         new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Issuer = issuer ?? Issuer,
@@ -61,6 +61,7 @@ public sealed class TestIssuer : IAsyncLifetime
             IssuedAt = (expires ?? DateTime.UtcNow.AddMinutes(10)).AddMinutes(-20),
             Claims = new Dictionary<string, object> { ["sub"] = "alice", ["org_id"] = orgClaim },
             SigningCredentials = new SigningCredentials(key ?? Key, algorithm),
+            TokenType = type,
         });
 
     public async Task DisposeAsync()
@@ -76,10 +77,30 @@ public sealed class TestIssuer : IAsyncLifetime
 
 public sealed class JwtValidatorTests(TestIssuer issuer) : IClassFixture<TestIssuer>
 {
-    private JwtValidator Validator(string? metadataAddress = null) => new(Options.Create(new AuthOptions
+    private JwtValidator Validator(string? metadataAddress = null, string tokenTypes = "at+jwt") => new(Options.Create(new AuthOptions
     {
-        Jwt = new JwtOptions { MetadataAddress = metadataAddress ?? issuer.MetadataAddress, Audience = TestIssuer.Audience, RequireHttpsMetadata = false },
+        Jwt = new JwtOptions { MetadataAddress = metadataAddress ?? issuer.MetadataAddress, Audience = TestIssuer.Audience, RequireHttpsMetadata = false, TokenTypes = tokenTypes },
     }), NullLogger<JwtValidator>.Instance);
+
+    [Fact]
+    public async Task ValidateAsync_IdTokenTypeUnderDefaultSetting_ReturnsNull()
+    {
+        var validator = Validator(tokenTypes: new JwtOptions().TokenTypes);
+
+        Assert.Null(await validator.ValidateAsync(issuer.Token("org-a", type: "JWT"), default));
+        Assert.Null(await validator.ValidateAsync(issuer.Token("org-a", type: ""), default));
+        Assert.NotNull(await validator.ValidateAsync(issuer.Token("org-a", type: "at+jwt"), default));
+    }
+
+    [Fact]
+    public async Task ValidateAsync_JwtTypeConfigured_AcceptsBothConfiguredTypes()
+    {
+        var validator = Validator(tokenTypes: "at+jwt, JWT");
+
+        Assert.NotNull(await validator.ValidateAsync(issuer.Token("org-a", type: "JWT"), default));
+        Assert.NotNull(await validator.ValidateAsync(issuer.Token("org-a", type: "at+jwt"), default));
+        Assert.Null(await validator.ValidateAsync(issuer.Token("org-a", type: "id+jwt"), default));
+    }
 
     [Fact]
     public async Task ValidateAsync_OrgClaimArray_CallerMayActForEachOrg()
@@ -122,6 +143,7 @@ public sealed class JwtValidatorTests(TestIssuer issuer) : IClassFixture<TestIss
             Audience = TestIssuer.Audience,
             Expires = DateTime.UtcNow.AddMinutes(10),
             Claims = new Dictionary<string, object> { ["sub"] = "mallory", ["org_id"] = "org-a" },
+            TokenType = "at+jwt",
         });
 
         Assert.Null(await Validator().ValidateAsync(unsigned, default));
@@ -147,6 +169,7 @@ public sealed class JwtValidatorTests(TestIssuer issuer) : IClassFixture<TestIss
             Audience = TestIssuer.Audience,
             Claims = new Dictionary<string, object> { ["sub"] = "alice", ["org_id"] = "org-a" },
             SigningCredentials = new SigningCredentials(issuer.Key, SecurityAlgorithms.RsaSha256),
+            TokenType = "at+jwt",
         });
 
         Assert.Null(await Validator().ValidateAsync(token, default));

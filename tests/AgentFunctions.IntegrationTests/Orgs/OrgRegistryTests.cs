@@ -33,6 +33,25 @@ public sealed class OrgRegistryTests(AzuriteFixture azurite) : IClassFixture<Azu
     }
 
     [Fact]
+    public async Task FindAsync_ManyUnregisteredIds_DoNotEvictACachedOrg()
+    {
+        using var instance1 = OrgServices.Create(azurite, ("Orgs:CacheSeconds", "300"));
+        using var instance2 = OrgServices.Create(azurite, ("Orgs:CacheSeconds", "300"));
+        var cached = instance1.GetRequiredService<IOrgRegistry>();
+        var orgId = OrgId.Parse("reg-evict");
+        await cached.PutAsync(orgId, Definition("Before"), default);
+        Assert.Equal("Before", (await cached.FindAsync(orgId, default))!.Definition.DisplayName);
+        await instance2.GetRequiredService<IOrgRegistry>().PutAsync(orgId, Definition("After"), default);
+
+        // More made-up ids than the whole cache holds: each is a registry miss that is remembered.
+        var ids = Enumerable.Range(0, TableOrgRegistry.MaxCachedOrgs + 1).Select(i => OrgId.Parse($"made-up-{i}")).ToList();
+        await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (id, ct) => Assert.Null(await cached.FindAsync(id, ct)));
+
+        // Still the cached entry (not re-read from storage, which says "After"): the org was not evicted.
+        Assert.Equal("Before", (await cached.FindAsync(orgId, default))!.Definition.DisplayName);
+    }
+
+    [Fact]
     public async Task FindAsync_ChangedOnAnotherInstance_ServesCachedValueUntilOwnChange()
     {
         using var instance1 = OrgServices.Create(azurite, ("Orgs:CacheSeconds", "300"));

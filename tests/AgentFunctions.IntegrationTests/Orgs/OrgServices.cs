@@ -24,6 +24,7 @@ internal static class OrgServices
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
             ["MULTITENANCY_ENABLED"] = "true",
             ["DEFAULT_ORG_ID"] = "default",
+            ["Auth:FailedAttemptsPerMinute"] = "100000",
         };
         foreach (var (key, value) in settings)
         {

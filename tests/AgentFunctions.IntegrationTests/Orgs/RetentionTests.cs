@@ -32,17 +32,17 @@ public sealed class RetentionTests(AzuriteFixture azurite) : IClassFixture<Azuri
                 new ConversationMessage(MessageRole.User, "q", now), new ConversationMessage(MessageRole.Assistant, "a", now)), default);
         }
 
-        var fresh = await store.GetMessagesAsync(expiring, "shared-id", 10, default);
+        var fresh = await store.GetMessagesAsync(expiring, "shared-id", new MessagePageRequest(10), default);
         await Task.Delay(Keep + TimeSpan.FromMilliseconds(300));
-        var expired = await store.GetMessagesAsync(expiring, "shared-id", 10, default);
+        var expired = await store.GetMessagesAsync(expiring, "shared-id", new MessagePageRequest(10), default);
         var listed = await store.ListAsync(expiring, 10, null, default);
         var load = await Assert.ThrowsAsync<ApiException>(() => store.LoadHistoryAsync(expiring, "shared-id", new ContextWindow(10, 10_000), default));
 
-        Assert.Equal(2, fresh!.Count);
+        Assert.Equal(2, fresh!.Messages.Count);
         Assert.Null(expired);
         Assert.Empty(listed.Conversations);
         Assert.Equal(404, load.Status);
-        Assert.Equal(2, (await store.GetMessagesAsync(keeping, "shared-id", 10, default))!.Count);
+        Assert.Equal(2, (await store.GetMessagesAsync(keeping, "shared-id", new MessagePageRequest(10), default))!.Messages.Count);
         Assert.Single((await store.ListAsync(keeping, 10, null, default)).Conversations);
     }
 

@@ -27,6 +27,29 @@ public sealed class UsageStoreTests(AzuriteFixture azurite) : IClassFixture<Azur
     }
 
     [Fact]
+    public async Task AddAsync_RememberedVersionStaleOrDeleted_CountsExactly()
+    {
+        using var instance1 = OrgServices.Create(azurite);
+        using var instance2 = OrgServices.Create(azurite);
+        var (store1, store2) = (instance1.GetRequiredService<TableUsageStore>(), instance2.GetRequiredService<TableUsageStore>());
+        var orgId = OrgId.Parse("usage-remembered");
+
+        // Each instance writes on top of the other's write, so every remembered version is stale once.
+        for (var i = 0; i < 6; i++)
+        {
+            await (i % 2 == 0 ? store1 : store2).AddAsync(orgId, UsageEntry.Chat("default", new AgentUsage(10, 1)), default);
+        }
+
+        Assert.Equal(6, (await store1.GetDayAsync(orgId, Today, default))!.Runs);
+
+        // Deleted by the other instance: the remembered version is gone, the next write starts a new row.
+        await store2.DeleteAllAsync(orgId, default);
+        await store1.AddAsync(orgId, UsageEntry.Chat("default", new AgentUsage(7, 2)), default);
+
+        Assert.Equal(new UsageDay(Today.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), 7, 2, 1), await store2.GetDayAsync(orgId, Today, default));
+    }
+
+    [Fact]
     public async Task TryAcquireAsync_ConcurrentBeyondLimit_AdmitsExactlyTheLimit()
     {
         using var instance1 = OrgServices.Create(azurite);

@@ -145,7 +145,7 @@ internal sealed class FakeConversationStore : IConversationStore
 
     public Task<ConversationPage> ListAsync(OrgId orgId, int limit, string? cursor, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-    public Task<IReadOnlyList<ConversationMessage>?> GetMessagesAsync(OrgId orgId, string conversationId, int limit, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task<MessagePage?> GetMessagesAsync(OrgId orgId, string conversationId, MessagePageRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public Task<bool> DeleteAsync(OrgId orgId, string conversationId, CancellationToken cancellationToken) => throw new NotSupportedException();
 
@@ -210,7 +210,7 @@ internal sealed class FixedTools(params AITool[] tools) : IAgentToolProvider
 
 internal sealed class FixedContext(AgentContext context) : IAgentContextProvider
 {
-    public ValueTask<AgentContext> GetContextAsync(OrgId orgId, string input, CancellationToken cancellationToken) => ValueTask.FromResult(context);
+    public ValueTask<AgentContext> GetContextAsync(OrgId orgId, string input, AgentRunScope run, CancellationToken cancellationToken) => ValueTask.FromResult(context);
 }
 
 /// <summary>One tool per run that, when called, adds fixed citations to the run it was made for.</summary>
@@ -222,4 +222,15 @@ internal sealed class CitingTools(string name, IReadOnlyList<Citation> citations
             run.AddCitations(citations);
             return "found";
         }, name)]);
+}
+
+/// <summary>The org's agents by name; <c>default</c> is the org's own settings unless one is added under that name.</summary>
+internal sealed class FakeAgentDefinitions : IAgentDefinitionSource
+{
+    public Dictionary<string, AgentDefinition> Agents { get; } = new(StringComparer.Ordinal);
+
+    public Task<StoredAgentDefinition> GetAsync(OrgId orgId, string name, CancellationToken cancellationToken) =>
+        Agents.TryGetValue(name, out var agent) ? Task.FromResult(new StoredAgentDefinition(agent, "\"1\"", null))
+        : name == AgentDefinition.DefaultName ? Task.FromResult(new StoredAgentDefinition(new AgentDefinition(name), null, null))
+        : throw AgentDefinitions.NotFound(name);
 }

@@ -22,6 +22,7 @@ public sealed class AgentTests : IDisposable
     private readonly AgentOptions _options = new() { SystemPrompt = "You are the test agent." };
     private readonly List<IAgentToolProvider> _tools = [];
     private readonly List<IAgentContextProvider> _contexts = [];
+    private readonly FakeAgentDefinitions _agents = new();
     private OrgAgentSettings? _settings;
     private IModelClients? _models;
     private readonly MetricsRecorder _metrics = new();
@@ -365,6 +366,6 @@ public sealed class AgentTests : IDisposable
     {
         var options = Options.Create(_options);
         IOrgAgentSettingsSource settings = _settings is null ? new ConfigurationAgentSettings(options) : new FixedSettings(_settings);
-        return new Agent(settings, _meter, _store, _models ?? new FakeModelClients(_chat), _tools, _contexts, options, TimeProvider.System, _metrics.Metrics, NullLoggerFactory.Instance);
+        return new Agent(_agents, settings, _meter, _store, _models ?? new FakeModelClients(_chat), _tools, _contexts, options, TimeProvider.System, _metrics.Metrics, NullLoggerFactory.Instance);
     }
 }

@@ -17,10 +17,11 @@ public sealed class KnowledgeServiceTests
     private static readonly OrgId Org = OrgId.Parse("org-a");
     private readonly RecordingKnowledgeStore _store = new();
     private readonly HashingEmbeddingGenerator _embeddings = new();
-    private readonly RecordingUsageMeter _meter = new();
+    private readonly FixedAvailability _availability = new() { HasEmbeddingModel = true };
+    private readonly RecordingUsageMeter _usage = new();
 
     private KnowledgeService Service(KnowledgeOptions? options = null, IEmbeddingGenerator<string, Embedding<float>>? embeddings = null) =>
-        new(_store, embeddings ?? _embeddings, _meter, Options.Create(options ?? new KnowledgeOptions()), NullLogger<KnowledgeService>.Instance);
+        new(_store, embeddings ?? _embeddings, _availability, _usage, Options.Create(options ?? new KnowledgeOptions()), NullLogger<KnowledgeService>.Instance);
 
     private static string LongText(int sentences) =>
         string.Join(' ', Enumerable.Range(0, sentences).Select(i => $"Fact {i} is about subject {i}."));
@@ -34,11 +35,11 @@ public sealed class KnowledgeServiceTests
         await service.PutDocumentAsync(Org, "doc-1", new PutDocumentRequest("Title", content, null), default);
 
         Assert.True(_embeddings.BatchSizes.Count > 1);
-        Assert.Equal(_embeddings.BatchSizes.Count, _meter.Entries.Count);
-        Assert.All(_meter.Entries, e => Assert.Equal((UsageEntry.NoAgent, 0L, 0L, 0), (e.Agent, e.ChatInputTokens, e.ChatOutputTokens, e.Runs)));
+        Assert.Equal(_embeddings.BatchSizes.Count, _usage.Entries.Count);
+        Assert.All(_usage.Entries, e => Assert.Equal((UsageEntry.NoAgent, 0L, 0L, 0), (e.Agent, e.ChatInputTokens, e.ChatOutputTokens, e.Runs)));
         // One token per 4 characters of every text embedded: at least the whole content once (chunks overlap and carry the title).
-        Assert.InRange(_meter.Entries.Sum(e => e.EmbeddingTokens), content.Length / 4, content.Length);
-        Assert.Empty(_meter.Recorded);
+        Assert.InRange(_usage.Entries.Sum(e => e.EmbeddingTokens), content.Length / 4, content.Length);
+        Assert.Empty(_usage.Recorded);
     }
 
     [Fact]
@@ -198,6 +199,85 @@ public sealed class KnowledgeServiceTests
 
         Assert.False(valid);
         Assert.Contains(results, r => r.ErrorMessage!.Contains(setting, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task PutDocumentAsync_NoEmbeddingModel_StoresChunksWithoutVectorsAndCallsNoModel()
+    {
+        _availability.HasEmbeddingModel = false;
+
+        var result = await Service().PutDocumentAsync(Org, "doc", new PutDocumentRequest("T", LongText(200), null), default);
+
+        var (_, _, chunks) = Assert.Single(_store.Replaced);
+        Assert.Equal(result.Chunks, chunks.Count);
+        Assert.All(chunks, c => Assert.True(c.Embedding.IsEmpty));
+        Assert.Empty(_embeddings.BatchSizes);
+        Assert.Equal(0, _usage.Checks);
+    }
+
+    [Fact]
+    public async Task SearchAsync_NoEmbeddingModel_LexicalSearchWithoutModelCall()
+    {
+        _availability.HasEmbeddingModel = false;
+
+        await Service().SearchAsync(Org, new SearchRequest("what is it", 3), default);
+
+        var search = Assert.Single(_store.Searches);
+        Assert.True(search.Vector.IsEmpty);
+        Assert.Empty(_embeddings.BatchSizes);
+    }
+
+    [Fact]
+    public async Task SearchAsync_OverQuota_429BeforeAnyEmbeddingCall()
+    {
+        _usage.Refuse = new ApiException(429, ErrorCodes.QuotaExceeded, "used up");
+
+        var error = await Assert.ThrowsAsync<ApiException>(() => Service().SearchAsync(Org, new SearchRequest("q", null), default));
+
+        Assert.Equal((429, ErrorCodes.QuotaExceeded), (error.Status, error.Code));
+        Assert.Empty(_embeddings.BatchSizes);
+        Assert.Empty(_store.Searches);
+    }
+
+    [Fact]
+    public async Task PutDocumentAsync_OverQuota_429BeforeAnyEmbeddingCallAndNothingStored()
+    {
+        _usage.Refuse = new ApiException(429, ErrorCodes.QuotaExceeded, "used up");
+
+        var error = await Assert.ThrowsAsync<ApiException>(() => Service().PutDocumentAsync(Org, "doc", new PutDocumentRequest("T", "content", null), default));
+
+        Assert.Equal(429, error.Status);
+        Assert.Empty(_embeddings.BatchSizes);
+        Assert.Empty(_store.Replaced);
+    }
+
+    [Fact]
+    public async Task PutDocumentAsync_OrgWouldExceedMaxChunks_413NamingSettingBeforeEmbedding()
+    {
+        _store.Stats = new KnowledgeStats(OrgChunks: 99, DocumentChunks: 0);
+
+        var error = await Assert.ThrowsAsync<ApiException>(() =>
+            Service(new KnowledgeOptions { MaxChunksPerOrg = 100, ChunkSize = 200, ChunkOverlap = 20 }).PutDocumentAsync(Org, "doc", new PutDocumentRequest("T", LongText(30), null), default));
+
+        Assert.Equal(413, error.Status);
+        Assert.Contains("Knowledge__MaxChunksPerOrg", error.Message, StringComparison.Ordinal);
+        Assert.Empty(_embeddings.BatchSizes);
+        Assert.Empty(_store.Replaced);
+    }
+
+    [Fact]
+    public async Task PutDocumentAsync_ReplacingWithinMaxChunks_Accepted()
+    {
+        _store.Stats = new KnowledgeStats(OrgChunks: 100, DocumentChunks: 50);
+
+        await Service(new KnowledgeOptions { MaxChunksPerOrg = 100 }).PutDocumentAsync(Org, "doc", new PutDocumentRequest("T", "short", null), default);
+
+        Assert.Single(_store.Replaced);
+    }
+
+    private sealed class FixedAvailability : AgentFunctions.Models.IModelAvailability
+    {
+        public bool HasEmbeddingModel { get; set; }
     }
 
     private sealed class FailingGenerator : IEmbeddingGenerator<string, Embedding<float>>

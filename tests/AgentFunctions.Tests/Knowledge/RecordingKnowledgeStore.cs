@@ -12,6 +12,9 @@ internal sealed class RecordingKnowledgeStore : IKnowledgeStore
 
     public IReadOnlyList<KnowledgeHit> Hits { get; set; } = [];
 
+    /// <summary>What <see cref="GetStatsAsync"/> answers (the org's chunks; the document's).</summary>
+    public KnowledgeStats Stats { get; set; } = new(1, 0);
+
     public Task ReplaceDocumentAsync(OrgId orgId, KnowledgeDocument document, IReadOnlyList<KnowledgeChunk> chunks, CancellationToken cancellationToken)
     {
         Replaced.Add((orgId, document, chunks));
@@ -20,11 +23,19 @@ internal sealed class RecordingKnowledgeStore : IKnowledgeStore
 
     public Task<bool> DeleteDocumentAsync(OrgId orgId, string documentId, CancellationToken cancellationToken) => Task.FromResult(false);
 
-    public Task<IReadOnlyList<KnowledgeHit>> SearchAsync(OrgId orgId, string queryText, ReadOnlyMemory<float> queryVector, int top, CancellationToken cancellationToken)
+    /// <summary>Like the real stores: an org without chunks (<see cref="Stats"/>) answers without asking for the query vector.</summary>
+    public async Task<IReadOnlyList<KnowledgeHit>> SearchAsync(OrgId orgId, string queryText, Func<CancellationToken, Task<ReadOnlyMemory<float>>> queryVector, int top, CancellationToken cancellationToken)
     {
-        Searches.Add((orgId, queryText, queryVector, top));
-        return Task.FromResult(Hits);
+        if (Stats.OrgChunks == 0)
+        {
+            return [];
+        }
+
+        Searches.Add((orgId, queryText, await queryVector(cancellationToken), top));
+        return Hits;
     }
+
+    public Task<KnowledgeStats> GetStatsAsync(OrgId orgId, string? documentId, CancellationToken cancellationToken) => Task.FromResult(Stats);
 
     public Task DeleteAllAsync(OrgId orgId, CancellationToken cancellationToken) => Task.CompletedTask;
 }

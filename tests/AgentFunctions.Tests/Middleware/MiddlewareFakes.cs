@@ -8,6 +8,11 @@ internal sealed class RecordingPolicy(Func<OrgAccessRequest, OrgAccessGrant>? de
 {
     public List<OrgAccessRequest> Requests { get; } = [];
 
+    /// <summary>The org the caller's credential names (null: none, the default applies).</summary>
+    public OrgId? CredentialOrg { get; set; }
+
+    public ValueTask<OrgId?> FindCredentialOrgAsync(Microsoft.AspNetCore.Http.HttpContext http, CancellationToken cancellationToken) => ValueTask.FromResult(CredentialOrg);
+
     public ValueTask<OrgAccessGrant> AuthorizeAsync(OrgAccessRequest request, CancellationToken cancellationToken)
     {
         Requests.Add(request);

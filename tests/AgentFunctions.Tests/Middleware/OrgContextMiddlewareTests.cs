@@ -53,6 +53,29 @@ public sealed class OrgContextMiddlewareTests
     }
 
     [Fact]
+    public async Task Invoke_NoHeaderCredentialNamesOneOrg_UsesTheCredentialsOrg()
+    {
+        _policy.CredentialOrg = OrgId.Parse("key-org");
+        var context = HttpContext();
+
+        await Middleware(new TenancyOptions { MultitenancyEnabled = true, DefaultOrgId = "fallback" }).Invoke(context, Next);
+
+        Assert.Equal(OrgId.Parse("key-org"), context.GetOrgId());
+        Assert.Equal(OrgId.Parse("key-org"), Assert.Single(_policy.Requests).OrgId);
+    }
+
+    [Fact]
+    public async Task Invoke_HeaderAndCredentialOrg_HeaderDecidesAndThePolicyChecksIt()
+    {
+        _policy.CredentialOrg = OrgId.Parse("key-org");
+        var context = HttpContext(("X-Org-Id", "org-b"));
+
+        await Middleware(new TenancyOptions { MultitenancyEnabled = true }).Invoke(context, Next);
+
+        Assert.Equal(OrgId.Parse("org-b"), Assert.Single(_policy.Requests).OrgId);
+    }
+
+    [Fact]
     public async Task Invoke_MultitenancyOnNoHeaderWithDefault_UsesDefaultOrg()
     {
         var context = HttpContext();

@@ -45,6 +45,40 @@ public sealed class AccessPolicyTests
     }
 
     [Fact]
+    public async Task FindCredentialOrgAsync_KeyOfOneOrg_ThatOrgWithoutRegistryRead()
+    {
+        _authenticator.Caller = new Caller("key:k1", new HashSet<OrgId> { OrgA });
+
+        var org = await Policy().FindCredentialOrgAsync(new DefaultHttpContext(), default);
+
+        Assert.Equal(OrgA, org);
+        Assert.Equal(0, _registry.Reads);
+    }
+
+    [Fact]
+    public async Task FindCredentialOrgAsync_TokenOfSeveralOrgs_NoneSoTheDefaultApplies()
+    {
+        _authenticator.Caller = new Caller("jwt:s", new HashSet<OrgId> { OrgA, OrgB });
+
+        Assert.Null(await Policy().FindCredentialOrgAsync(new DefaultHttpContext(), default));
+    }
+
+    [Fact]
+    public async Task FindCredentialOrgAsync_AuthenticationOff_NoneAndNoCredentialRead()
+    {
+        Assert.Null(await Policy(authEnabled: false).FindCredentialOrgAsync(new DefaultHttpContext(), default));
+        Assert.Equal(0, _authenticator.Calls);
+    }
+
+    [Fact]
+    public async Task FindCredentialOrgAsync_InvalidCredential_401()
+    {
+        var error = await Assert.ThrowsAnyAsync<ApiException>(() => Policy().FindCredentialOrgAsync(new DefaultHttpContext(), default).AsTask());
+
+        Assert.Equal(401, error.Status);
+    }
+
+    [Fact]
     public async Task AuthorizeAsync_OwnCredentialRegisteredOrg_GrantsWithPrincipal()
     {
         _registry.Add(OrgA);

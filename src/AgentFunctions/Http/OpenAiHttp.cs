@@ -1,0 +1,80 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using AgentFunctions.Errors;
+using AgentFunctions.OpenAi;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace AgentFunctions.Http;
+
+/// <summary>HTTP shaping of the OpenAI-compatible API (<c>/api/v1</c>): its error envelope and its server-sent events.</summary>
+internal static class OpenAiHttp
+{
+    public const string PathPrefix = "/api/v1";
+
+    public static bool IsOpenAiPath(HttpRequest request) =>
+        request?.Path.StartsWithSegments(PathPrefix, StringComparison.OrdinalIgnoreCase) == true;
+
+    /// <summary>The OpenAI error envelope with the refusal's status (and <c>Retry-After</c>), unless the response has started.</summary>
+    public static async Task WriteErrorAsync(HttpResponse response, Exception error, string traceId)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        if (response.HasStarted)
+        {
+            return;
+        }
+
+        var api = error as ApiException;
+        response.Clear();
+        response.StatusCode = api?.Status ?? StatusCodes.Status500InternalServerError;
+        response.ContentType = "application/json";
+        if (api?.RetryAfter is { } delay)
+        {
+            response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(delay.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        }
+
+        await JsonSerializer.SerializeAsync(response.Body, OpenAiError.From(error, traceId), OpenAiJson.Options).ConfigureAwait(false);
+    }
+
+    /// <summary>JSON with the OpenAI wire options.</summary>
+    internal static async Task WriteJsonAsync(HttpResponse response, object value, CancellationToken cancellationToken)
+    {
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "application/json";
+        await JsonSerializer.SerializeAsync(response.Body, value, value.GetType(), OpenAiJson.Options, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Server-sent events, started with the first event (so a refusal before it is an ordinary error response); then
+    /// <c>data: [DONE]</c> when <paramref name="doneSentinel"/> (Chat Completions ends so, Responses does not).
+    /// </summary>
+    internal static async Task WriteEventsAsync(HttpResponse response, IAsyncEnumerable<OpenAiEvent> events, bool doneSentinel, CancellationToken cancellationToken)
+    {
+        var started = false;
+        await foreach (var item in events.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            if (!started)
+            {
+                response.StatusCode = StatusCodes.Status200OK;
+                response.ContentType = "text/event-stream";
+                response.Headers.CacheControl = "no-cache";
+                response.Headers["X-Accel-Buffering"] = "no";
+                response.HttpContext.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+                started = true;
+            }
+
+            // Serialized JSON has no raw line breaks, so one data line always holds the whole object.
+            var json = JsonSerializer.Serialize(item.Data, item.Data.GetType(), OpenAiJson.Options);
+            var text = item.Name is null ? $"data: {json}\n\n" : $"event: {item.Name}\ndata: {json}\n\n";
+            await response.Body.WriteAsync(Encoding.UTF8.GetBytes(text), cancellationToken).ConfigureAwait(false);
+            await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (doneSentinel && started)
+        {
+            await response.Body.WriteAsync("data: [DONE]\n\n"u8.ToArray(), cancellationToken).ConfigureAwait(false);
+            await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+}
