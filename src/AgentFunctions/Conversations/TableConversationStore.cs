@@ -253,9 +253,52 @@ internal sealed partial class TableConversationStore(TableProvider tables, TimeP
         return new ConversationPage(items, more && last is not null ? ConversationKeys.EncodeCursor(last) : null);
     }
 
-    public async Task<bool> DeleteAsync(OrgId orgId, string conversationId, CancellationToken cancellationToken)
+    public Task<bool> DeleteAsync(OrgId orgId, string conversationId, CancellationToken cancellationToken)
     {
         Identifiers.EnsureResourceId(conversationId, "conversationId");
+        return DeleteCoreAsync(orgId, conversationId, idleSince: null, cancellationToken);
+    }
+
+    /// <summary>
+    /// One step of the retention sweep: at most <paramref name="max"/> conversations of the org idle since
+    /// <paramref name="idleSince"/> or longer, longest idle first, read from the listing index after
+    /// <paramref name="after"/> (a previous step's <see cref="SweepStep.Next"/>). Each is deleted only if its head
+    /// still says so (under If-Match), so a conversation that took a turn meanwhile stays.
+    /// </summary>
+    public async Task<SweepStep> DeleteIdleAsync(OrgId orgId, DateTimeOffset idleSince, string? after, int max, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
+        var table = await tables.GetAsync(ConversationKeys.TableName, cancellationToken).ConfigureAwait(false);
+        var (_, to) = ConversationKeys.IndexRange;
+        var from = ConversationKeys.Index(idleSince, string.Empty);
+        var filter = after is not null && string.CompareOrdinal(after, from) >= 0 && string.CompareOrdinal(after, to) < 0
+            ? TableClient.CreateQueryFilter($"PartitionKey eq {orgId.Value} and RowKey gt {after} and RowKey lt {to}")
+            : TableClient.CreateQueryFilter($"PartitionKey eq {orgId.Value} and RowKey ge {from} and RowKey lt {to}");
+        var candidates = new List<(string IndexKey, string ConversationId)>(max);
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, maxPerPage: max, select: ["RowKey", ConversationIdProperty], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            candidates.Add((row.RowKey, row.GetString(ConversationIdProperty) ?? string.Empty));
+            if (candidates.Count == max)
+            {
+                break;
+            }
+        }
+
+        var deleted = 0;
+        foreach (var (indexKey, conversationId) in candidates)
+        {
+            if (Identifiers.IsResourceId(conversationId) && await DeleteCoreAsync(orgId, conversationId, idleSince, cancellationToken).ConfigureAwait(false))
+            {
+                deleted++;
+            }
+        }
+
+        return new SweepStep(deleted, candidates.Count == max ? candidates[^1].IndexKey : null);
+    }
+
+    /// <summary>Deletes the conversation (if <paramref name="idleSince"/> is set: only while it has been idle since then); false when it stays or did not exist.</summary>
+    private async Task<bool> DeleteCoreAsync(OrgId orgId, string conversationId, DateTimeOffset? idleSince, CancellationToken cancellationToken)
+    {
         var table = await tables.GetAsync(ConversationKeys.TableName, cancellationToken).ConfigureAwait(false);
         for (var attempt = 1; ; attempt++)
         {
@@ -265,7 +308,7 @@ internal sealed partial class TableConversationStore(TableProvider tables, TimeP
                 version = await WithExistingIndexAsync(table, orgId, version, cancellationToken).ConfigureAwait(false);
             }
 
-            if (version.ETag is not { } etag)
+            if (version.ETag is not { } etag || (idleSince is { } since && version.UpdatedAt > since))
             {
                 return false;
             }

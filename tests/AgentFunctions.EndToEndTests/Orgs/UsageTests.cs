@@ -14,6 +14,12 @@ public sealed class UsageTests(OrgsHost host)
         var first = await host.RegisterWithKeyAsync(org);
         var second = await host.CreateKeyAsync(org);
         var otherKey = await host.RegisterWithKeyAsync("usage-e2e-other");
+        // With knowledge in the org, each run's retrieval embeds its input.
+        using (var upload = await host.SendAsync(HttpMethod.Put, "api/documents/handbook", org, OrgsHost.Key(first), new { title = "Handbook", content = "Usage is metered per principal." }))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, upload.StatusCode);
+        }
+
         var a = await host.RunAsync(org, first, "first key asks");
         var b = await host.RunAsync(org, second, "second key asks");
         await host.RunAsync("usage-e2e-other", otherKey, "the other org asks a great deal more than this org does");
@@ -28,7 +34,7 @@ public sealed class UsageTests(OrgsHost host)
         Assert.Equal(
             new[] { Total(a), Total(b) }.Order(),
             principals.Select(g => g["chatInputTokens"]!.GetValue<long>() + g["chatOutputTokens"]!.GetValue<long>()).Order());
-        // Retrieval embeds each run's input: metered as embedding tokens of the same principal.
+        // The upload (first key) and each run's retrieval embed: metered as embedding tokens of the principal that caused them.
         Assert.All(principals, g => Assert.True(g["embeddingTokens"]!.GetValue<long>() > 0));
         var input = byKind["groups"]!.AsArray().Single(g => g!["key"]!.GetValue<string>() == "chat_input")!;
         Assert.Equal(Tokens(a, "inputTokens") + Tokens(b, "inputTokens"), input["chatInputTokens"]!.GetValue<long>());

@@ -1,0 +1,17 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace AgentFunctions.Lifecycle;
+
+internal static class LifecycleRegistration
+{
+    /// <summary>The memory lifecycle: the retention sweep and its cursor. Needs the conversation, job and org areas.</summary>
+    public static IServiceCollection AddLifecycle(this IServiceCollection services)
+    {
+        services.AddOptions<RetentionSweepOptions>().BindConfiguration(RetentionSweepOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<SweepCursor>();
+        services.TryAddSingleton<RetentionSweep>();
+        return services;
+    }
+}
