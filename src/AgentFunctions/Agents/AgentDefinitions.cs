@@ -2,7 +2,6 @@ using System.Text.Json;
 using AgentFunctions.Errors;
 using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;
-using Azure;
 using Microsoft.Extensions.Options;
 
 namespace AgentFunctions.Agents;

@@ -7,7 +7,7 @@ namespace AgentFunctions.Agents;
 /// Tools the agent may call for an org (knowledge search, data store, ...). Register any number
 /// (<c>services.AddSingleton&lt;IAgentToolProvider, MyTools&gt;()</c>); the tools of all providers are offered to
 /// the model and run by the function-invocation pipeline. A tool must act only for the org it was created for
-/// (capture <paramref name="orgId"/>; never take the org as a tool argument).
+/// (capture the <c>orgId</c> it is given; never take the org as a tool argument).
 /// </summary>
 internal interface IAgentToolProvider
 {

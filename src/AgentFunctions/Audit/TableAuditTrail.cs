@@ -292,7 +292,7 @@ internal sealed partial class TableAuditTrail(
         public Task? Writer { get; set; }
     }
 
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Error,
+    [LoggerMessage(EventId = 1400, Level = LogLevel.Error,
         Message = "Audit row for org {OrgId} could not be written (the access itself is logged): {Principal} {FunctionName} {Action} {Outcome} trace {TraceId}")]
     private static partial void LogAuditWriteFailed(ILogger logger, Exception exception, string orgId, string principal, string functionName, string action, AccessOutcome outcome, string traceId);
 }

@@ -119,6 +119,6 @@ internal sealed partial class JwtValidator
         }
     }
 
-    [LoggerMessage(EventId = 1003, Level = LogLevel.Error, Message = "The OpenID Connect metadata at {MetadataAddress} could not be read; bearer tokens are refused with 503")]
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Error, Message = "The OpenID Connect metadata at {MetadataAddress} could not be read; bearer tokens are refused with 503")]
     private static partial void LogMetadataUnavailable(ILogger logger, Exception exception, string metadataAddress);
 }

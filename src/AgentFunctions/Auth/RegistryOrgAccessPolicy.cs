@@ -78,6 +78,6 @@ internal sealed partial class RegistryOrgAccessPolicy(
         return caller.Orgs.Count == 1 ? caller.Orgs.First() : null;
     }
 
-    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Org access {OrgId} refused: credential {Principal} belongs to other orgs")]
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Warning, Message = "Org access {OrgId} refused: credential {Principal} belongs to other orgs")]
     private static partial void LogForeignCredential(ILogger logger, string orgId, string principal);
 }

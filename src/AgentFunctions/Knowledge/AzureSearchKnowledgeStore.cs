@@ -4,10 +4,8 @@ using System.Text;
 using System.Text.Json.Serialization;
 using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;
-using Azure;
 using Azure.Data.Tables;
 using Azure.Search.Documents;
-using Azure.Search.Documents.Indexes;
 using Azure.Search.Documents.Indexes.Models;
 using Azure.Search.Documents.Models;
 using Microsoft.Extensions.Options;
@@ -17,7 +15,7 @@ namespace AgentFunctions.Knowledge;
 /// <summary>
 /// Azure AI Search backend: one index shared by every org, one search document per chunk with an
 /// <c>orgId</c> filter field. Every query (search, offboarding sweep) carries
-/// <c>orgId eq '&lt;org&gt;'</c> built with <see cref="SearchFilter.Create"/>, vector queries run in
+/// <c>orgId eq '&lt;org&gt;'</c> built with <see cref="SearchFilter.Create(FormattableString)"/>, vector queries run in
 /// pre-filter mode, and keys are derived from (org, document, chunk), so no operation can reach
 /// another org's chunks. Search is hybrid: full text on title/content plus the vector query.
 /// Replace and delete never search for the keys to delete (AI Search makes writes searchable only

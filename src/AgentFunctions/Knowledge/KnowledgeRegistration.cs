@@ -3,7 +3,6 @@ using AgentFunctions.Secrets;
 using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;
 using Azure;
-using Azure.Search.Documents;
 using Azure.Search.Documents.Indexes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -22,21 +22,18 @@ internal sealed partial class OrgMcpTools(IAgent agent, KnowledgeService knowled
     public const string AskAgent = "ask_agent";
     public const string SearchKnowledge = "search_knowledge";
 
-    /// <summary>The agent every org has; named agents are selected once they exist.</summary>
-    public const string DefaultAgent = "default";
-
     public IEnumerable<McpServerTool> For(OrgId orgId)
     {
         yield return McpServerTool.Create(
             ([Description("The question or instruction for the organization's agent.")] string input,
-             [Description("The agent to ask; omit for the default agent.")] string? agent = null,
+             [Description("Which of this organization's agents to ask (a name GET /api/agents lists); omit for 'default'.")] string? agent = null,
              [Description("Continue this conversation (the conversationId of an earlier answer); omit to start a new one.")] string? conversationId = null,
              CancellationToken cancellationToken = default) => AskAsync(orgId, input, agent, conversationId, cancellationToken),
             new McpServerToolCreateOptions
             {
                 Name = AskAgent,
-                Description = "Asks this organization's agent (its instructions, memory, knowledge and tools apply). " +
-                    "Returns {output, conversationId, usage, citations}; pass conversationId back to continue the conversation.",
+                Description = "Asks one of this organization's agents (its instructions, memory, knowledge and tools apply). " +
+                    "Returns {output, conversationId, agent, usage, citations}; pass conversationId back to continue the conversation.",
                 ReadOnly = false,
                 Destructive = false,
                 OpenWorld = false,
@@ -65,12 +62,8 @@ internal sealed partial class OrgMcpTools(IAgent agent, KnowledgeService knowled
     {
         try
         {
-            if (agentName is not null && agentName != DefaultAgent)
-            {
-                throw ApiException.InvalidRequest("agent", $"names no agent of this organization; the agent here is '{DefaultAgent}'.");
-            }
-
-            var result = await agent.RunAsync(orgId, new AgentRunRequest(input, conversationId), turnId: null, cancellationToken).ConfigureAwait(false);
+            var request = new AgentRunRequest(input, conversationId) { Agent = agentName };
+            var result = await agent.RunAsync(orgId, request, turnId: null, cancellationToken).ConfigureAwait(false);
             LogToolCalled(logger, AskAgent, orgId.Value, "ok");
             return result;
         }

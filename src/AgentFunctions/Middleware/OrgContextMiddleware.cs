@@ -1,4 +1,3 @@
-using System.Text.Json;
 using AgentFunctions.Errors;
 using AgentFunctions.Observability;
 using AgentFunctions.Storage;

@@ -106,18 +106,18 @@ internal sealed partial class OrgOffboarding(
         await queue.SendMessageAsync(JsonSerializer.Serialize(new OrgDeletionMessage(orgId.Value, phase)), delay, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
-    [LoggerMessage(EventId = 1100, Level = LogLevel.Warning, Message = "Offboarding of org {OrgId} started: disabled now, data deletion queued to start in {DelaySeconds} s")]
+    [LoggerMessage(EventId = 1200, Level = LogLevel.Warning, Message = "Offboarding of org {OrgId} started: disabled now, data deletion queued to start in {DelaySeconds} s")]
     private static partial void LogStarted(ILogger logger, string orgId, int delaySeconds);
 
-    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Offboarding of org {OrgId}: {Area} deleted ({Phase})")]
+    [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "Offboarding of org {OrgId}: {Area} deleted ({Phase})")]
     private static partial void LogAreaDeleted(ILogger logger, string orgId, string area, string phase);
 
-    [LoggerMessage(EventId = 1104, Level = LogLevel.Information, Message = "Offboarding of org {OrgId}: data swept; the final sweep and removal are queued to start in {DelaySeconds} s, after any in-flight invocation")]
+    [LoggerMessage(EventId = 1204, Level = LogLevel.Information, Message = "Offboarding of org {OrgId}: data swept; the final sweep and removal are queued to start in {DelaySeconds} s, after any in-flight invocation")]
     private static partial void LogSwept(ILogger logger, string orgId, int delaySeconds);
 
-    [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "Offboarding of org {OrgId} completed: all of its data and its registration are gone")]
+    [LoggerMessage(EventId = 1202, Level = LogLevel.Warning, Message = "Offboarding of org {OrgId} completed: all of its data and its registration are gone")]
     private static partial void LogCompleted(ILogger logger, string orgId);
 
-    [LoggerMessage(EventId = 1103, Level = LogLevel.Information, Message = "Offboarding message for org {OrgId} ignored: the org is not marked for deletion (already deleted)")]
+    [LoggerMessage(EventId = 1203, Level = LogLevel.Information, Message = "Offboarding message for org {OrgId} ignored: the org is not marked for deletion (already deleted)")]
     private static partial void LogNothingToDelete(ILogger logger, string orgId);
 }

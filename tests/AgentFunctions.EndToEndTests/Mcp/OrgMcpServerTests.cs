@@ -78,6 +78,39 @@ public sealed class OrgMcpServerTests(OrgsHost host)
     }
 
     [Fact]
+    public async Task AskAgent_NamedAgent_ModelGetsItsInstructionsAndAnotherOrgCannotNameIt()
+    {
+        var ownerKey = await host.RegisterWithKeyAsync("mcp-agent-owner");
+        var otherKey = await host.RegisterWithKeyAsync("mcp-agent-other");
+        using (var put = await host.SendAsync(HttpMethod.Put, "api/agents/support", "mcp-agent-owner", OrgsHost.Key(ownerKey),
+            new { instructions = "You are the owner's support desk.", model = new { deployment = "support-model" } }))
+        {
+            Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
+        }
+
+        await using var owner = await ConnectAsync(ownerKey);
+        await using var other = await ConnectAsync(otherKey);
+        var arguments = new Dictionary<string, object?> { ["input"] = "help over mcp", ["agent"] = "support" };
+
+        var answered = await owner.CallToolAsync("ask_agent", arguments);
+        var request = host.Model.ChatRequests[^1];
+        var before = host.ModelRequestCount;
+        var refused = await other.CallToolAsync("ask_agent", arguments);
+        var malformed = await owner.CallToolAsync("ask_agent", new Dictionary<string, object?> { ["input"] = "hi", ["agent"] = "Not A Name" });
+
+        Assert.NotEqual(true, answered.IsError);
+        using var answer = JsonDocument.Parse(Text(answered));
+        Assert.Equal("support", answer.RootElement.GetProperty("agent").GetString());
+        Assert.Equal(("You are the owner's support desk.", "support-model", "help over mcp"), (request.SystemPrompt, request.Model, request.LastUserMessage));
+        Assert.True(refused.IsError);
+        Assert.Contains("agent_not_found", Text(refused), StringComparison.Ordinal);
+        Assert.DoesNotContain("support desk", Text(refused), StringComparison.Ordinal);
+        Assert.True(malformed.IsError);
+        Assert.Contains("'agent'", Text(malformed), StringComparison.Ordinal);
+        Assert.Equal(before, host.ModelRequestCount);
+    }
+
+    [Fact]
     public async Task CallTool_BadArgumentsOrAnotherOrgsRecord_ToolErrorsNamingTheProblem()
     {
         var keyA = await host.RegisterWithKeyAsync("mcp-data-a");

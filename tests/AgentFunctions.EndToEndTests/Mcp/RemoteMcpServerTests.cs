@@ -50,6 +50,35 @@ public sealed class RemoteMcpServerTests(OrgsHost host) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AgentRun_NamedAgentSelectsOneRemoteTool_OnlyThatToolIsOffered()
+    {
+        const string org = "remote-mcp-pick";
+        var key = await host.RegisterWithKeyAsync(org);
+        await PutServerAsync(org, "crm", new { url = _remote.Endpoint.ToString() });
+        using (var put = await host.SendAsync(HttpMethod.Put, "api/agents/orders", org, OrgsHost.Key(key),
+            new { instructions = "You look up orders.", tools = new[] { "crm_lookup" } }))
+        {
+            Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
+        }
+
+        using (var unknown = await host.SendAsync(HttpMethod.Put, "api/agents/typo", org, OrgsHost.Key(key), new { tools = new[] { "crm_lookups" } }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+            Assert.Contains("crm_lookups", await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        host.Model.Reset();
+        host.Model.Enqueue(OpenAiScript.CallTool("crm_lookup", """{"query":"order 7"}"""));
+        using var run = await host.SendAsync(HttpMethod.Post, "api/agent/run", org, OrgsHost.Key(key), new { input = "Where is order 7?", agent = "orders" });
+        var answer = JsonNode.Parse(await run.Content.ReadAsStringAsync())!;
+
+        Assert.Equal(HttpStatusCode.OK, run.StatusCode);
+        Assert.Equal(["crm_lookup"], host.Model.ChatRequests[0].ToolNames);
+        Assert.Contains("remote answer for order 7", answer["output"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("lookup:order 7", _remote.Calls);
+    }
+
+    [Fact]
     public async Task AgentRun_RemoteToolHangs_ToolErrorTheModelSeesAndRunSucceeds()
     {
         var key = await host.RegisterWithKeyAsync("remote-mcp-hang");
