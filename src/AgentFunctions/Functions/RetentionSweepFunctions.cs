@@ -1,4 +1,4 @@
-using AgentFunctions.Lifecycle;
+using AgentFunctions.Memory;
 using AgentFunctions.Middleware;
 using Microsoft.Azure.Functions.Worker;
 

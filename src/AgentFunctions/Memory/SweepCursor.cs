@@ -2,7 +2,7 @@ using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;
 using Azure.Data.Tables;
 
-namespace AgentFunctions.Lifecycle;
+namespace AgentFunctions.Memory;
 
 /// <summary>Which phase of an org the sweep is in.</summary>
 internal enum SweepPhase

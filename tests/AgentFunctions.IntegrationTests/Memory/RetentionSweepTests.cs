@@ -2,7 +2,7 @@ using AgentFunctions.Audit;
 using AgentFunctions.Conversations;
 using AgentFunctions.IntegrationTests.Orgs;
 using AgentFunctions.Jobs;
-using AgentFunctions.Lifecycle;
+using AgentFunctions.Memory;
 using AgentFunctions.Orgs;
 using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;
@@ -11,7 +11,7 @@ using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace AgentFunctions.IntegrationTests.Lifecycle;
+namespace AgentFunctions.IntegrationTests.Memory;
 
 /// <summary>
 /// The retention sweep on Azurite with the real registry, stores, cursor and audit trail: two orgs share every
@@ -126,7 +126,7 @@ public sealed class RetentionSweepTests(AzuriteFixture azurite) : IClassFixture<
                 services.AddSingleton<TimeProvider>(clock);
                 services.AddConversations();
                 services.TryAddSingleton<JobStore>();
-                services.AddLifecycle();
+                services.AddMemory();
             },
             ("Orgs:CacheSeconds", "0"),
             ("Retention:BatchSize", Batch.ToString(System.Globalization.CultureInfo.InvariantCulture)),

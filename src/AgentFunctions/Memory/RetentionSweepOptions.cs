@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace AgentFunctions.Lifecycle;
+namespace AgentFunctions.Memory;
 
 /// <summary>The retention sweep's bounds, section <c>Retention</c> (<c>Retention__BatchSize</c> as an app setting).</summary>
 internal sealed class RetentionSweepOptions

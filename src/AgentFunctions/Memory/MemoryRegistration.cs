@@ -1,12 +1,12 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace AgentFunctions.Lifecycle;
+namespace AgentFunctions.Memory;
 
-internal static class LifecycleRegistration
+internal static class MemoryRegistration
 {
     /// <summary>The memory lifecycle: the retention sweep and its cursor. Needs the conversation, job and org areas.</summary>
-    public static IServiceCollection AddLifecycle(this IServiceCollection services)
+    public static IServiceCollection AddMemory(this IServiceCollection services)
     {
         services.AddOptions<RetentionSweepOptions>().BindConfiguration(RetentionSweepOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);

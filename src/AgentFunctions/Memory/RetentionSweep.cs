@@ -6,7 +6,7 @@ using AgentFunctions.Tenancy;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace AgentFunctions.Lifecycle;
+namespace AgentFunctions.Memory;
 
 /// <summary>What one run of the sweep did; <see cref="Finished"/> is false when it stopped at its step bound.</summary>
 internal sealed record SweepRun(int Steps, long ConversationsDeleted, long JobsDeleted, bool Finished);
