@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;
 using Azure;
@@ -46,6 +47,16 @@ internal sealed class JobStore(TableProvider tables) : IOrgDataOwner
         catch (RequestFailedException e) when (e.Status is 404 or 412)
         {
             return null;
+        }
+    }
+
+    /// <summary>Every job of the org, streamed page by page (export).</summary>
+    public async IAsyncEnumerable<JobRecord> ReadAllAsync(OrgId orgId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(JobEntity.TableName, cancellationToken).ConfigureAwait(false);
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {orgId.Value}"), maxPerPage: 100, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            yield return JobEntity.FromEntity(orgId, row);
         }
     }
 
