@@ -13,5 +13,6 @@ internal static class Benchmarks
         ["openai"] = OpenAiBenchmark.RunAsync,
         ["requests"] = RequestsPerRun.RunAsync,
         ["mcp"] = McpBenchmark.RunAsync,
+        ["load"] = LoadBenchmark.RunAsync,
     };
 }
