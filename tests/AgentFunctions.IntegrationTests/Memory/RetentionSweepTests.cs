@@ -126,7 +126,10 @@ public sealed class RetentionSweepTests(AzuriteFixture azurite) : IClassFixture<
                 services.AddSingleton<TimeProvider>(clock);
                 services.AddConversations();
                 services.TryAddSingleton<JobStore>();
-                services.AddMemory();
+                // The sweep's part of AddMemory (the export's stores are not in this container).
+                services.AddOptions<RetentionSweepOptions>().BindConfiguration(RetentionSweepOptions.Section).ValidateDataAnnotations();
+                services.TryAddSingleton<SweepCursor>();
+                services.TryAddSingleton<RetentionSweep>();
             },
             ("Orgs:CacheSeconds", "0"),
             ("Retention:BatchSize", Batch.ToString(System.Globalization.CultureInfo.InvariantCulture)),
