@@ -14,5 +14,6 @@ internal static class Benchmarks
         ["requests"] = RequestsPerRun.RunAsync,
         ["mcp"] = McpBenchmark.RunAsync,
         ["load"] = LoadBenchmark.RunAsync,
+        ["export"] = ExportBenchmark.RunAsync,
     };
 }
