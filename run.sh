@@ -69,6 +69,8 @@ is_set() { [ -n "${!1+x}" ] || { [ -f local.settings.json ] && node -e 'process.
 # Authentication is on by default in the app (and always in Azure); for local development run.sh switches
 # it off explicitly unless you set Auth__Enabled yourself (environment or local.settings.json).
 if ! is_set Auth__Enabled; then export Auth__Enabled=false; fi
+# The retention sweep's timer needs its schedule (six-field cron); every 15 minutes unless you set it.
+if ! is_set RETENTION_SWEEP_SCHEDULE; then export RETENTION_SWEEP_SCHEDULE='0 */15 * * * *'; fi
 # The admin API needs ADMIN_API_KEY (at least 32 characters): without one, a random key is made for this run.
 admin_note="from your settings"
 if [ -z "$(setting ADMIN_API_KEY)" ]; then

@@ -15,5 +15,6 @@ internal static class Benchmarks
         ["mcp"] = McpBenchmark.RunAsync,
         ["framework"] = FrameworkBenchmark.RunAsync,
         ["load"] = LoadBenchmark.RunAsync,
+        ["export"] = ExportBenchmark.RunAsync,
     };
 }

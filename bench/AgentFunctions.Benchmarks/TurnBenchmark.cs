@@ -49,7 +49,7 @@ internal static class TurnBenchmark
         try
         {
             var service = new TableServiceClient(azurite.ConnectionString);
-            var store = new TableConversationStore(new TableProvider(service), TimeProvider.System, NullLogger<TableConversationStore>.Instance);
+            var store = new TableConversationStore(new TableProvider(service), TimeProvider.System, new KeepEverything(), NullLogger<TableConversationStore>.Instance);
             var table = service.GetTableClient(ConversationKeys.TableName);
             await using var app = AgentServices(azurite.ConnectionString);
             var agent = app.GetRequiredService<IAgent>();

@@ -43,10 +43,14 @@ public sealed class TestWorkerHost : LocalHostFixture
 {
     public const string WorkQueue = "work-items";
 
+    /// <summary>The timer function's schedule: every second second.</summary>
+    public const string TickSchedule = "*/2 * * * * *";
+
     public TestWorkerHost()
         : base(RepositoryPaths.BuildOutput("tests/LocalHost.TestWorker", "LocalHost.TestWorker.dll"))
     {
         Environment["WORK_QUEUE"] = WorkQueue;
+        Environment["TICK_SCHEDULE"] = TickSchedule;
         Environment["AzureFunctionsJobHost__extensions__queues__maxDequeueCount"] = "2";
     }
 }

@@ -114,6 +114,12 @@ public partial class LocalHostFixture : IAsyncLifetime
         };
         start.Environment["AzureWebJobsStorage"] = Azurite.ConnectionString;
         start.Environment.Remove("PORT");
+        if (AppAssembly == AgentFunctionsAssembly)
+        {
+            // The app's timer trigger needs its schedule setting, as in Azure: yearly unless a test sets its own.
+            start.Environment["RETENTION_SWEEP_SCHEDULE"] = "0 0 0 1 1 *";
+        }
+
         foreach (var (key, value) in Environment)
         {
             start.Environment[key] = value;

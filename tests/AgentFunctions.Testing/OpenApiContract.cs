@@ -113,6 +113,29 @@ public sealed class OpenApiContract
             return;
         }
 
+        if (mediaType == "application/x-ndjson")
+        {
+            // A sequence: every line one record of the documented schema.
+            var line = 0;
+            foreach (var text in System.Text.Encoding.UTF8.GetString(body!).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                line++;
+                JsonElement record;
+                try
+                {
+                    record = JsonDocument.Parse(text).RootElement;
+                }
+                catch (JsonException e)
+                {
+                    throw new OpenApiContractException($"{what}: line {line} is not JSON ({e.Message}).");
+                }
+
+                Validate($"{what} (line {line})", pointer + "/schema", record);
+            }
+
+            return;
+        }
+
         if (mediaType == "application/json" || mediaType.EndsWith("+json", StringComparison.Ordinal))
         {
             JsonElement instance;

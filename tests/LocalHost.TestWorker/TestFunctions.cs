@@ -12,6 +12,9 @@ public sealed class TestFunctions(QueueServiceClient queues)
     /// <summary>Where the queue function reports every attempt, for the tests to read.</summary>
     public const string AttemptsQueue = "attempts";
 
+    /// <summary>Where the timer function reports every run, for the tests to read.</summary>
+    public const string TicksQueue = "ticks";
+
     private static readonly ConcurrentDictionary<string, TaskCompletionSource> Gates = new(StringComparer.Ordinal);
 
     [Function(nameof(Echo))]
@@ -73,5 +76,20 @@ public sealed class TestFunctions(QueueServiceClient queues)
         {
             throw new InvalidOperationException("Failing as asked.");
         }
+    }
+
+    /// <summary>Reports each run with the schedule status the host passed.</summary>
+    [Function(nameof(Tick))]
+    public async Task Tick([TimerTrigger("%TICK_SCHEDULE%")] TimerInfo timer)
+    {
+        var ticks = queues.GetQueueClient(TicksQueue);
+        await ticks.CreateIfNotExistsAsync();
+        await ticks.SendMessageAsync(JsonSerializer.Serialize(new
+        {
+            at = DateTime.UtcNow,
+            last = timer.ScheduleStatus?.Last,
+            next = timer.ScheduleStatus?.Next,
+            pastDue = timer.IsPastDue,
+        }));
     }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using LocalHost.Configuration;
 using LocalHost.Http;
 using LocalHost.Queues;
+using LocalHost.Timers;
 using LocalHost.Worker;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -11,8 +12,8 @@ namespace LocalHost;
 
 /// <summary>
 /// One local host: the gRPC endpoint the worker connects to, the worker process, the public HTTP
-/// server routing by the worker's function metadata, and one poller per queue trigger.
-/// Start order: gRPC endpoint, worker, handshake (init, metadata, load), HTTP, queues.
+/// server routing by the worker's function metadata, one poller per queue trigger and one schedule per timer trigger.
+/// Start order: gRPC endpoint, worker, handshake (init, metadata, load), HTTP, queues, timers.
 /// Stop order: stop taking work, let running invocations finish (bounded), WorkerTerminate, kill.
 /// </summary>
 internal sealed partial class LocalHostRunner : IAsyncDisposable
@@ -23,6 +24,7 @@ internal sealed partial class LocalHostRunner : IAsyncDisposable
     private readonly LocalHostOptions _options;
     private readonly CancellationTokenSource _polling = new();
     private readonly List<QueueTriggerListener> _listeners = [];
+    private readonly List<TimerTriggerListener> _timers = [];
     private readonly InFlight _inFlight = new();
     private readonly SemaphoreSlim _stopOnce = new(1, 1);
     private WebApplication? _rpc;
@@ -90,7 +92,7 @@ internal sealed partial class LocalHostRunner : IAsyncDisposable
             await _polling.CancelAsync();
             using var drain = new CancellationTokenSource(_options.DrainTimeout);
             var httpStopped = _public?.StopAsync(drain.Token) ?? Task.CompletedTask;
-            await Task.WhenAll(_listeners.Select(l => l.Completion));
+            await Task.WhenAll(_listeners.Select(l => l.Completion).Concat(_timers.Select(t => t.Completion)));
             if (!await _inFlight.WaitIdleAsync(_options.DrainTimeout))
             {
                 LogDrainTimedOut(Logger, _inFlight.Count, _options.DrainTimeout.TotalSeconds);
@@ -216,7 +218,15 @@ internal sealed partial class LocalHostRunner : IAsyncDisposable
             _listeners.Add(listener);
         }
 
-        foreach (var function in functions.Values.Where(f => !f.IsHttp && !f.IsQueue))
+        // 5. Timer triggers.
+        foreach (var function in functions.Values.Where(f => f.IsTimer))
+        {
+            var timer = new TimerTriggerListener(function, settings, Channel, _inFlight, TimeProvider.System, Loggers.CreateLogger<TimerTriggerListener>());
+            timer.Start(_polling.Token);
+            _timers.Add(timer);
+        }
+
+        foreach (var function in functions.Values.Where(f => !f.IsHttp && !f.IsQueue && !f.IsTimer))
         {
             LogUnsupportedTrigger(Logger, function.Name, function.Trigger?.Type ?? "none");
         }
@@ -236,6 +246,11 @@ internal sealed partial class LocalHostRunner : IAsyncDisposable
             {
                 var queue = _listeners.First(l => l.FunctionName == function.Name).QueueName;
                 yield return $"  {function.Name}: queueTrigger ({queue}); run once: POST {new Uri(BaseUri, "admin/functions/" + function.Name)}";
+            }
+            else if (function.IsTimer)
+            {
+                var schedule = _timers.First(t => t.FunctionName == function.Name).Schedule;
+                yield return $"  {function.Name}: timerTrigger ({schedule}); run once: POST {new Uri(BaseUri, "admin/functions/" + function.Name)}";
             }
             else
             {

@@ -110,6 +110,8 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     // each provision, so anything added by hand here would be deleted.
     Secrets__KeyVaultUri: keyVaultUri
     Agent__SystemPrompt: systemPrompt
+    // The retention sweep's timer (six-field cron); what it deletes is each org's own retention setting.
+    RETENTION_SWEEP_SCHEDULE: '0 */15 * * * *'
 
     AzureOpenAI__Endpoint: openAiEndpoint
     AzureOpenAI__ChatDeployment: chatDeploymentName

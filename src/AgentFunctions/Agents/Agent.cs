@@ -114,14 +114,14 @@ internal sealed partial class Agent(
             if (structured is null)
             {
                 // The tokens of the refused answer are spent: metered, then one more try (the history provider stored nothing).
-                await usageMeter.RecordAsync(turn.OrgId, Usage(response.Usage, turn.SentMessages, response.Text).Usage, CancellationToken.None).ConfigureAwait(false);
+                await usageMeter.RecordAsync(turn.OrgId, UsageEntry.Chat(turn.Agent, Usage(response.Usage, turn.SentMessages, response.Text).Usage), CancellationToken.None).ConfigureAwait(false);
                 LogInvalidOutput(_logger, turn.OrgId.Value, turn.Agent, 1);
                 turn = turn.Retry();
                 response = await CallAgentAsync(run.Agent, run.Messages, run.Options, turn, started, cancellationToken).ConfigureAwait(false);
                 structured = schema.Parse(response.Text);
                 if (structured is null)
                 {
-                    await usageMeter.RecordAsync(turn.OrgId, Usage(response.Usage, turn.SentMessages, response.Text).Usage, CancellationToken.None).ConfigureAwait(false);
+                    await usageMeter.RecordAsync(turn.OrgId, UsageEntry.Chat(turn.Agent, Usage(response.Usage, turn.SentMessages, response.Text).Usage), CancellationToken.None).ConfigureAwait(false);
                     LogInvalidOutput(_logger, turn.OrgId.Value, turn.Agent, 2);
                     metrics.RecordModelCall(turn.OrgId, time.GetElapsedTime(started), 0, 0, succeeded: false);
                     throw new ApiException(502, ErrorCodes.InvalidModelOutput, $"The model's answer did not follow the response format of agent '{turn.Agent}', also after one retry; nothing was stored.");
@@ -200,7 +200,7 @@ internal sealed partial class Agent(
             if (!completing && updates.Count > 0)
             {
                 var partial = updates.ToChatResponse();
-                await usageMeter.RecordAsync(run.Turn.OrgId, Usage(partial.Usage, run.Turn.SentMessages, partial.Text).Usage, CancellationToken.None).ConfigureAwait(false);
+                await usageMeter.RecordAsync(run.Turn.OrgId, UsageEntry.Chat(run.Turn.Agent, Usage(partial.Usage, run.Turn.SentMessages, partial.Text).Usage), CancellationToken.None).ConfigureAwait(false);
             }
         }
 
@@ -342,7 +342,7 @@ internal sealed partial class Agent(
         var response = await CallAgentAsync(inner, prepared, runOptions, turn, started, cancellationToken).ConfigureAwait(false);
         var (usage, _) = Usage(response.Usage, turn.SentMessages, response.Text);
         metrics.RecordModelCall(orgId, time.GetElapsedTime(started), usage.InputTokens, usage.OutputTokens, succeeded: true);
-        await usageMeter.RecordAsync(orgId, usage, CancellationToken.None).ConfigureAwait(false);
+        await usageMeter.RecordAsync(orgId, UsageEntry.Chat(callee.Name, usage), CancellationToken.None).ConfigureAwait(false);
         caller.AddCitations(scope.Citations);
         LogAgentCalled(_logger, orgId.Value, callee.Name, depth);
         return new AgentResponse(response);
@@ -382,7 +382,7 @@ internal sealed partial class Agent(
 
         var (usage, estimated) = Usage(response.Usage, turn.SentMessages, output);
         metrics.RecordModelCall(turn.OrgId, latency, usage.InputTokens, usage.OutputTokens, succeeded: true);
-        await usageMeter.RecordAsync(turn.OrgId, usage, CancellationToken.None).ConfigureAwait(false);
+        await usageMeter.RecordAsync(turn.OrgId, UsageEntry.Chat(turn.Agent, usage), CancellationToken.None).ConfigureAwait(false);
         LogRunCompleted(_logger, turn.OrgId.Value, turn.ConversationId ?? "(none)", (long)latency.TotalMilliseconds, usage.InputTokens, usage.OutputTokens, streamed, estimated);
         if (turn.AppendFailure is { } failure)
         {

@@ -21,7 +21,5 @@ internal sealed class UnmeteredUsage : IUsageMeter
 {
     public ValueTask EnsureWithinQuotaAsync(OrgId orgId, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
-    public ValueTask RecordAsync(OrgId orgId, AgentUsage usage, CancellationToken cancellationToken) => ValueTask.CompletedTask;
-
-    public ValueTask RecordEmbeddingAsync(OrgId orgId, long tokens, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    public ValueTask RecordAsync(OrgId orgId, UsageEntry usage, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }

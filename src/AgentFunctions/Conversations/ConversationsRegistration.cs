@@ -11,6 +11,7 @@ internal static class ConversationsRegistration
     {
         services.AddOptions<ConversationsOptions>().BindConfiguration(ConversationsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IOrgRetentionPolicy, KeepEverything>(); // until the org area replaces it
         services.TryAddSingleton<TableConversationStore>();
         services.TryAddSingleton<IConversationStore>(sp => sp.GetRequiredService<TableConversationStore>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IOrgDataOwner, TableConversationStore>(sp => sp.GetRequiredService<TableConversationStore>()));

@@ -14,7 +14,7 @@ namespace AgentFunctions.Conversations;
 /// A turn is one transaction: head row under If-Match (or added if new) + user row + assistant row
 /// (+ turn marker) + listing index move; a conflict re-reads the head and tries again.
 /// </summary>
-internal sealed partial class TableConversationStore(TableProvider tables, TimeProvider time, ILogger<TableConversationStore> logger)
+internal sealed partial class TableConversationStore(TableProvider tables, TimeProvider time, IOrgRetentionPolicy retention, ILogger<TableConversationStore> logger)
     : IConversationStore, IOrgDataOwner
 {
     /// <summary>Offboarding removes every conversation row of the org (resumable).</summary>
@@ -44,6 +44,11 @@ internal sealed partial class TableConversationStore(TableProvider tables, TimeP
         ArgumentOutOfRangeException.ThrowIfNegative(window.MaxCharacters);
 
         var (head, newestFirst) = await ReadHeadAndMessagesAsync(orgId, conversationId, window.MaxMessages, window.MaxCharacters, cancellationToken).ConfigureAwait(false);
+        if (head is not null && await IsExpiredAsync(orgId, head, cancellationToken).ConfigureAwait(false))
+        {
+            throw ApiException.NotFound("The conversation");
+        }
+
         newestFirst.Reverse();
         return head is null
             ? new ConversationHistory(false, [], NewConversation(conversationId))
@@ -70,11 +75,11 @@ internal sealed partial class TableConversationStore(TableProvider tables, TimeP
 
         // The first page reads the head with the messages (one query); a later page starts below the cursor's
         // message, so the head is a point read next to it.
-        var headRead = before is null ? null : table.GetEntityIfExistsAsync<TableEntity>(orgId.Value, headKey, select: ["PartitionKey"], cancellationToken: cancellationToken);
+        var headRead = before is null ? null : table.GetEntityIfExistsAsync<TableEntity>(orgId.Value, headKey, select: ["PartitionKey", UpdatedAt], cancellationToken: cancellationToken);
         var filter = before is { } older
             ? TableClient.CreateQueryFilter($"PartitionKey eq {orgId.Value} and RowKey gt {ConversationKeys.Message(conversationId, older)} and RowKey lt {to}")
             : TableClient.CreateQueryFilter($"PartitionKey eq {orgId.Value} and RowKey ge {from} and RowKey lt {to}");
-        var exists = false;
+        TableEntity? head = null;
         var newestFirst = new List<ConversationMessage>(request.Limit);
         long characters = 0;
         long oldestSeq = 0;
@@ -83,11 +88,11 @@ internal sealed partial class TableConversationStore(TableProvider tables, TimeP
         {
             if (row.RowKey == headKey)
             {
-                exists = true;
+                head = row;
                 continue;
             }
 
-            if (before is null && !exists)
+            if (before is null && head is null)
             {
                 break; // messages without a head: an interrupted delete, not a conversation
             }
@@ -106,10 +111,11 @@ internal sealed partial class TableConversationStore(TableProvider tables, TimeP
 
         if (headRead is not null)
         {
-            exists = (await headRead.ConfigureAwait(false)).HasValue;
+            var read = await headRead.ConfigureAwait(false);
+            head = read.HasValue ? read.Value : null;
         }
 
-        if (!exists)
+        if (head is null || await IsExpiredAsync(orgId, head, cancellationToken).ConfigureAwait(false))
         {
             return null;
         }
@@ -215,6 +221,8 @@ internal sealed partial class TableConversationStore(TableProvider tables, TimeP
             throw ApiException.InvalidRequest("cursor", "is not a cursor returned by this API.");
         }
 
+        var keep = (await retention.GetAsync(orgId, cancellationToken).ConfigureAwait(false)).Conversations;
+        var now = time.GetUtcNow();
         var table = await tables.GetAsync(ConversationKeys.TableName, cancellationToken).ConfigureAwait(false);
         var items = new List<ConversationSummary>(limit);
         string? last = null;
@@ -227,20 +235,70 @@ internal sealed partial class TableConversationStore(TableProvider tables, TimeP
                 break;
             }
 
+            var updatedAt = row.GetDateTimeOffset(UpdatedAt) ?? default;
+            if (OrgRetention.IsExpired(keep, updatedAt, now))
+            {
+                // Newest first: every later row is idle longer, so expired too.
+                break;
+            }
+
             items.Add(new ConversationSummary(
                 row.GetString(ConversationIdProperty) ?? string.Empty,
                 row.GetInt64(MessageCount) ?? 0,
                 row.GetDateTimeOffset(CreatedAt) ?? default,
-                row.GetDateTimeOffset(UpdatedAt) ?? default));
+                updatedAt));
             last = row.RowKey;
         }
 
         return new ConversationPage(items, more && last is not null ? ConversationKeys.EncodeCursor(last) : null);
     }
 
-    public async Task<bool> DeleteAsync(OrgId orgId, string conversationId, CancellationToken cancellationToken)
+    public Task<bool> DeleteAsync(OrgId orgId, string conversationId, CancellationToken cancellationToken)
     {
         Identifiers.EnsureResourceId(conversationId, "conversationId");
+        return DeleteCoreAsync(orgId, conversationId, idleSince: null, cancellationToken);
+    }
+
+    /// <summary>
+    /// One step of the retention sweep: at most <paramref name="max"/> conversations of the org idle since
+    /// <paramref name="idleSince"/> or longer, longest idle first, read from the listing index after
+    /// <paramref name="after"/> (a previous step's <see cref="SweepStep.Next"/>). Each is deleted only if its head
+    /// still says so (under If-Match), so a conversation that took a turn meanwhile stays.
+    /// </summary>
+    public async Task<SweepStep> DeleteIdleAsync(OrgId orgId, DateTimeOffset idleSince, string? after, int max, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
+        var table = await tables.GetAsync(ConversationKeys.TableName, cancellationToken).ConfigureAwait(false);
+        var (_, to) = ConversationKeys.IndexRange;
+        var from = ConversationKeys.Index(idleSince, string.Empty);
+        var filter = after is not null && string.CompareOrdinal(after, from) >= 0 && string.CompareOrdinal(after, to) < 0
+            ? TableClient.CreateQueryFilter($"PartitionKey eq {orgId.Value} and RowKey gt {after} and RowKey lt {to}")
+            : TableClient.CreateQueryFilter($"PartitionKey eq {orgId.Value} and RowKey ge {from} and RowKey lt {to}");
+        var candidates = new List<(string IndexKey, string ConversationId)>(max);
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, maxPerPage: max, select: ["RowKey", ConversationIdProperty], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            candidates.Add((row.RowKey, row.GetString(ConversationIdProperty) ?? string.Empty));
+            if (candidates.Count == max)
+            {
+                break;
+            }
+        }
+
+        var deleted = 0;
+        foreach (var (indexKey, conversationId) in candidates)
+        {
+            if (Identifiers.IsResourceId(conversationId) && await DeleteCoreAsync(orgId, conversationId, idleSince, cancellationToken).ConfigureAwait(false))
+            {
+                deleted++;
+            }
+        }
+
+        return new SweepStep(deleted, candidates.Count == max ? candidates[^1].IndexKey : null);
+    }
+
+    /// <summary>Deletes the conversation (if <paramref name="idleSince"/> is set: only while it has been idle since then); false when it stays or did not exist.</summary>
+    private async Task<bool> DeleteCoreAsync(OrgId orgId, string conversationId, DateTimeOffset? idleSince, CancellationToken cancellationToken)
+    {
         var table = await tables.GetAsync(ConversationKeys.TableName, cancellationToken).ConfigureAwait(false);
         for (var attempt = 1; ; attempt++)
         {
@@ -250,7 +308,7 @@ internal sealed partial class TableConversationStore(TableProvider tables, TimeP
                 version = await WithExistingIndexAsync(table, orgId, version, cancellationToken).ConfigureAwait(false);
             }
 
-            if (version.ETag is not { } etag)
+            if (version.ETag is not { } etag || (idleSince is { } since && version.UpdatedAt > since))
             {
                 return false;
             }
@@ -326,6 +384,13 @@ internal sealed partial class TableConversationStore(TableProvider tables, TimeP
             total += seen;
         }
     }
+
+    /// <summary>Idle past the org's conversation retention: treated as gone (404) until the sweep deletes it.</summary>
+    private async Task<bool> IsExpiredAsync(OrgId orgId, TableEntity head, CancellationToken cancellationToken) =>
+        OrgRetention.IsExpired(
+            (await retention.GetAsync(orgId, cancellationToken).ConfigureAwait(false)).Conversations,
+            head.GetDateTimeOffset(UpdatedAt) ?? default,
+            time.GetUtcNow());
 
     /// <summary>
     /// One bounded range query: the head row (it sorts first) and then at most <paramref name="maxMessages"/>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using AgentFunctions.Errors;
@@ -146,6 +147,18 @@ internal sealed partial class DataRecordStore(TableProvider tables, ILogger<Data
         }
 
         return new DataRecordPage(items, more ? DataRecordKeys.EncodeCursor(collection, items[^1].Id) : null);
+    }
+
+    /// <summary>Every record of the org with its collection, in key order, streamed page by page (export).</summary>
+    public async IAsyncEnumerable<(string Collection, DataRecord Record)> ReadAllAsync(OrgId orgId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {orgId.Value}");
+        await foreach (var entity in table.QueryAsync<TableEntity>(filter, maxPerPage: MaxListLimit, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            var collection = entity.RowKey[..entity.RowKey.IndexOf('|', StringComparison.Ordinal)];
+            yield return (collection, ToRecord(DataRecordKeys.IdOf(collection, entity.RowKey), entity));
+        }
     }
 
     /// <summary>

@@ -6,6 +6,7 @@ using AgentFunctions.Conversations;
 using AgentFunctions.DataStore;
 using AgentFunctions.Jobs;
 using AgentFunctions.Knowledge;
+using AgentFunctions.Memory;
 using AgentFunctions.Mcp;
 using AgentFunctions.Middleware;
 using AgentFunctions.Models;
@@ -43,5 +44,6 @@ internal static class AgentFunctionsRegistration
             .AddAudit()
             .AddAdministration()
             .AddMcp()
+            .AddMemory()
             .AddMiddleware();
 }

@@ -13,7 +13,7 @@ namespace AgentFunctions.Jobs;
 /// + <c>OutputParts</c> (the output split into ≤ 30,000-character parts, because a string property
 /// holds at most 64 KiB), <c>Error</c>, <c>Attempts</c>, <c>InputTokens</c>, <c>OutputTokens</c>,
 /// <c>CreatedAt</c>, <c>StartedAt</c>, <c>CompletedAt</c>, <c>ClaimMessageId</c>,
-/// <c>ClaimDequeueCount</c>. Changing the key scheme is a breaking change for stored jobs.
+/// <c>ClaimDequeueCount</c>, <c>Principal</c> (who submitted it; its run's usage is attributed to them). Changing the key scheme is a breaking change for stored jobs.
 /// </summary>
 internal static class JobEntity
 {
@@ -47,6 +47,7 @@ internal static class JobEntity
         SetIfNotNull(entity, "StartedAt", job.StartedAt);
         SetIfNotNull(entity, "CompletedAt", job.CompletedAt);
         SetIfNotNull(entity, "ClaimMessageId", job.ClaimMessageId);
+        SetIfNotNull(entity, "Principal", job.Principal);
         if (job.Usage is { } usage)
         {
             entity["InputTokens"] = usage.InputTokens;
@@ -93,7 +94,8 @@ internal static class JobEntity
             entity.GetDateTimeOffset("CompletedAt"),
             entity.GetString("ClaimMessageId"),
             entity.GetInt64("ClaimDequeueCount") ?? 0,
-            entity.ETag)
+            entity.ETag,
+            entity.GetString("Principal"))
         {
             Agent = entity.GetString("Agent"),
         };

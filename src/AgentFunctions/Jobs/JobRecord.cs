@@ -37,7 +37,8 @@ internal sealed record JobRecord(
     DateTimeOffset? CompletedAt = null,
     string? ClaimMessageId = null,
     long ClaimDequeueCount = 0,
-    Azure.ETag ETag = default)
+    Azure.ETag ETag = default,
+    string? Principal = null)
 {
     /// <summary>The agent that runs the job (null: <c>default</c>).</summary>
     public string? Agent { get; init; }

@@ -30,6 +30,7 @@ internal sealed partial class JobService(
     IJobDispatcher dispatcher,
     IAgent agent,
     IAgentDirectory agents,
+    IOrgRetentionPolicy retention,
     AgentMetrics metrics,
     IOptions<JobsOptions> options,
     TimeProvider time,
@@ -53,7 +54,7 @@ internal sealed partial class JobService(
         }
 
         var job = await store.CreateAsync(
-            new JobRecord(orgId, Identifiers.NewId(), JobStatus.Queued, request.Input!, request.ConversationId ?? Identifiers.NewId(), 0, time.GetUtcNow())
+            new JobRecord(orgId, Identifiers.NewId(), JobStatus.Queued, request.Input!, request.ConversationId ?? Identifiers.NewId(), 0, time.GetUtcNow(), Principal: CallerPrincipal.Current)
             {
                 Agent = request.Agent,
             },
@@ -73,12 +74,20 @@ internal sealed partial class JobService(
         return job;
     }
 
-    /// <summary>This org's job; another org's job is a 404 exactly like a missing one.</summary>
+    /// <summary>This org's job; another org's job, and a finished one past the org's job retention, is a 404 exactly like a missing one.</summary>
     public async Task<JobRecord> GetAsync(OrgId orgId, string? jobId, CancellationToken cancellationToken)
     {
         Identifiers.EnsureResourceId(jobId, "jobId");
 
-        return await store.GetAsync(orgId, jobId, cancellationToken).ConfigureAwait(false) ?? throw ApiException.NotFound("Job");
+        var job = await store.GetAsync(orgId, jobId, cancellationToken).ConfigureAwait(false);
+        if (job is null || (job.IsFinished && OrgRetention.IsExpired(
+                (await retention.GetAsync(orgId, cancellationToken).ConfigureAwait(false)).Jobs, job.CompletedAt ?? job.CreatedAt, time.GetUtcNow())))
+        {
+            // A finished job past the org's job retention is gone, whether or not the sweep has deleted it yet.
+            throw ApiException.NotFound("Job");
+        }
+
+        return job;
     }
 
     /// <summary>
@@ -109,6 +118,8 @@ internal sealed partial class JobService(
         }
 
         LogClaimed(logger, orgId.Value, jobId, claimed.Attempts, delivery.DequeueCount);
+        // The run's usage belongs to whoever submitted the job, not to the queue delivering it.
+        CallerPrincipal.Set(claimed.Principal ?? CallerPrincipal.Current);
         AgentRunResult result;
         try
         {

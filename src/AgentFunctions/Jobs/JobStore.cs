@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;
 using Azure;
@@ -46,6 +47,73 @@ internal sealed class JobStore(TableProvider tables) : IOrgDataOwner
         catch (RequestFailedException e) when (e.Status is 404 or 412)
         {
             return null;
+        }
+    }
+
+    /// <summary>Every job of the org, streamed page by page (export).</summary>
+    public async IAsyncEnumerable<JobRecord> ReadAllAsync(OrgId orgId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(JobEntity.TableName, cancellationToken).ConfigureAwait(false);
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {orgId.Value}"), maxPerPage: 100, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            yield return JobEntity.FromEntity(orgId, row);
+        }
+    }
+
+    /// <summary>
+    /// One step of the retention sweep: one page of at most <paramref name="max"/> (≤ 100) finished jobs of the org
+    /// completed at or before <paramref name="completedBy"/>, from <paramref name="continuation"/> (a previous step's
+    /// <see cref="SweepStep.Next"/>), deleted in one transaction under each row's ETag. A page that raced another
+    /// delete is deleted row by row, skipping what is gone.
+    /// </summary>
+    public async Task<SweepStep> DeleteFinishedAsync(OrgId orgId, DateTimeOffset completedBy, string? continuation, int max, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(max, 100);
+        var table = await tables.GetAsync(JobEntity.TableName, cancellationToken).ConfigureAwait(false);
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {orgId.Value} and CompletedAt le {completedBy} and (Status eq {nameof(JobStatus.Succeeded)} or Status eq {nameof(JobStatus.Failed)})");
+        var pages = table.QueryAsync<TableEntity>(filter, maxPerPage: max, select: ["RowKey", "CompletedAt", "Status"], cancellationToken: cancellationToken)
+            .AsPages(continuation, max);
+        await foreach (var page in pages.ConfigureAwait(false))
+        {
+            var rows = page.Values;
+            var deleted = rows.Count;
+            if (rows.Count > 0)
+            {
+                try
+                {
+                    await table.SubmitTransactionAsync(
+                        rows.Select(row => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(orgId.Value, row.RowKey), row.ETag)),
+                        cancellationToken).ConfigureAwait(false);
+                }
+                catch (TableTransactionFailedException failed) when (failed.Status is 404 or 412)
+                {
+                    deleted = 0;
+                    foreach (var row in rows)
+                    {
+                        deleted += await TryDeleteAsync(table, orgId, row, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+                    }
+                }
+            }
+
+            return new SweepStep(deleted, page.ContinuationToken);
+        }
+
+        return new SweepStep(0, null);
+    }
+
+    private static async Task<bool> TryDeleteAsync(TableClient table, OrgId orgId, TableEntity row, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await table.DeleteEntityAsync(orgId.Value, row.RowKey, row.ETag, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status is 404 or 412)
+        {
+            // Gone already, or changed since the page was read (then it is looked at again on the next sweep).
+            return false;
         }
     }
 

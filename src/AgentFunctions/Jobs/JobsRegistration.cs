@@ -11,6 +11,7 @@ internal static class JobsRegistration
     {
         services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IOrgRetentionPolicy, KeepEverything>(); // until the org area replaces it
         services.TryAddSingleton<JobStore>();
         services.TryAddSingleton<IJobDispatcher, StorageJobQueue>();
         services.TryAddScoped<JobService>();

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
@@ -272,6 +273,31 @@ internal sealed class AzureSearchKnowledgeStore(
     {
         var parts = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(key)).Split('|');
         return parts.Length == 4 ? parts[2] : string.Empty;
+    }
+
+    /// <summary>The documents from their pointer rows, each chunk by its key (point lookups: no query reaches another org's chunks).</summary>
+    public async IAsyncEnumerable<ExportedDocument> ExportAsync(OrgId orgId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var counts = await tables.GetAsync(DocumentsTable, cancellationToken).ConfigureAwait(false);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {orgId.Value}");
+        await foreach (var row in counts.QueryAsync<TableEntity>(filter, LookupPageSize, ["RowKey", GenerationProperty, ChunksProperty], cancellationToken).ConfigureAwait(false))
+        {
+            if (row.RowKey == OrgRow || row.GetString(GenerationProperty) is not { } generation)
+            {
+                continue;
+            }
+
+            var chunks = new List<string>();
+            ChunkDocument? first = null;
+            for (var chunk = 0; chunk < (row.GetInt32(ChunksProperty) ?? 0); chunk++)
+            {
+                var stored = (await _search.GetDocumentAsync<ChunkDocument>(Key(orgId, row.RowKey, generation, chunk), cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+                first ??= stored;
+                chunks.Add(stored.Content ?? string.Empty);
+            }
+
+            yield return new ExportedDocument(row.RowKey, first?.Title ?? string.Empty, first?.Metadata, chunks);
+        }
     }
 
     private async Task<DocumentGenerations> LoadGenerationsAsync(TableClient counts, OrgId orgId, CancellationToken cancellationToken)

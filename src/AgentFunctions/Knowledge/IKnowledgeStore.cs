@@ -9,6 +9,9 @@ internal sealed record KnowledgeDocument(string DocumentId, string Title, string
 /// <summary>One chunk of a document, numbered from 0, with its embedding and where it is (PDF page, heading path; see <see cref="DocumentSection"/>).</summary>
 internal sealed record KnowledgeChunk(int Number, string Content, ReadOnlyMemory<float> Embedding, int? Page = null, string? Section = null);
 
+/// <summary>A stored document as exported: its fields and its chunks' text, in chunk order.</summary>
+internal sealed record ExportedDocument(string DocumentId, string Title, string? Metadata, IReadOnlyList<string> Chunks);
+
 /// <summary>A search result: a chunk, where it is in its document, and its score (higher is better; the scale is the backend's).</summary>
 internal sealed record KnowledgeHit(string DocumentId, int Chunk, string Title, string Content, double Score, int? Page = null, string? Section = null);
 
@@ -38,6 +41,9 @@ internal interface IKnowledgeStore
 
     /// <summary>How many chunks the org holds, and the document (0 when it has none); one or two point reads.</summary>
     Task<KnowledgeStats> GetStatsAsync(OrgId orgId, string? documentId, CancellationToken cancellationToken);
+
+    /// <summary>Every document of the org with its chunks' text in order, one document at a time (export).</summary>
+    IAsyncEnumerable<ExportedDocument> ExportAsync(OrgId orgId, CancellationToken cancellationToken);
 
     /// <summary>Removes every chunk of the org (offboarding); safe to call again after an interruption.</summary>
     Task DeleteAllAsync(OrgId orgId, CancellationToken cancellationToken);

@@ -233,6 +233,7 @@ internal sealed partial class KnowledgeService(
         Identifiers.EnsureResourceId(documentId, "documentId");
     }
 
+    /// <summary>Embeds and meters: the server's token count, or one token per 4 characters when it reports none.</summary>
     private async Task<IReadOnlyList<ReadOnlyMemory<float>>> EmbedAsync(OrgId orgId, List<string> texts, CancellationToken cancellationToken)
     {
         GeneratedEmbeddings<Embedding<float>> generated;
@@ -253,7 +254,7 @@ internal sealed partial class KnowledgeService(
 
         // Servers that report no usage are metered by the usual estimate of 4 characters a token.
         var tokens = generated.Usage?.InputTokenCount ?? texts.Sum(text => (text.Length + 3) / 4);
-        await usage.RecordEmbeddingAsync(orgId, tokens, CancellationToken.None).ConfigureAwait(false);
+        await usage.RecordAsync(orgId, UsageEntry.Embedding(tokens), CancellationToken.None).ConfigureAwait(false);
         return generated.Select(e => e.Vector).ToList();
     }
 

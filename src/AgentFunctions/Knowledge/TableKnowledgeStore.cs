@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Diagnostics;
 using System.Globalization;
 using AgentFunctions.Storage;
@@ -136,6 +137,27 @@ internal sealed partial class TableKnowledgeStore(
         await pointers.DeleteOrgPartitionAsync(orgId, cancellationToken).ConfigureAwait(false);
         var table = await tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
         await table.DeleteOrgPartitionAsync(orgId, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async IAsyncEnumerable<ExportedDocument> ExportAsync(OrgId orgId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var pointers = await tables.GetAsync(PointersTable, cancellationToken).ConfigureAwait(false);
+        var table = await tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {orgId.Value}");
+        await foreach (var pointer in pointers.QueryAsync<TableEntity>(filter, ScanPageSize, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (pointer.RowKey == VersionRow || pointer.GetString(KnowledgePointers.GenerationProperty) is not { } generation)
+            {
+                continue;
+            }
+
+            // One generation's chunks: [{doc}|{gen}|00000, {doc}|{gen}|:) — ':' sorts after the digits.
+            var range = TableClient.CreateQueryFilter(
+                $"PartitionKey eq {orgId.Value} and RowKey ge {ChunkKey(pointer.RowKey, generation, 0)} and RowKey lt {pointer.RowKey + "|" + generation + "|:"}");
+            var chunks = await table.QueryAsync<TableEntity>(range, ScanPageSize, ["Content"], cancellationToken)
+                .Select(row => row.GetString("Content") ?? string.Empty).ToListAsync(cancellationToken).ConfigureAwait(false);
+            yield return new ExportedDocument(pointer.RowKey, pointer.GetString("Title") ?? string.Empty, pointer.GetString("Metadata"), chunks);
+        }
     }
 
     internal static string ChunkKey(string documentId, string generation, int chunk) =>

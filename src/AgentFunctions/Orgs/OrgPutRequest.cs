@@ -9,7 +9,8 @@ internal sealed record OrgPutRequest(
     [property: JsonPropertyName("systemPrompt")] string? SystemPrompt,
     [property: JsonPropertyName("model")] OrgModelRequest? Model,
     [property: JsonPropertyName("quotas")] OrgQuotas? Quotas,
-    [property: JsonPropertyName("enabled")] bool? Enabled)
+    [property: JsonPropertyName("enabled")] bool? Enabled,
+    [property: JsonPropertyName("retention")] OrgRetentionSettings? Retention = null)
 {
     public const int MaxDisplayNameLength = 200;
 
@@ -33,7 +34,8 @@ internal sealed record OrgPutRequest(
             throw ApiException.PayloadTooLarge($"'systemPrompt' is longer than {MaxSystemPromptLength} characters.");
         }
 
-        return new OrgDefinition(DisplayName, SystemPrompt, (Model ?? new OrgModelRequest()).Validate(), ValidateQuotas(Quotas ?? new OrgQuotas()), Enabled ?? true);
+        Retention?.Parse("retention");
+        return new OrgDefinition(DisplayName, SystemPrompt, (Model ?? new OrgModelRequest()).Validate(), ValidateQuotas(Quotas ?? new OrgQuotas()), Enabled ?? true, Retention);
     }
 
     private static OrgQuotas ValidateQuotas(OrgQuotas quotas)

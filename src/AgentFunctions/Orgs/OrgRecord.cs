@@ -27,7 +27,8 @@ internal sealed record OrgDefinition(
     string? SystemPrompt,
     OrgModelSettings Model,
     OrgQuotas Quotas,
-    bool Enabled);
+    bool Enabled,
+    OrgRetentionSettings? Retention = null);
 
 internal enum OrgStatus
 {
@@ -71,9 +72,10 @@ internal sealed record OrgView(
     [property: JsonPropertyName("registered")] bool Registered,
     [property: JsonPropertyName("version")] long Version,
     [property: JsonPropertyName("createdAt")] DateTimeOffset CreatedAt,
-    [property: JsonPropertyName("updatedAt")] DateTimeOffset UpdatedAt)
+    [property: JsonPropertyName("updatedAt")] DateTimeOffset UpdatedAt,
+    [property: JsonPropertyName("retention"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] OrgRetentionSettings? Retention)
 {
     public static OrgView From(OrgRecord org) =>
         new(org.OrgId.Value, org.Definition.DisplayName, org.Definition.SystemPrompt, org.Definition.Model, org.Definition.Quotas,
-            org.Definition.Enabled, org.Status, org.Registered, org.Version, org.CreatedAt, org.UpdatedAt);
+            org.Definition.Enabled, org.Status, org.Registered, org.Version, org.CreatedAt, org.UpdatedAt, org.Definition.Retention);
 }

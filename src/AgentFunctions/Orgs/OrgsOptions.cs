@@ -3,8 +3,26 @@ using System.ComponentModel.DataAnnotations;
 namespace AgentFunctions.Orgs;
 
 /// <summary>Org registry settings (section <c>Orgs</c>).</summary>
-internal sealed class OrgsOptions
+internal sealed class OrgsOptions : IValidatableObject
 {
+    /// <summary>Platform retention defaults (<c>Orgs__Retention__Conversations</c>, <c>Orgs__Retention__Jobs</c>); an org's own wins.</summary>
+    public OrgRetentionSettings Retention { get; set; } = new();
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        string? problem = null;
+        try
+        {
+            Retention.Parse("Orgs:Retention");
+        }
+        catch (AgentFunctions.Errors.ApiException e)
+        {
+            problem = e.Message;
+        }
+
+        return problem is null ? [] : [new ValidationResult(problem, [nameof(Retention)])];
+    }
+
     public const string Section = "Orgs";
 
     /// <summary>

@@ -1,4 +1,5 @@
 using AgentFunctions.Agents;
+using AgentFunctions.Tenancy;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -7,7 +8,7 @@ namespace AgentFunctions.Orgs;
 internal static class OrgsRegistration
 {
     /// <summary>
-    /// The org registry, offboarding, and per-org agent settings: <see cref="RegistryAgentSettingsSource"/> decorates the
+    /// The org registry, offboarding, per-org retention over the platform defaults (replacing keep-everything), and per-org agent settings: <see cref="RegistryAgentSettingsSource"/> decorates the
     /// configuration-based defaults, which it takes as the keyed service <see cref="ConfigurationAgentSettings.Key"/>.
     /// </summary>
     public static IServiceCollection AddOrgs(this IServiceCollection services)
@@ -18,6 +19,7 @@ internal static class OrgsRegistration
         services.TryAddSingleton<OrgOffboarding>();
         services.TryAddKeyedSingleton<IOrgAgentSettingsSource, ConfigurationAgentSettings>(ConfigurationAgentSettings.Key);
         services.Replace(ServiceDescriptor.Singleton<IOrgAgentSettingsSource, RegistryAgentSettingsSource>());
+        services.Replace(ServiceDescriptor.Singleton<IOrgRetentionPolicy, RegistryRetentionPolicy>());
         return services;
     }
 }

@@ -24,5 +24,6 @@ internal sealed class OrgContext
 
         _orgId = orgId;
         Principal = principal;
+        CallerPrincipal.Set(principal);
     }
 }

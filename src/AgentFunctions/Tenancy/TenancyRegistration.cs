@@ -5,13 +5,14 @@ namespace AgentFunctions.Tenancy;
 
 internal static class TenancyRegistration
 {
-    /// <summary>Tenancy settings, the per-invocation <see cref="OrgContext"/>, and the open access policy and log-only auditor as defaults.</summary>
+    /// <summary>Tenancy settings, the per-invocation <see cref="OrgContext"/>, the open access policy, the log-only auditor and keep-everything retention as defaults.</summary>
     public static IServiceCollection AddTenancy(this IServiceCollection services)
     {
         services.AddOptions<TenancyOptions>().BindConfiguration(string.Empty).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddScoped<OrgContext>();
         services.TryAddSingleton<LoggingOrgAccessAuditor>();
         services.TryAddSingleton<IOrgAccessPolicy, OpenOrgAccessPolicy>();
+        services.TryAddSingleton<IOrgRetentionPolicy, KeepEverything>();
         services.TryAddSingleton<IOrgAccessAuditor>(sp => sp.GetRequiredService<LoggingOrgAccessAuditor>());
         return services;
     }

@@ -31,11 +31,8 @@ internal sealed class TokenQuotaMeter(IOrgRegistry registry, TableUsageStore sto
         }
     }
 
-    public async ValueTask RecordAsync(OrgId orgId, AgentUsage usage, CancellationToken cancellationToken) =>
+    public async ValueTask RecordAsync(OrgId orgId, UsageEntry usage, CancellationToken cancellationToken) =>
         await store.AddAsync(orgId, usage, cancellationToken).ConfigureAwait(false);
-
-    public async ValueTask RecordEmbeddingAsync(OrgId orgId, long tokens, CancellationToken cancellationToken) =>
-        await store.AddEmbeddingAsync(orgId, tokens, cancellationToken).ConfigureAwait(false);
 
     public static ApiException QuotaExceeded(string detail, TimeSpan retryAfter) =>
         new(429, ErrorCodes.QuotaExceeded, detail, retryAfter);

@@ -12,6 +12,7 @@ internal static class UsageRegistration
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<TableUsageStore>();
+        services.TryAddSingleton<UsageReports>();
         services.TryAddSingleton<IRequestRateLimiter>(sp => sp.GetRequiredService<TableUsageStore>());
         services.Replace(ServiceDescriptor.Singleton<IUsageMeter, TokenQuotaMeter>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IOrgDataOwner, TableUsageStore>(sp => sp.GetRequiredService<TableUsageStore>()));

@@ -43,6 +43,7 @@ public sealed class OrgsHost() : LocalHostFixture(AgentFunctionsAssembly)
         // Every client of these tests is 127.0.0.1, and the matrices fail authentication on purpose many times a minute.
         Environment["Auth__FailedAttemptsPerMinute"] = "100000";
         Environment["Orgs__InFlightSeconds"] = "1"; // the final offboarding sweep follows the first one at once
+        Environment["RETENTION_SWEEP_SCHEDULE"] = "*/2 * * * * *"; // the retention sweep's timer, every two seconds
         Environment["OpenAI__Endpoint"] = Model.OpenAIEndpoint.ToString();
         Environment["OpenAI__ApiKey"] = PlatformModelKey;
         Environment["OpenAI__ChatModel"] = PlatformModel;

@@ -19,7 +19,7 @@ public sealed class ConversationFunctionsTests(AzuriteFixture azurite) : IClassF
 {
     private static readonly DateTimeOffset At = new(2025, 1, 2, 3, 4, 5, TimeSpan.Zero);
 
-    private TableConversationStore Store => new(new TableProvider(new TableServiceClient(azurite.ConnectionString)), TimeProvider.System, NullLogger<TableConversationStore>.Instance);
+    private TableConversationStore Store => new(new TableProvider(new TableServiceClient(azurite.ConnectionString)), TimeProvider.System, new KeepEverything(), NullLogger<TableConversationStore>.Instance);
 
     private static ConversationFunctions Functions(IConversationStore store, int listCharacters = 200_000) =>
         new(store, Options.Create(new ConversationsOptions { ListCharacters = listCharacters }));

@@ -15,7 +15,7 @@ public sealed class TableConversationStoreTests(AzuriteFixture azurite) : IClass
 
     private TableServiceClient Service => new(azurite.ConnectionString);
 
-    private TableConversationStore Store => new(new TableProvider(Service), TimeProvider.System, NullLogger<TableConversationStore>.Instance);
+    private TableConversationStore Store => new(new TableProvider(Service), TimeProvider.System, new KeepEverything(), NullLogger<TableConversationStore>.Instance);
 
     private static OrgId NewOrg() => OrgId.Parse("org-" + Identifiers.NewId()[..12]);
 

@@ -36,6 +36,7 @@ public sealed class JobServiceTests(AzuriteFixture azurite) : IClassFixture<Azur
         new StorageJobQueue(new QueueProvider(queues ?? Queues)),
         _agent,
         new StoredAgentDirectory(Agents),
+        new KeepEverything(),
         new AgentMetrics(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>()),
         Options.Create(new JobsOptions()),
         TimeProvider.System,

@@ -109,6 +109,7 @@ public sealed partial class AzureSearchTestServer : IAsyncLifetime
                 ("GET", "") => IndexDefinitions.IsEmpty ? (404, Error("No such index.")) : (200, IndexDefinitions.Last()),
                 ("POST", "/docs/search.index") => IndexBatch(body!),
                 ("POST", "/docs/search.post.search") => Search(body!),
+                ("GET", _) when match.Groups["key"].Success => Lookup(match.Groups["key"].Value),
                 _ => (404, Error($"Not served by the test server: {http.Request.Method} {path}")),
             };
             await ReplyAsync(http, status, reply);
@@ -117,6 +118,19 @@ public sealed partial class AzureSearchTestServer : IAsyncLifetime
         {
             await ReplyAsync(http, 400, Error(e.Message));
         }
+    }
+
+    /// <summary>A point lookup by key (Get Document): the stored fields but the vector, 404 for an unknown key.</summary>
+    private (int, JsonObject) Lookup(string key)
+    {
+        if (!_documents.TryGetValue(key, out var stored))
+        {
+            return (404, Error($"No document with key {key}."));
+        }
+
+        var reply = stored.DeepClone().AsObject();
+        reply.Remove("embedding");
+        return (200, reply);
     }
 
     private (int, JsonObject) CreateOrUpdateIndex(JsonObject definition)
@@ -284,7 +298,7 @@ public sealed partial class AzureSearchTestServer : IAsyncLifetime
         await http.Response.WriteAsync(body.ToJsonString());
     }
 
-    [GeneratedRegex(@"^/indexes\('(?<name>[a-z0-9-]+)'\)(?<op>/docs/search\.index|/docs/search\.post\.search|)$")]
+    [GeneratedRegex(@"^/indexes\('(?<name>[a-z0-9-]+)'\)(?<op>/docs/search\.index|/docs/search\.post\.search|/docs\('(?<key>[A-Za-z0-9_=-]+)'\)|)$")]
     private static partial Regex IndexPath();
 
     [GeneratedRegex(@"\G(?<field>orgId|documentId|chunk|id) (?<op>eq|ge|gt) (?:'(?<str>(?:[^']|'')*)'|(?<num>-?[0-9]+))")]

@@ -62,6 +62,24 @@ public abstract class KnowledgeStoreConformanceTests
     }
 
     [Fact]
+    public async Task ExportAsync_ReplacedDocumentsInTwoOrgsSameIds_OnlyThisOrgsCurrentChunksInOrder()
+    {
+        var (org, other) = (NewOrg(), NewOrg());
+        await Store.ReplaceDocumentAsync(org, new KnowledgeDocument("doc", "Mine", """{"owner":"me"}"""), Chunks("old", 4), default);
+        await Store.ReplaceDocumentAsync(org, new KnowledgeDocument("doc", "Mine", """{"owner":"me"}"""), Chunks("mine", 3), default);
+        await Store.ReplaceDocumentAsync(org, new KnowledgeDocument("second", "Second", null), Chunks("second", 1), default);
+        await Store.ReplaceDocumentAsync(other, new KnowledgeDocument("doc", "Theirs", null), Chunks("theirs", 2), default);
+
+        var exported = await Store.ExportAsync(org, default).ToListAsync();
+
+        Assert.Equal(["doc", "second"], exported.Select(d => d.DocumentId).Order(StringComparer.Ordinal));
+        var doc = exported.Single(d => d.DocumentId == "doc");
+        Assert.Equal(("Mine", """{"owner":"me"}"""), (doc.Title, doc.Metadata));
+        Assert.Equal(["mine chunk 0", "mine chunk 1", "mine chunk 2"], doc.Chunks);
+        Assert.Equal(["second chunk 0"], exported.Single(d => d.DocumentId == "second").Chunks);
+    }
+
+    [Fact]
     public async Task ReplaceDocumentAsync_ShorterNewVersion_RemovesStaleChunks()
     {
         var org = NewOrg();

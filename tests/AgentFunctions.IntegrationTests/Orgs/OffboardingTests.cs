@@ -35,7 +35,7 @@ public sealed class OffboardingTests(AzuriteFixture azurite) : IClassFixture<Azu
         Assert.Equal(before, await OrgServices.SnapshotAsync(azurite, row => Belongs(row, kept)));
         var leftovers = await OrgServices.SnapshotAsync(azurite, row => Belongs(row, gone));
         Assert.All(leftovers, table => Assert.Empty(table.Value));
-        Assert.Contains(before, t => t.Key == TableUsageStore.TableName && t.Value.Count == 2);
+        Assert.Contains(before, t => t.Key == TableUsageStore.TableName && t.Value.Count == 3);
     }
 
     [Fact]
@@ -102,13 +102,13 @@ public sealed class OffboardingTests(AzuriteFixture azurite) : IClassFixture<Azu
         var final = await ReceiveFinalMessageAsync(orgId, TimeSpan.FromSeconds(2));
 
         // Invocations admitted before the org was marked finish now: one records its usage, an admin call issues a key.
-        await services.GetRequiredService<IUsageMeter>().RecordAsync(orgId, new AgentUsage(11, 13), default);
+        await services.GetRequiredService<IUsageMeter>().RecordAsync(orgId, UsageEntry.Chat("default", new AgentUsage(11, 13)), default);
         var lateKey = await services.GetRequiredService<IApiKeyStore>().CreateAsync(orgId, default);
         var afterSweep = await OrgServices.SnapshotAsync(azurite, row => Belongs(row, orgId));
         var reRegistration = await Assert.ThrowsAsync<ApiException>(() => registry.PutAsync(orgId, Definition, default));
         await offboarding.RunAsync(final.OrgId, final.Phase, default);
 
-        Assert.Contains(afterSweep, t => t.Key == TableUsageStore.TableName && t.Value.Count == 1);
+        Assert.Contains(afterSweep, t => t.Key == TableUsageStore.TableName && t.Value.Count == 2);
         Assert.Contains(afterSweep, t => t.Key == TableOrgRegistry.TableName && t.Value.Count == 1);
         Assert.Equal(409, reRegistration.Status);
         Assert.All(await OrgServices.SnapshotAsync(azurite, row => Belongs(row, orgId)), table => Assert.Empty(table.Value));
@@ -175,12 +175,12 @@ public sealed class OffboardingTests(AzuriteFixture azurite) : IClassFixture<Azu
         }
     }
 
-    /// <summary>Registers the org and gives it a key, usage, a request window and audit rows; returns the key.</summary>
+    /// <summary>Registers the org and gives it a key, usage (a day row and a detail row), a request window and audit rows; returns the key.</summary>
     private static async Task<string> SeedAsync(IServiceProvider services, OrgId orgId)
     {
         await services.GetRequiredService<IOrgRegistry>().PutAsync(orgId, Definition, default);
         var key = await services.GetRequiredService<IApiKeyStore>().CreateAsync(orgId, default);
-        await services.GetRequiredService<IUsageMeter>().RecordAsync(orgId, new AgentUsage(5, 7), default);
+        await services.GetRequiredService<IUsageMeter>().RecordAsync(orgId, UsageEntry.Chat("default", new AgentUsage(5, 7)), default);
         await services.GetRequiredService<IRequestRateLimiter>().TryAcquireAsync(orgId, 100, default);
         await services.GetRequiredService<IOrgAccessAuditor>().RecordAsync(new OrgAccessRecord(orgId, "key:k", "GetAudit", "GET /api/audit", AccessOutcome.Allowed, "t"), default);
         return key.ApiKey;

@@ -17,7 +17,11 @@ namespace AgentFunctions.IntegrationTests.Orgs;
 /// <summary>The app's real storage, tenancy and org services against a test's Azurite, as one worker instance builds them.</summary>
 internal static class OrgServices
 {
-    public static ServiceProvider Create(AzuriteFixture azurite, params (string Key, string Value)[] settings)
+    public static ServiceProvider Create(AzuriteFixture azurite, params (string Key, string Value)[] settings) =>
+        Create(azurite, _ => { }, settings);
+
+    /// <summary>As above, with <paramref name="configure"/> adding more of the app (or replacing defaults) before the org areas.</summary>
+    public static ServiceProvider Create(AzuriteFixture azurite, Action<IServiceCollection> configure, params (string Key, string Value)[] settings)
     {
         var values = new Dictionary<string, string?>
         {
@@ -35,6 +39,7 @@ internal static class OrgServices
         var services = new ServiceCollection()
             .AddSingleton<IConfiguration>(configuration)
             .AddLogging();
+        configure(services);
         services.AddTenancy().AddStorage(configuration).AddObservability(configuration)
             .AddOrgs().AddUsage().AddAuth().AddAudit().AddAdministration().AddMiddleware();
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });

@@ -20,7 +20,7 @@ public sealed class UsageStoreTests(AzuriteFixture azurite) : IClassFixture<Azur
         var stores = new[] { instance1.GetRequiredService<TableUsageStore>(), instance2.GetRequiredService<TableUsageStore>() };
         var orgId = OrgId.Parse("usage-concurrent");
 
-        await Task.WhenAll(Enumerable.Range(0, 24).Select(i => stores[i % 2].AddAsync(orgId, new AgentUsage(10, 3), default)));
+        await Task.WhenAll(Enumerable.Range(0, 24).Select(i => stores[i % 2].AddAsync(orgId, UsageEntry.Chat("default", new AgentUsage(10, 3)), default)));
 
         var day = await stores[0].GetDayAsync(orgId, Today, default);
         Assert.Equal(new UsageDay(Today.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), 240, 72, 24), day);
@@ -37,14 +37,14 @@ public sealed class UsageStoreTests(AzuriteFixture azurite) : IClassFixture<Azur
         // Each instance writes on top of the other's write, so every remembered version is stale once.
         for (var i = 0; i < 6; i++)
         {
-            await (i % 2 == 0 ? store1 : store2).AddAsync(orgId, new AgentUsage(10, 1), default);
+            await (i % 2 == 0 ? store1 : store2).AddAsync(orgId, UsageEntry.Chat("default", new AgentUsage(10, 1)), default);
         }
 
         Assert.Equal(6, (await store1.GetDayAsync(orgId, Today, default))!.Runs);
 
         // Deleted by the other instance: the remembered version is gone, the next write starts a new row.
         await store2.DeleteAllAsync(orgId, default);
-        await store1.AddAsync(orgId, new AgentUsage(7, 2), default);
+        await store1.AddAsync(orgId, UsageEntry.Chat("default", new AgentUsage(7, 2)), default);
 
         Assert.Equal(new UsageDay(Today.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), 7, 2, 1), await store2.GetDayAsync(orgId, Today, default));
     }
@@ -76,7 +76,7 @@ public sealed class UsageStoreTests(AzuriteFixture azurite) : IClassFixture<Azur
         var meter = services.GetRequiredService<IUsageMeter>();
 
         await meter.EnsureWithinQuotaAsync(orgId, default);
-        await meter.RecordAsync(orgId, new AgentUsage(60, 40), default);
+        await meter.RecordAsync(orgId, UsageEntry.Chat("default", new AgentUsage(60, 40)), default);
         var error = await Assert.ThrowsAsync<ApiException>(() => meter.EnsureWithinQuotaAsync(orgId, default).AsTask());
 
         Assert.Equal((429, ErrorCodes.QuotaExceeded), (error.Status, error.Code));
@@ -88,8 +88,8 @@ public sealed class UsageStoreTests(AzuriteFixture azurite) : IClassFixture<Azur
     {
         using var services = OrgServices.Create(azurite);
         var store = services.GetRequiredService<TableUsageStore>();
-        await store.AddAsync(OrgId.Parse("usage-own"), new AgentUsage(1, 1), default);
-        await store.AddAsync(OrgId.Parse("usage-other"), new AgentUsage(500, 500), default);
+        await store.AddAsync(OrgId.Parse("usage-own"), UsageEntry.Chat("default", new AgentUsage(1, 1)), default);
+        await store.AddAsync(OrgId.Parse("usage-other"), UsageEntry.Chat("default", new AgentUsage(500, 500)), default);
         await store.TryAcquireAsync(OrgId.Parse("usage-own"), 5, default);
 
         var days = await store.ListAsync(OrgId.Parse("usage-own"), Today.AddDays(-1), Today, default);

@@ -174,9 +174,8 @@ internal sealed class RecordingUsageMeter : IUsageMeter
 {
     public Exception? Refuse { get; set; }
 
+    /// <summary>The chat usage of each agent run.</summary>
     public List<AgentUsage> Recorded { get; } = [];
-
-    public List<long> EmbeddingTokens { get; } = [];
 
     public int Checks { get; private set; }
 
@@ -186,15 +185,17 @@ internal sealed class RecordingUsageMeter : IUsageMeter
         return Refuse is null ? ValueTask.CompletedTask : ValueTask.FromException(Refuse);
     }
 
-    public ValueTask RecordAsync(OrgId orgId, AgentUsage usage, CancellationToken cancellationToken)
-    {
-        Recorded.Add(usage);
-        return ValueTask.CompletedTask;
-    }
+    /// <summary>Every usage write, embeddings included.</summary>
+    public List<UsageEntry> Entries { get; } = [];
 
-    public ValueTask RecordEmbeddingAsync(OrgId orgId, long tokens, CancellationToken cancellationToken)
+    public ValueTask RecordAsync(OrgId orgId, UsageEntry usage, CancellationToken cancellationToken)
     {
-        EmbeddingTokens.Add(tokens);
+        Entries.Add(usage);
+        if (usage.Runs > 0)
+        {
+            Recorded.Add(new AgentUsage(usage.ChatInputTokens, usage.ChatOutputTokens));
+        }
+
         return ValueTask.CompletedTask;
     }
 }

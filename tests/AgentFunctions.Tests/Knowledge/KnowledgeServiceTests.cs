@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
+using AgentFunctions.Agents;
 using AgentFunctions.Errors;
 using AgentFunctions.Knowledge;
 using AgentFunctions.Tenancy;
@@ -24,6 +25,22 @@ public sealed class KnowledgeServiceTests
 
     private static string LongText(int sentences) =>
         string.Join(' ', Enumerable.Range(0, sentences).Select(i => $"Fact {i} is about subject {i}."));
+
+    [Fact]
+    public async Task PutDocumentAsync_ServerReportsNoUsage_MetersEachBatchAsEmbeddingTokensOutsideAnyAgent()
+    {
+        var service = Service(new KnowledgeOptions { ChunkSize = 200, ChunkOverlap = 20, EmbeddingBatchSize = 3 });
+
+        var content = LongText(30);
+        await service.PutDocumentAsync(Org, "doc-1", new PutDocumentRequest("Title", content, null), default);
+
+        Assert.True(_embeddings.BatchSizes.Count > 1);
+        Assert.Equal(_embeddings.BatchSizes.Count, _usage.Entries.Count);
+        Assert.All(_usage.Entries, e => Assert.Equal((UsageEntry.NoAgent, 0L, 0L, 0), (e.Agent, e.ChatInputTokens, e.ChatOutputTokens, e.Runs)));
+        // One token per 4 characters of every text embedded: at least the whole content once (chunks overlap and carry the title).
+        Assert.InRange(_usage.Entries.Sum(e => e.EmbeddingTokens), content.Length / 4, content.Length);
+        Assert.Empty(_usage.Recorded);
+    }
 
     [Fact]
     public async Task PutDocumentAsync_LongDocument_EmbedsInBatchesAndStoresNumberedChunks()
@@ -229,19 +246,6 @@ public sealed class KnowledgeServiceTests
         Assert.Equal(429, error.Status);
         Assert.Empty(_embeddings.BatchSizes);
         Assert.Empty(_store.Replaced);
-    }
-
-    [Fact]
-    public async Task PutDocumentAsync_Embedded_TokensRecordedAsEmbeddingUsage()
-    {
-        var service = Service(new KnowledgeOptions { ChunkSize = 200, ChunkOverlap = 20, EmbeddingBatchSize = 3 });
-
-        await service.PutDocumentAsync(Org, "doc", new PutDocumentRequest("T", LongText(30), null), default);
-
-        // The hashing generator reports no usage: the estimate (4 characters a token) is recorded, once per batch.
-        Assert.Equal(_embeddings.BatchSizes.Count, _usage.EmbeddingTokens.Count);
-        Assert.All(_usage.EmbeddingTokens, tokens => Assert.True(tokens > 0));
-        Assert.Empty(_usage.Recorded);
     }
 
     [Fact]

@@ -23,6 +23,9 @@ internal sealed class RecordingKnowledgeStore : IKnowledgeStore
 
     public Task<bool> DeleteDocumentAsync(OrgId orgId, string documentId, CancellationToken cancellationToken) => Task.FromResult(false);
 
+    public IAsyncEnumerable<ExportedDocument> ExportAsync(OrgId orgId, CancellationToken cancellationToken) =>
+        Replaced.Where(r => r.Org == orgId).Select(r => new ExportedDocument(r.Document.DocumentId, r.Document.Title, r.Document.Metadata, [.. r.Chunks.Select(c => c.Content)])).ToAsyncEnumerable();
+
     /// <summary>Like the real stores: an org without chunks (<see cref="Stats"/>) answers without asking for the query vector.</summary>
     public async Task<IReadOnlyList<KnowledgeHit>> SearchAsync(OrgId orgId, string queryText, Func<CancellationToken, Task<ReadOnlyMemory<float>>> queryVector, int top, CancellationToken cancellationToken)
     {

@@ -21,6 +21,8 @@ internal sealed record FunctionDescriptor(string Id, string Name, RpcFunctionMet
 
     public bool IsQueue => string.Equals(Trigger?.Type, "queueTrigger", StringComparison.OrdinalIgnoreCase);
 
+    public bool IsTimer => string.Equals(Trigger?.Type, "timerTrigger", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Reads the worker's metadata and fills in the typed binding map the worker expects back in FunctionLoadRequest.</summary>
     public static FunctionDescriptor From(RpcFunctionMetadata metadata)
     {
