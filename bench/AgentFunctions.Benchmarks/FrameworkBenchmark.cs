@@ -3,6 +3,7 @@ using AgentFunctions.Agents;
 using AgentFunctions.Conversations;
 using AgentFunctions.Models;
 using AgentFunctions.Storage;
+using AgentFunctions.Tenancy;
 using AgentFunctions.Testing;
 using Azure.Data.Tables;
 using Microsoft.Extensions.AI;
@@ -40,7 +41,7 @@ internal static class FrameworkBenchmark
         try
         {
             var service = new TableServiceClient(azurite.ConnectionString);
-            var store = new TableConversationStore(new TableProvider(service), TimeProvider.System, NullLogger<TableConversationStore>.Instance);
+            var store = new TableConversationStore(new TableProvider(service), TimeProvider.System, new KeepEverything(), NullLogger<TableConversationStore>.Instance);
             var table = service.GetTableClient(ConversationKeys.TableName);
             await using var app = TurnBenchmark.AgentServices(azurite.ConnectionString);
             var agent = app.GetRequiredService<IAgent>();
@@ -127,7 +128,7 @@ internal static class FrameworkBenchmark
             var chatOptions = new ChatOptions { Temperature = settings.Temperature, MaxOutputTokens = settings.MaxOutputTokens, Tools = tools.Count > 0 ? tools : null };
             var pipeline = new ChatClientBuilder(client).UseFunctionInvocation(_loggerFactory, f => f.MaximumIterationsPerRequest = _options.MaxToolIterations).Build();
             var response = await pipeline.GetResponseAsync(messages, chatOptions, default);
-            await _meter.RecordAsync(org, new AgentUsage(response.Usage!.InputTokenCount!.Value, response.Usage.OutputTokenCount!.Value), default);
+            await _meter.RecordAsync(org, UsageEntry.Chat(AgentDefinition.DefaultName, new AgentUsage(response.Usage!.InputTokenCount!.Value, response.Usage.OutputTokenCount!.Value)), default);
             var turn = new ConversationTurn(
                 null, new ConversationMessage(MessageRole.User, TurnBenchmark.Question, startedAt), new ConversationMessage(MessageRole.Assistant, response.Text, DateTimeOffset.UtcNow))
             {
