@@ -18,6 +18,3 @@ internal sealed record AgentCompletion(
     /// <summary>With a response format: the answer parsed (it follows the schema).</summary>
     public System.Text.Json.JsonElement? Structured { get; init; }
 }
-
-/// <summary>One item of a streamed <see cref="AgentCall"/>: text deltas, then exactly one final completion.</summary>
-internal sealed record AgentCompletionUpdate(string? Delta, AgentCompletion? Completion);

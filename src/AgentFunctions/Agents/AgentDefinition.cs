@@ -26,19 +26,3 @@ internal sealed record AgentDefinition(
     public IEnumerable<string> AgentTools(IReadOnlySet<string> agentNames) =>
         Tools?.Where(agentNames.Contains) ?? [];
 }
-
-/// <summary>The model settings an agent overrides (the org's endpoint and key stay admin settings).</summary>
-internal sealed record AgentModelSettings(
-    [property: JsonPropertyName("deployment")] string? Deployment = null,
-    [property: JsonPropertyName("temperature")] float? Temperature = null,
-    [property: JsonPropertyName("maxOutputTokens")] int? MaxOutputTokens = null);
-
-/// <summary>Automatic retrieval of the org's knowledge for each run: the top <see cref="RetrievalTop"/> chunks (0 = off).</summary>
-internal sealed record AgentKnowledgeSettings([property: JsonPropertyName("retrievalTop")] int RetrievalTop);
-
-/// <summary>A definition with its concurrency token (which changes with every write: it is also the definition's version).</summary>
-internal sealed record StoredAgentDefinition(AgentDefinition Definition, string? ETag, DateTimeOffset? UpdatedAt)
-{
-    /// <summary>False for the <c>default</c> agent that has not been stored (the org's own settings).</summary>
-    public bool Stored => ETag is not null;
-}

@@ -23,11 +23,3 @@ internal sealed record AgentDefinitionResponse(
         return new(d.Name, d.Description, d.Instructions, d.Model, d.Tools, d.Knowledge, d.ResponseFormat, d.Compaction, agent.Stored, agent.ETag, agent.UpdatedAt);
     }
 }
-
-/// <summary>The body of <c>GET /api/agents</c>.</summary>
-internal sealed record AgentListResponse(
-    [property: JsonPropertyName("agents")] IReadOnlyList<AgentDefinitionResponse> Agents,
-    [property: JsonPropertyName("cursor")] string? Cursor)
-{
-    public static AgentListResponse From(AgentDefinitionPage page) => new([.. page.Agents.Select(AgentDefinitionResponse.From)], page.Cursor);
-}

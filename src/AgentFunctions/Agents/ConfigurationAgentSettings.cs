@@ -15,11 +15,3 @@ internal sealed class ConfigurationAgentSettings(IOptions<AgentOptions> options)
         return ValueTask.FromResult(new OrgAgentSettings(o.SystemPrompt, o.Model, o.Temperature, o.MaxOutputTokens));
     }
 }
-
-/// <summary>No quotas and no accounting; the org registry replaces it.</summary>
-internal sealed class UnmeteredUsage : IUsageMeter
-{
-    public ValueTask EnsureWithinQuotaAsync(OrgId orgId, CancellationToken cancellationToken) => ValueTask.CompletedTask;
-
-    public ValueTask RecordAsync(OrgId orgId, UsageEntry usage, CancellationToken cancellationToken) => ValueTask.CompletedTask;
-}

@@ -3,7 +3,6 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using AgentFunctions.Errors;
 using AgentFunctions.Orgs;
@@ -13,29 +12,6 @@ using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 
 namespace AgentFunctions.Audit;
-
-/// <summary>One entry of an org's audit trail (docs/api.md, "Audit"); <c>reason</c> is the error code of a refusal.</summary>
-internal sealed record AuditEvent(
-    [property: JsonPropertyName("at")] DateTimeOffset At,
-    [property: JsonPropertyName("orgId")] string OrgId,
-    [property: JsonPropertyName("principal")] string Principal,
-    [property: JsonPropertyName("action")] string Action,
-    [property: JsonPropertyName("function")] string Function,
-    [property: JsonPropertyName("outcome")] AccessOutcome Outcome,
-    [property: JsonPropertyName("traceId")] string TraceId,
-    [property: JsonPropertyName("reason")] string? Reason,
-    [property: JsonPropertyName("count"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Count = null);
-
-/// <summary>One page of the trail, newest first; <see cref="Cursor"/> (when present) fetches the older events.</summary>
-internal sealed record AuditPage(
-    [property: JsonPropertyName("events")] IReadOnlyList<AuditEvent> Events,
-    [property: JsonPropertyName("cursor"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Cursor);
-
-internal interface IAuditTrail
-{
-    /// <summary>The org's newest <paramref name="limit"/> events after <paramref name="cursor"/> (a page's <see cref="AuditPage.Cursor"/>), newest first.</summary>
-    Task<AuditPage> ReadAsync(OrgId orgId, int limit, string? cursor, CancellationToken cancellationToken);
-}
 
 /// <summary>
 /// Every org access becomes a structured log event (always, first) and a row of the org's append-only

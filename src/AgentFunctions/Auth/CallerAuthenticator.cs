@@ -4,19 +4,6 @@ using Microsoft.AspNetCore.Http;
 
 namespace AgentFunctions.Auth;
 
-/// <summary>An authenticated caller and the orgs it may act for.</summary>
-internal sealed record Caller(string Principal, IReadOnlySet<OrgId> Orgs)
-{
-    public bool MayActFor(OrgId orgId) => Orgs.Contains(orgId);
-}
-
-/// <summary>Who is calling, from <c>X-Api-Key</c> or <c>Authorization: Bearer</c>.</summary>
-internal interface ICallerAuthenticator
-{
-    /// <summary>The caller; throws 401 <c>unauthorized</c> when no credential is sent or it is not valid.</summary>
-    ValueTask<Caller> AuthenticateAsync(HttpRequest request, CancellationToken cancellationToken);
-}
-
 /// <summary>
 /// An org API key comes in <c>X-Api-Key</c> or as <c>Authorization: Bearer</c> (what every OpenAI and MCP client
 /// sends); a bearer value shaped like an org key (<c>afk.</c>...) is a key, anything else is a JWT. The caller is

@@ -7,19 +7,6 @@ using Microsoft.Extensions.Options;
 
 namespace AgentFunctions.Jobs;
 
-/// <summary>What one queue delivery did with its job.</summary>
-internal enum JobOutcome
-{
-    Succeeded,
-    Failed,
-    AlreadyFinished,
-    HeldByOther,
-    NotFound,
-
-    /// <summary>The run finished but the claim had been taken over meanwhile; the newer holder's result counts.</summary>
-    Superseded,
-}
-
 /// <summary>
 /// Submit, process and track queued agent runs. The row is written before the message is sent, so
 /// a worker never sees a message without its job; every state change is conditional on the row's

@@ -6,6 +6,3 @@ namespace AgentFunctions.Knowledge;
 /// upload (<see cref="Pending"/>).
 /// </summary>
 internal sealed record DocumentRecord(string DocumentId, string? Title, string Status, int Chunks, string? Error, DateTimeOffset UpdatedAt, PendingUpload? Pending);
-
-/// <summary>A staged upload: its id (the blob's and the queue message's), and what the file's PUT said about it.</summary>
-internal sealed record PendingUpload(string UploadId, FileFormat Format, string? FileName, string? Title, string? Metadata);

@@ -8,9 +8,6 @@ using Microsoft.Extensions.Options;
 
 namespace AgentFunctions.Memory;
 
-/// <summary>What one run of the sweep did; <see cref="Finished"/> is false when it stopped at its step bound.</summary>
-internal sealed record SweepRun(int Steps, long ConversationsDeleted, long JobsDeleted, bool Finished);
-
 /// <summary>
 /// Deletes what is past each org's retention: conversations idle longer than <c>retention.conversations</c>, finished
 /// jobs completed longer ago than <c>retention.jobs</c>. Org by org (in org id order, offboarding orgs skipped), each

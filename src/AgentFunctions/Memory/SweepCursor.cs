@@ -4,19 +4,6 @@ using Azure.Data.Tables;
 
 namespace AgentFunctions.Memory;
 
-/// <summary>Which phase of an org the sweep is in.</summary>
-internal enum SweepPhase
-{
-    Conversations,
-    Jobs,
-
-    /// <summary>The org is finished: a resumed run starts with the next org.</summary>
-    Done,
-}
-
-/// <summary>Where the retention sweep is: the org, its phase and the position inside that phase's store.</summary>
-internal sealed record SweepPosition(OrgId OrgId, SweepPhase Phase, string? Position);
-
 /// <summary>
 /// The retention sweep's checkpoint: table <c>Lifecycle</c>, PartitionKey <c>retention-sweep</c>, RowKey <c>cursor</c>,
 /// properties <c>OrgId</c>, <c>Phase</c>, <c>Position</c>. Written after every step, so a crashed or stopped run

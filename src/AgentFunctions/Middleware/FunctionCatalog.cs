@@ -4,13 +4,6 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace AgentFunctions.Middleware;
 
-/// <summary>Marks a function that runs without an org (health, platform admin).</summary>
-[AttributeUsage(AttributeTargets.Method)]
-internal sealed class WithoutOrgAttribute : Attribute;
-
-/// <summary>What the middleware needs to know about a function, read once from its method.</summary>
-internal sealed record FunctionTraits(bool RequiresOrg, string? QueueName, bool AdminOnly = false);
-
 /// <summary>Reads <see cref="FunctionTraits"/> from the function's entry point, once per function.</summary>
 internal sealed class FunctionCatalog
 {

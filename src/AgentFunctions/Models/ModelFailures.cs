@@ -1,8 +1,6 @@
 using System.ClientModel;
-using System.Runtime.CompilerServices;
 using AgentFunctions.Errors;
 using Azure.Identity;
-using Microsoft.Extensions.AI;
 using Polly.Timeout;
 
 namespace AgentFunctions.Models;
@@ -30,82 +28,5 @@ internal static class ModelFailures
             _ => null!,
         };
         return translated is not null;
-    }
-}
-
-/// <summary>Applies <see cref="ModelFailures"/> to a chat client, including failures in the middle of a stream.</summary>
-internal sealed class ModelFailureChatClient(IChatClient inner) : DelegatingChatClient(inner)
-{
-    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            return await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (ModelFailures.TryTranslate(e, cancellationToken, out var translated))
-        {
-            throw translated;
-        }
-    }
-
-    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
-        IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var updates = base.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        await using (updates.ConfigureAwait(false))
-        {
-            while (true)
-            {
-                try
-                {
-                    if (!await updates.MoveNextAsync().ConfigureAwait(false))
-                    {
-                        yield break;
-                    }
-                }
-                catch (Exception e) when (ModelFailures.TryTranslate(e, cancellationToken, out var translated))
-                {
-                    throw translated;
-                }
-
-                yield return updates.Current;
-            }
-        }
-    }
-}
-
-internal sealed class ModelFailureEmbeddingGenerator(IEmbeddingGenerator<string, Embedding<float>> inner)
-    : DelegatingEmbeddingGenerator<string, Embedding<float>>(inner)
-{
-    public override async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
-        IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            return await base.GenerateAsync(values, options, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (ModelFailures.TryTranslate(e, cancellationToken, out var translated))
-        {
-            throw translated;
-        }
-    }
-}
-
-/// <summary>
-/// What DI hands out as <see cref="IEmbeddingGenerator{TInput,TEmbedding}"/>: resolving it always works (so services
-/// that only sometimes embed can be constructed); using it without an embedding model configured is a 503 naming the setting.
-/// </summary>
-internal sealed class ConfiguredEmbeddingGenerator(IModelClients models) : IEmbeddingGenerator<string, Embedding<float>>
-{
-    public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
-        IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default) =>
-        models.GetEmbeddingGenerator().GenerateAsync(values, options, cancellationToken);
-
-    public object? GetService(Type serviceType, object? serviceKey = null) =>
-        serviceType == typeof(ConfiguredEmbeddingGenerator) ? this : models.GetEmbeddingGenerator().GetService(serviceType, serviceKey);
-
-    public void Dispose()
-    {
-        // The generators are owned by IModelClients for the life of the app.
     }
 }

@@ -2,7 +2,6 @@ using System.Collections;
 using System.Diagnostics;
 using AgentFunctions.Tenancy;
 using Microsoft.Extensions.Logging;
-using OpenTelemetry;
 
 namespace AgentFunctions.Observability;
 
@@ -61,17 +60,5 @@ internal static class OrgTelemetry
         IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
         public override string ToString() => $"{OrgIdTag}:{org}";
-    }
-}
-
-/// <summary>Copies <c>org.id</c> from the parent onto every new activity (model, storage and search calls).</summary>
-internal sealed class OrgIdActivityProcessor : BaseProcessor<Activity>
-{
-    public override void OnStart(Activity data)
-    {
-        if (data.GetTagItem(OrgTelemetry.OrgIdTag) is null && OrgTelemetry.InheritedOrg(data) is { } org)
-        {
-            data.SetTag(OrgTelemetry.OrgIdTag, org);
-        }
     }
 }

@@ -30,9 +30,3 @@ internal sealed record OpenAiError([property: JsonPropertyName("error")] OpenAiE
         _ => "invalid_request_error",
     };
 }
-
-internal sealed record OpenAiErrorBody(
-    [property: JsonPropertyName("message")] string Message,
-    [property: JsonPropertyName("type")] string Type,
-    [property: JsonPropertyName("param"), JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Param,
-    [property: JsonPropertyName("code")] string Code);

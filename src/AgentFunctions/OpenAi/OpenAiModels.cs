@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using AgentFunctions.Agents;
 using AgentFunctions.Tenancy;
 
@@ -27,22 +26,4 @@ internal sealed class OpenAiModels(IAgentDirectory agents)
             throw OpenAiError.UnknownModel(model);
         }
     }
-}
-
-internal sealed record ModelList([property: JsonPropertyName("data")] IReadOnlyList<Model> Data)
-{
-    [JsonPropertyName("object")]
-    public string Object { get; } = "list";
-}
-
-/// <summary>One agent as an OpenAI model; <c>created</c> is 0 (agents carry no creation time yet), <c>owned_by</c> the org.</summary>
-internal sealed record Model(
-    [property: JsonPropertyName("id")] string Id,
-    [property: JsonPropertyName("owned_by")] string OwnedBy)
-{
-    [JsonPropertyName("object")]
-    public string Object { get; } = "model";
-
-    [JsonPropertyName("created")]
-    public long Created { get; } = 0;
 }

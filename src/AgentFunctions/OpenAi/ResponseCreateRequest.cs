@@ -234,6 +234,3 @@ internal sealed partial record ResponseCreateRequest(
     [GeneratedRegex("^resp_[0-9a-f]{32}$")]
     private static partial Regex ResponseId();
 }
-
-/// <summary>What the response object repeats of its request (OpenAI's response echoes its settings).</summary>
-internal sealed record ResponseEcho(string? Instructions, JsonElement? Tools, JsonElement? ToolChoice, JsonElement? Text, float? Temperature, float? TopP, int? MaxOutputTokens, bool ParallelToolCalls);

@@ -1,19 +1,10 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace AgentFunctions.Orgs;
-
-/// <summary>
-/// The message on <see cref="OrgOffboarding.QueueName"/>; the org is the deletion's target, not a caller's context.
-/// <c>phase</c> is <see cref="OrgOffboarding.SweepPhase"/> (also when absent) or <see cref="OrgOffboarding.FinalPhase"/>.
-/// </summary>
-internal sealed record OrgDeletionMessage(
-    [property: JsonPropertyName("orgId")] string OrgId,
-    [property: JsonPropertyName("phase")] string? Phase = null);
 
 /// <summary>
 /// Offboarding. <see cref="StartAsync"/> marks the org <c>deleting</c> (refused everywhere at once on

@@ -15,18 +15,3 @@ internal sealed class QueueProvider(QueueServiceClient service)
     public Task<QueueClient> GetAsync(string queueName, CancellationToken cancellationToken = default) =>
         _queues.GetAsync(queueName, cancellationToken);
 }
-
-/// <summary>Moves a message that must not be processed to <c>{queue}-poison</c>, as the host does after the last attempt.</summary>
-internal interface IDeadLetters
-{
-    Task MoveAsync(string queueName, string message, CancellationToken cancellationToken);
-}
-
-internal sealed class PoisonMessages(QueueProvider queues) : IDeadLetters
-{
-    public async Task MoveAsync(string queueName, string message, CancellationToken cancellationToken)
-    {
-        var poison = await queues.GetAsync($"{queueName}-poison", cancellationToken).ConfigureAwait(false);
-        await poison.SendMessageAsync(message, cancellationToken).ConfigureAwait(false);
-    }
-}

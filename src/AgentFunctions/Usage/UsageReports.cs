@@ -1,28 +1,8 @@
 using System.Globalization;
-using System.Text.Json.Serialization;
 using AgentFunctions.Errors;
 using AgentFunctions.Tenancy;
 
 namespace AgentFunctions.Usage;
-
-/// <summary>One group of <c>GET /api/usage</c>: its key (a day, agent, principal or kind) and its tokens.</summary>
-internal sealed record UsageGroup(
-    [property: JsonPropertyName("key")] string Key,
-    [property: JsonPropertyName("chatInputTokens")] long ChatInputTokens,
-    [property: JsonPropertyName("chatOutputTokens")] long ChatOutputTokens,
-    [property: JsonPropertyName("embeddingTokens")] long EmbeddingTokens,
-    [property: JsonPropertyName("runs")] long Runs)
-{
-    [JsonPropertyName("totalTokens")]
-    public long TotalTokens => ChatInputTokens + ChatOutputTokens + EmbeddingTokens;
-}
-
-/// <summary>The response of <c>GET /api/usage</c>.</summary>
-internal sealed record UsageReport(
-    [property: JsonPropertyName("from")] string From,
-    [property: JsonPropertyName("to")] string To,
-    [property: JsonPropertyName("groupBy")] string GroupBy,
-    [property: JsonPropertyName("groups")] IReadOnlyList<UsageGroup> Groups);
 
 /// <summary>
 /// The org's own usage report: the detail rows of a day range (at most <see cref="MaxDays"/> days, one range

@@ -1,0 +1,3 @@
+namespace AgentFunctions.Conversations;
+
+internal sealed record ConversationPage(IReadOnlyList<ConversationSummary> Conversations, string? Cursor);

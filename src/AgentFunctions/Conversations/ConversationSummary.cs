@@ -1,0 +1,3 @@
+namespace AgentFunctions.Conversations;
+
+internal sealed record ConversationSummary(string ConversationId, long MessageCount, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);

@@ -1,0 +1,34 @@
+namespace AgentFunctions.Conversations;
+
+/// <summary>
+/// Opaque state of a conversation's head row at one moment (only the store reads it). A stale version is
+/// harmless: the append's optimistic concurrency check fails and the store re-reads the head.
+/// </summary>
+internal sealed class ConversationVersion
+{
+    internal ConversationVersion(string conversationId, Azure.ETag? etag, long messageCount, DateTimeOffset createdAt, DateTimeOffset updatedAt, string? indexKey)
+    {
+        ConversationId = conversationId;
+        ETag = etag;
+        MessageCount = messageCount;
+        CreatedAt = createdAt;
+        UpdatedAt = updatedAt;
+        IndexKey = indexKey;
+    }
+
+    internal string ConversationId { get; }
+
+    /// <summary>Null: the conversation did not exist.</summary>
+    internal Azure.ETag? ETag { get; }
+
+    internal long MessageCount { get; }
+
+    internal DateTimeOffset CreatedAt { get; }
+
+    internal DateTimeOffset UpdatedAt { get; }
+
+    internal string? IndexKey { get; }
+
+    /// <summary>The agent recorded on the head (null: none recorded, i.e. <c>default</c>).</summary>
+    internal string? Agent { get; init; }
+}

@@ -1,0 +1,7 @@
+namespace AgentFunctions.Conversations;
+
+internal enum MessageRole
+{
+    User,
+    Assistant,
+}

@@ -1,0 +1,5 @@
+using System.Text.Json.Serialization;
+
+namespace AgentFunctions.OpenAi;
+
+internal sealed record ResponseConversation([property: JsonPropertyName("id")] string Id);
