@@ -45,7 +45,9 @@ internal sealed partial class Agent(
     private readonly ILogger _logger = loggerFactory.CreateLogger<Agent>();
 
     private readonly FrameworkAgents _agents = new(
-        models, new TableChatHistoryProvider(conversations, time), new RetrievalContextProvider(contextProviders), options, time, loggerFactory);
+        models,
+        new TableChatHistoryProvider(conversations, new ConversationCompactor(usageMeter, options, loggerFactory.CreateLogger<ConversationCompactor>()), time),
+        new RetrievalContextProvider(contextProviders), options, time, loggerFactory);
 
     public async Task<AgentRunResult> RunAsync(OrgId orgId, AgentRunRequest request, string? turnId, CancellationToken cancellationToken)
     {
@@ -236,7 +238,9 @@ internal sealed partial class Agent(
             Agent = call.Agent,
             ConversationId = call.ConversationId,
             NewConversation = call.NewConversation,
-            Window = new ContextWindow(o.HistoryMessages, o.HistoryCharacters),
+            // With compaction the window load also brings what the running summary has yet to fold (at most one window more).
+            Window = new ContextWindow(o.HistoryMessages, o.HistoryCharacters, agent.Definition.Compaction ? o.HistoryMessages : 0),
+            Summarizer = agent.Definition.Compaction && call.Store ? framework.ChatClient : null,
             Store = call.Store,
             TurnId = turnId,
             TurnInput = call.TurnInput ?? string.Join("\n\n", call.Messages.Where(m => m.Role == ChatRole.User).Select(m => m.Text)),

@@ -29,6 +29,10 @@ internal sealed class AgentOptions
     [Range(0, 2_000_000)]
     public int HistoryCharacters { get; set; } = 24_000;
 
+    /// <summary>Output-token budget of one running-summary call (agents with compaction on).</summary>
+    [Range(16, 8192)]
+    public int SummaryMaxOutputTokens { get; set; } = 512;
+
     /// <summary>Most named agents one org may define (<c>default</c> not counted).</summary>
     [Range(1, 1000)]
     public int MaxAgentsPerOrg { get; set; } = 50;

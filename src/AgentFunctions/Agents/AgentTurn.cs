@@ -30,6 +30,9 @@ internal sealed class AgentTurn
     /// <summary>How much history the run loads.</summary>
     public ContextWindow Window { get; init; } = new(0, 0);
 
+    /// <summary>The agent's client for running summaries (compaction on); null: the window alone.</summary>
+    public IChatClient? Summarizer { get; init; }
+
     /// <summary>Store the turn once the model answered with text that is accepted (<see cref="Accepts"/>).</summary>
     public bool Store { get; init; }
 
@@ -54,7 +57,10 @@ internal sealed class AgentTurn
     public required AgentRunScope Scope { get; init; }
 
     /// <summary>The conversation's state when its window was read (set by the history provider; the append's <c>BasedOn</c>).</summary>
-    public ConversationVersion? HistoryVersion { get; set; }
+    public ConversationVersion? HistoryVersion => History?.Version;
+
+    /// <summary>The window (and backlog) the history provider loaded: what a running summary folds from.</summary>
+    public ConversationHistory? History { get; set; }
 
     /// <summary>Every message the model was first sent (set once the providers ran; estimates usage when the server reports none).</summary>
     public IReadOnlyList<ChatMessage> SentMessages { get; set; } = [];
@@ -73,6 +79,7 @@ internal sealed class AgentTurn
         ConversationId = ConversationId,
         NewConversation = NewConversation,
         Window = Window,
+        Summarizer = Summarizer,
         Store = Store,
         TurnId = TurnId,
         TurnInput = TurnInput,

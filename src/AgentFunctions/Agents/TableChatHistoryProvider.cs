@@ -13,7 +13,7 @@ namespace AgentFunctions.Agents;
 /// messages) is replaced by <see cref="Arrange"/>: the agent's instructions stay first.
 /// One instance serves all runs: everything per run comes from the run's <see cref="AgentTurn"/>.
 /// </summary>
-internal sealed class TableChatHistoryProvider(IConversationStore conversations, TimeProvider time) : ChatHistoryProvider
+internal sealed class TableChatHistoryProvider(IConversationStore conversations, ConversationCompactor compactor, TimeProvider time) : ChatHistoryProvider
 {
     protected override async ValueTask<IEnumerable<ChatMessage>> InvokingCoreAsync(InvokingContext context, CancellationToken cancellationToken = default)
     {
@@ -26,7 +26,7 @@ internal sealed class TableChatHistoryProvider(IConversationStore conversations,
             throw ApiException.Conflict($"Conversation '{turn.ConversationId}' was started with agent '{history.Agent ?? AgentDefinition.DefaultName}'; it cannot be continued with agent '{turn.Agent}'.");
         }
 
-        turn.HistoryVersion = history.Version;
+        turn.History = history;
         return Arrange(context.RequestMessages, history);
     }
 
@@ -44,11 +44,10 @@ internal sealed class TableChatHistoryProvider(IConversationStore conversations,
 
     /// <summary>
     /// The conversation's memory as the model reads it: the one place that turns what the store's window load returned
-    /// into messages. Anything system-like about the whole conversation (a summary of older turns) belongs first, ahead
-    /// of the window's messages, oldest first.
+    /// into messages: the running summary of older turns first (<see cref="ConversationCompactor.Memory"/>), then the window's
+    /// messages, oldest first.
     /// </summary>
-    internal static IEnumerable<ChatMessage> Memory(ConversationHistory history) =>
-        history.Messages.Select(m => new ChatMessage(m.Role == MessageRole.User ? ChatRole.User : ChatRole.Assistant, m.Content));
+    internal static IEnumerable<ChatMessage> Memory(ConversationHistory history) => ConversationCompactor.Memory(history);
 
     protected override async ValueTask InvokedCoreAsync(InvokedContext context, CancellationToken cancellationToken = default)
     {
@@ -58,14 +57,18 @@ internal sealed class TableChatHistoryProvider(IConversationStore conversations,
             return;
         }
 
-        var stored = new ConversationTurn(
-            turn.TurnId,
-            new ConversationMessage(MessageRole.User, turn.TurnInput, turn.StartedAt),
-            new ConversationMessage(MessageRole.Assistant, new ChatResponse([.. response]).Text, time.GetUtcNow()))
+        var user = new ConversationMessage(MessageRole.User, turn.TurnInput, turn.StartedAt);
+        var assistant = new ConversationMessage(MessageRole.Assistant, new ChatResponse([.. response]).Text, time.GetUtcNow());
+        var summary = turn is { Summarizer: { } summarizer, History: { } history }
+            ? await compactor.FoldAsync(summarizer, turn, history, user, assistant, cancellationToken).ConfigureAwait(false)
+            : null;
+        var stored = new ConversationTurn(turn.TurnId, user, assistant)
         {
             Agent = turn.Agent,
             // The head's version from the window read: the append needs no second read unless another turn landed meanwhile.
             BasedOn = turn.HistoryVersion,
+            // Stored in the append's own transaction, under the same ETag.
+            Summary = summary,
         };
         try
         {

@@ -15,6 +15,10 @@ internal sealed record UsageEntry(string Agent, string Principal, long ChatInput
     public static UsageEntry Chat(string agent, AgentUsage usage) =>
         new(agent, CallerPrincipal.Current, usage.InputTokens, usage.OutputTokens, 0, 1);
 
+    /// <summary>A running summary's chat tokens (compaction), for the current caller: not a run of its own.</summary>
+    public static UsageEntry Summary(string agent, AgentUsage usage) =>
+        new(agent, CallerPrincipal.Current, usage.InputTokens, usage.OutputTokens, 0, 0);
+
     /// <summary>Embedding tokens spent for the current caller.</summary>
     public static UsageEntry Embedding(long tokens) =>
         new(NoAgent, CallerPrincipal.Current, 0, 0, tokens, 0);

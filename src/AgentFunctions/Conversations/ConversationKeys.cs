@@ -8,7 +8,7 @@ namespace AgentFunctions.Conversations;
 /// <summary>
 /// Storage layout of the <c>Conversations</c> table. PartitionKey = org id; RowKeys:
 /// <list type="table">
-/// <item><term><c>{conversationId}|</c></term><description>head row: MessageCount, CreatedAt, UpdatedAt, IndexKey, Agent (ETag guards every turn)</description></item>
+/// <item><term><c>{conversationId}|</c></term><description>head row: MessageCount, CreatedAt, UpdatedAt, IndexKey, Agent, Summary + SummaryCovers (ETag guards every turn)</description></item>
 /// <item><term><c>{conversationId}|{long.MaxValue - seq:D19}</c></term><description>message rows, newest first: Role, CreatedAt, Parts, Content, Content1..</description></item>
 /// <item><term><c>{conversationId}|turn|{turnId}</c></term><description>idempotency marker of a turn: Seq of its user message</description></item>
 /// <item><term><c>~list|{MaxTicks - updatedAt ticks:D19}|{conversationId}</c></term><description>listing index, newest first: ConversationId, MessageCount, CreatedAt, UpdatedAt</description></item>

@@ -31,4 +31,7 @@ internal sealed class ConversationVersion
 
     /// <summary>The agent recorded on the head (null: none recorded, i.e. <c>default</c>).</summary>
     internal string? Agent { get; init; }
+
+    /// <summary>The running summary recorded on the head (null: none).</summary>
+    internal RunningSummary? Summary { get; init; }
 }

@@ -32,6 +32,8 @@ internal sealed partial class TableConversationStore(TableProvider tables, TimeP
     private const string UpdatedAt = ConversationColumns.UpdatedAt;
     private const string IndexKey = ConversationColumns.IndexKey;
     private const string AgentProperty = ConversationColumns.Agent;
+    private const string SummaryProperty = ConversationColumns.Summary;
+    private const string SummaryCovers = ConversationColumns.SummaryCovers;
     private const string ConversationIdProperty = ConversationColumns.ConversationId;
     private const string Role = ConversationColumns.Role;
     private const string Seq = ConversationColumns.Seq;
@@ -42,17 +44,19 @@ internal sealed partial class TableConversationStore(TableProvider tables, TimeP
         ArgumentNullException.ThrowIfNull(window);
         ArgumentOutOfRangeException.ThrowIfNegative(window.MaxMessages);
         ArgumentOutOfRangeException.ThrowIfNegative(window.MaxCharacters);
+        ArgumentOutOfRangeException.ThrowIfNegative(window.Backlog);
 
-        var (head, newestFirst) = await ReadHeadAndMessagesAsync(orgId, conversationId, window.MaxMessages, window.MaxCharacters, cancellationToken).ConfigureAwait(false);
+        var (head, newestFirst, backlog) = await ReadHeadAndMessagesAsync(orgId, conversationId, window, cancellationToken).ConfigureAwait(false);
         if (head is not null && await IsExpiredAsync(orgId, head, cancellationToken).ConfigureAwait(false))
         {
             throw ApiException.NotFound("The conversation");
         }
 
         newestFirst.Reverse();
+        backlog.Reverse();
         return head is null
             ? new ConversationHistory(false, [], NewConversation(conversationId))
-            : new ConversationHistory(true, newestFirst, ToVersion(conversationId, head));
+            : new ConversationHistory(true, newestFirst, ToVersion(conversationId, head)) { Backlog = backlog };
     }
 
     public async Task<MessagePage?> GetMessagesAsync(OrgId orgId, string conversationId, MessagePageRequest request, CancellationToken cancellationToken)
@@ -393,25 +397,32 @@ internal sealed partial class TableConversationStore(TableProvider tables, TimeP
             time.GetUtcNow());
 
     /// <summary>
-    /// One bounded range query: the head row (it sorts first) and then at most <paramref name="maxMessages"/>
-    /// newest messages, stopping at the character budget (newest kept).
+    /// One bounded range query: the head row (it sorts first) and then at most <paramref name="window"/>'s MaxMessages
+    /// newest messages, stopping at the character budget (newest kept); with a backlog, the query goes on below the
+    /// window for at most Backlog messages (within the same character budget) the head's running summary does not cover.
     /// </summary>
-    private async Task<(TableEntity? Head, List<ConversationMessage> NewestFirst)> ReadHeadAndMessagesAsync(
-        OrgId orgId, string conversationId, int maxMessages, int maxCharacters, CancellationToken cancellationToken)
+    private async Task<(TableEntity? Head, List<ConversationMessage> NewestFirst, List<ConversationMessage> Backlog)> ReadHeadAndMessagesAsync(
+        OrgId orgId, string conversationId, ContextWindow window, CancellationToken cancellationToken)
     {
+        var (maxMessages, maxCharacters, maxBacklog) = window;
         var table = await tables.GetAsync(ConversationKeys.TableName, cancellationToken).ConfigureAwait(false);
         var (from, to) = ConversationKeys.HistoryRange(conversationId);
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {orgId.Value} and RowKey ge {from} and RowKey lt {to}");
         var headKey = ConversationKeys.Head(conversationId);
         TableEntity? head = null;
         var messages = new List<ConversationMessage>(Math.Min(maxMessages, MaxPageSize));
+        var backlog = new List<ConversationMessage>();
         long characters = 0;
-        await foreach (var row in table.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(maxMessages + 1, 1000), cancellationToken: cancellationToken).ConfigureAwait(false))
+        long backlogCharacters = 0;
+        long covered = 0;
+        var inWindow = maxMessages > 0;
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(maxMessages + maxBacklog + 1, 1000), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             if (row.RowKey == headKey)
             {
                 head = row;
-                if (maxMessages == 0)
+                covered = head.GetInt64(SummaryCovers) ?? 0;
+                if (!inWindow && maxBacklog == 0)
                 {
                     break;
                 }
@@ -425,20 +436,35 @@ internal sealed partial class TableConversationStore(TableProvider tables, TimeP
             }
 
             var message = ToMessage(row);
-            characters += message.Content.Length;
-            if (characters > maxCharacters)
+            if (inWindow)
+            {
+                characters += message.Content.Length;
+                if (characters <= maxCharacters)
+                {
+                    messages.Add(message);
+                    inWindow = messages.Count < maxMessages;
+                    if (!inWindow && (maxBacklog == 0 || ConversationKeys.SeqOf(conversationId, row.RowKey) <= covered))
+                    {
+                        break;
+                    }
+
+                    continue;
+                }
+
+                inWindow = false;
+            }
+
+            // Below the window: what the summary does not cover yet, within the backlog's bounds.
+            backlogCharacters += message.Content.Length;
+            if (backlog.Count == maxBacklog || ConversationKeys.SeqOf(conversationId, row.RowKey) < covered || backlogCharacters > maxCharacters)
             {
                 break;
             }
 
-            messages.Add(message);
-            if (messages.Count == maxMessages)
-            {
-                break;
-            }
+            backlog.Add(message);
         }
 
-        return (head, messages);
+        return (head, messages, backlog);
     }
 
     private List<TableTransactionAction> BuildTurn(
@@ -461,6 +487,13 @@ internal sealed partial class TableConversationStore(TableProvider tables, TimeP
         if ((version.ETag is null ? turn.Agent : version.Agent) is { } agent)
         {
             head[AgentProperty] = agent; // set by the first turn, kept by every later one
+        }
+
+        // The turn's new summary unless the head already has one covering as much (a raced turn stored it); else the head's is kept.
+        if ((turn.Summary is { } fresh && fresh.Covers > (version.Summary?.Covers ?? 0) ? fresh : version.Summary) is { } summary)
+        {
+            head[SummaryProperty] = summary.StoredText;
+            head[SummaryCovers] = summary.Covers;
         }
 
         var actions = new List<TableTransactionAction>(6)
@@ -513,7 +546,11 @@ internal sealed partial class TableConversationStore(TableProvider tables, TimeP
 
     private static ConversationVersion ToVersion(string conversationId, TableEntity head) =>
         new(conversationId, head.ETag, head.GetInt64(MessageCount) ?? 0, head.GetDateTimeOffset(CreatedAt) ?? default,
-            head.GetDateTimeOffset(UpdatedAt) ?? default, head.GetString(IndexKey)) { Agent = head.GetString(AgentProperty) };
+            head.GetDateTimeOffset(UpdatedAt) ?? default, head.GetString(IndexKey))
+        {
+            Agent = head.GetString(AgentProperty),
+            Summary = head.GetString(SummaryProperty) is { } summary && head.GetInt64(SummaryCovers) is { } covers ? new RunningSummary(summary, covers) : null,
+        };
 
     private static async Task<ConversationVersion> ReadVersionAsync(TableClient table, OrgId orgId, string conversationId, CancellationToken cancellationToken)
     {
@@ -527,7 +564,7 @@ internal sealed partial class TableConversationStore(TableProvider tables, TimeP
     /// </summary>
     private static async Task<ConversationVersion> WithExistingIndexAsync(TableClient table, OrgId orgId, ConversationVersion version, CancellationToken cancellationToken) =>
         version.IndexKey is { } indexKey && !await ExistsAsync(table, orgId, indexKey, cancellationToken).ConfigureAwait(false)
-            ? new ConversationVersion(version.ConversationId, version.ETag, version.MessageCount, version.CreatedAt, version.UpdatedAt, null) { Agent = version.Agent }
+            ? new ConversationVersion(version.ConversationId, version.ETag, version.MessageCount, version.CreatedAt, version.UpdatedAt, null) { Agent = version.Agent, Summary = version.Summary }
             : version;
 
     private static async Task<bool> ExistsAsync(TableClient table, OrgId orgId, string rowKey, CancellationToken cancellationToken)

@@ -104,6 +104,7 @@ internal sealed class FakeModelClients(IChatClient chat) : IModelClients
 internal sealed class FakeConversationStore : IConversationStore
 {
     private readonly Dictionary<(string Org, string Conversation), List<ConversationTurn>> _turns = [];
+    private readonly Dictionary<(string Org, string Conversation), RunningSummary> _summaries = [];
 
     public List<string> Calls { get; } = [];
 
@@ -122,8 +123,13 @@ internal sealed class FakeConversationStore : IConversationStore
         Calls.Add(nameof(LoadHistoryAsync));
         Windows.Add(window);
         var exists = _turns.TryGetValue((orgId.Value, conversationId), out var turns);
-        var messages = (turns ?? []).SelectMany(t => new[] { t.User, t.Assistant }).TakeLast(window.MaxMessages).ToList();
-        return Task.FromResult(new ConversationHistory(exists, messages));
+        var all = (turns ?? []).SelectMany(t => new[] { t.User, t.Assistant }).ToList();
+        var version = new ConversationVersion(conversationId, exists ? new Azure.ETag("1") : null, all.Count, default, default, null)
+        {
+            Summary = _summaries.GetValueOrDefault((orgId.Value, conversationId)),
+            Agent = turns?.FirstOrDefault()?.Agent,
+        };
+        return Task.FromResult(new ConversationHistory(exists, all.TakeLast(window.MaxMessages).ToList(), version));
     }
 
     public Task<bool> AppendTurnAsync(OrgId orgId, string conversationId, ConversationTurn turn, CancellationToken cancellationToken)
@@ -142,6 +148,11 @@ internal sealed class FakeConversationStore : IConversationStore
 
         turns.Add(turn);
         Appended.Add((orgId, conversationId, turn));
+        if (turn.Summary is { } summary)
+        {
+            _summaries[(orgId.Value, conversationId)] = summary;
+        }
+
         return Task.FromResult(true);
     }
 

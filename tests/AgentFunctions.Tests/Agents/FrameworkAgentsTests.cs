@@ -102,7 +102,7 @@ public sealed class FrameworkAgentsTests
 
     private FrameworkAgents Create() => new(
         _models,
-        new TableChatHistoryProvider(new FakeConversationStore(), _time),
+        new TableChatHistoryProvider(new FakeConversationStore(), new ConversationCompactor(new RecordingUsageMeter(), Options.Create(_options), NullLogger<ConversationCompactor>.Instance), _time),
         new RetrievalContextProvider([]),
         Options.Create(_options),
         _time,
