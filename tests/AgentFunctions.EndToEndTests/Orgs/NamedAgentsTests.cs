@@ -197,6 +197,68 @@ public sealed class NamedAgentsTests(OrgsHost host)
         Assert.Contains("\"instructions\":\"2\"", await host.GetTextAsync("api/agents/one", org, key), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task RunAgent_CompactionPastWindow_SummaryCallRecordedAndLaterTurnsCarryItAheadOfWindow()
+    {
+        const string org = "agents-compaction";
+        var key = await host.RegisterWithKeyAsync(org);
+        await PutAgentAsync(org, key, "memo", new { instructions = "You remember.", compaction = true });
+        var conversation = await TurnsAsync(org, key, "memo", WindowTurns);
+        var before = host.Model.ChatRequests.Count;
+
+        // One more turn pushes the first turn out of the window: answered, then folded by one more call.
+        host.Model.Enqueue(OpenAiScript.Reply("answer past the window"), OpenAiScript.Reply("SUMMARY: the user first asked q0."));
+        var past = await RunAsync(org, key, new { input = $"q{WindowTurns}", agent = "memo", conversationId = conversation });
+        var summaryCall = host.Model.ChatRequests[^1];
+        await RunAsync(org, key, new { input = "and now?", agent = "memo", conversationId = conversation });
+
+        // That turn pushed q1 and its answer out in turn: its run, then its own summary call.
+        var next = host.Model.ChatRequests[^2];
+        Assert.Equal("answer past the window", past["output"]!.GetValue<string>());
+        Assert.Equal(before + 4, host.Model.ChatRequests.Count);
+        Assert.Contains(host.Model.ChatRequests[^1].Messages, m => m.Content == "SUMMARY: the user first asked q0.");
+        Assert.Equal(["q0", "Echo: q0"], summaryCall.Messages.Where(m => m.Role is "user" or "assistant").Select(m => m.Content));
+        Assert.Equal(512, summaryCall.MaxTokens);
+        Assert.Equal(("system", "You remember."), (next.Messages[0].Role, next.Messages[0].Content));
+        Assert.Equal(("system", "Summary of the earlier conversation: SUMMARY: the user first asked q0."), (next.Messages[1].Role, next.Messages[1].Content));
+        Assert.Equal(("user", "q1"), (next.Messages[2].Role, next.Messages[2].Content));
+        Assert.Equal("and now?", next.LastUserMessage);
+        Assert.DoesNotContain(next.Messages, m => m.Content == "q0");
+    }
+
+    [Fact]
+    public async Task RunAgent_CompactionOffPastWindow_NoSummaryCallWindowAlone()
+    {
+        const string org = "agents-no-compaction";
+        var key = await host.RegisterWithKeyAsync(org);
+        await PutAgentAsync(org, key, "plain", new { instructions = "You forget." });
+        var conversation = await TurnsAsync(org, key, "plain", WindowTurns + 1);
+        var before = host.Model.ChatRequests.Count;
+
+        await RunAsync(org, key, new { input = "and now?", agent = "plain", conversationId = conversation });
+        var next = host.Model.ChatRequests[^1];
+
+        Assert.Equal(before + 1, host.Model.ChatRequests.Count);
+        Assert.Equal(["You forget."], next.Messages.Where(m => m.Role == "system").Select(m => m.Content));
+        Assert.Equal(("user", "q1"), (next.Messages[1].Role, next.Messages[1].Content));
+    }
+
+    /// <summary>Turns that fill the default history window (<c>Agent__HistoryMessages</c> = 20 messages) exactly.</summary>
+    private const int WindowTurns = 10;
+
+    /// <summary><paramref name="turns"/> turns q0, q1, ... of a new conversation with <paramref name="agent"/>; its id.</summary>
+    private async Task<string> TurnsAsync(string org, string key, string agent, int turns)
+    {
+        string? conversation = null;
+        for (var i = 0; i < turns; i++)
+        {
+            var result = await RunAsync(org, key, new { input = $"q{i}", agent, conversationId = conversation });
+            conversation = result["conversationId"]!.GetValue<string>();
+        }
+
+        return conversation!;
+    }
+
     private static StringContent JsonContent(object body) =>
         new(System.Text.Json.JsonSerializer.Serialize(body), System.Text.Encoding.UTF8, "application/json");
 
