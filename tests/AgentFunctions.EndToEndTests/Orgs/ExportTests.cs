@@ -99,6 +99,8 @@ public sealed class ExportTests(OrgsHost host)
         using (var job = await host.SendAsync(HttpMethod.Post, "api/jobs", org, OrgsHost.Key(key), new { input = $"job for {owner}", conversationId = conversation + "-job" }))
         {
             Assert.Equal(HttpStatusCode.Accepted, job.StatusCode);
+            // Finished before anything is exported: both exports then read the same job and conversation.
+            await host.WaitForJobAsync(org, OrgsHost.Key(key), JsonNode.Parse(await job.Content.ReadAsStringAsync())!["jobId"]!.GetValue<string>());
         }
 
         using (var server = await host.SendAsync(HttpMethod.Put, $"api/admin/orgs/{org}/mcp-servers/tools", null, OrgsHost.Admin, new { url = "http://127.0.0.1:9/mcp" }))

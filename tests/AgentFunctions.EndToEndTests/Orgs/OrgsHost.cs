@@ -125,6 +125,27 @@ public sealed class OrgsHost() : LocalHostFixture(AgentFunctionsAssembly)
         return JsonNode.Parse(text)!.AsObject();
     }
 
+    /// <summary>
+    /// Waits until the job has finished (succeeded or failed), so that its model call cannot land in a later step of
+    /// the test that counts model requests or compares what the org holds.
+    /// </summary>
+    public async Task WaitForJobAsync(string orgId, (string Header, string Value)? credential, string jobId)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            using var response = await SendAsync(HttpMethod.Get, $"api/jobs/{jobId}", orgId, credential);
+            var status = (await response.Content.ReadFromJsonAsync<JsonObject>())?["status"]?.GetValue<string>();
+            if (status is "succeeded" or "failed")
+            {
+                return;
+            }
+
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"job {jobId} of {orgId} did not finish within 60 s (status {status})");
+            await Task.Delay(100);
+        }
+    }
+
     /// <summary>GET with an org key; asserts 200 and returns the body text.</summary>
     public async Task<string> GetTextAsync(string path, string orgId, string apiKey)
     {

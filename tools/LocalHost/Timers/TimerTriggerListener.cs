@@ -76,16 +76,19 @@ internal sealed partial class TimerTriggerListener
                 break;
             }
 
+            // A delay can end a little before the clock reads the occurrence: the next one is always after this one.
             var due = next;
             now = _time.GetUtcNow().UtcDateTime;
-            next = NextAfter(now);
+            next = NextAfter(Later(now, due));
             await InvokeAsync(last, next, pastDue: now - due > TimeSpan.FromSeconds(1));
             last = due;
 
             // Occurrences that passed while the run was going are skipped, not queued up.
-            next = NextAfter(_time.GetUtcNow().UtcDateTime);
+            next = NextAfter(Later(_time.GetUtcNow().UtcDateTime, due));
         }
     }
+
+    private static DateTime Later(DateTime a, DateTime b) => a > b ? a : b;
 
     /// <summary>One run; never throws (a failed run is logged and the schedule goes on).</summary>
     private async Task InvokeAsync(DateTime? last, DateTime next, bool pastDue)
