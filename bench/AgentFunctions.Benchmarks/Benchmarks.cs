@@ -16,5 +16,6 @@ internal static class Benchmarks
         ["framework"] = FrameworkBenchmark.RunAsync,
         ["load"] = LoadBenchmark.RunAsync,
         ["export"] = ExportBenchmark.RunAsync,
+        ["compaction"] = CompactionBenchmark.RunAsync,
     };
 }

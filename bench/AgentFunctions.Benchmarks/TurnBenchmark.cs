@@ -118,8 +118,9 @@ internal static class TurnBenchmark
     /// <summary>
     /// The agent as the app registers it (storage, conversations, models, agent), with the model replaced by
     /// <see cref="ZeroLatencyModel"/>; the history window is the same <see cref="Window"/> the other variants load.
+    /// <paramref name="replace"/> swaps more registrations (a benchmark's own model or agents).
     /// </summary>
-    internal static ServiceProvider AgentServices(string storage)
+    internal static ServiceProvider AgentServices(string storage, Action<IServiceCollection>? replace = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -130,6 +131,7 @@ internal static class TurnBenchmark
         var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging();
         services.AddStorage(configuration).AddConversations().AddModels().AddAgents();
         services.Replace(ServiceDescriptor.Singleton<IModelClients>(new ZeroLatencyModel()));
+        replace?.Invoke(services);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
     }
 
