@@ -126,9 +126,9 @@ internal sealed partial class ConversationCompactor(IUsageMeter usageMeter, IOpt
         return kept;
     }
 
-    [LoggerMessage(EventId = 3320, Level = LogLevel.Information, Message = "Folded {Messages} messages of conversation {ConversationId} of org {OrgId} into its summary, which now covers {Covers} messages")]
+    [LoggerMessage(EventId = 1920, Level = LogLevel.Information, Message = "Folded {Messages} messages of conversation {ConversationId} of org {OrgId} into its summary, which now covers {Covers} messages")]
     private static partial void LogSummarized(ILogger logger, string orgId, string conversationId, int messages, long covers);
 
-    [LoggerMessage(EventId = 3321, Level = LogLevel.Warning, Message = "Summary of conversation {ConversationId} of org {OrgId} failed ({Reason}); the turn is stored without it and a later turn folds the messages again")]
+    [LoggerMessage(EventId = 1921, Level = LogLevel.Warning, Message = "Summary of conversation {ConversationId} of org {OrgId} failed ({Reason}); the turn is stored without it and a later turn folds the messages again")]
     private static partial void LogSummaryFailed(ILogger logger, string orgId, string conversationId, string reason);
 }
