@@ -8,7 +8,10 @@ namespace AgentFunctions.Conversations;
 /// </summary>
 internal interface IConversationStore
 {
-    /// <summary>The last messages within the window, with one bounded query: O(window), never O(conversation length).</summary>
+    /// <summary>
+    /// The last messages within the window, the running summary (on the head) and, with a <see cref="ContextWindow.Backlog"/>,
+    /// the messages below the window the summary does not cover yet, with one bounded query: O(window), never O(conversation length).
+    /// </summary>
     Task<ConversationHistory> LoadHistoryAsync(OrgId orgId, string conversationId, ContextWindow window, CancellationToken cancellationToken);
 
     /// <summary>
