@@ -70,6 +70,9 @@ public sealed class OpenAiTestServer : IAsyncDisposable
     /// <summary>A pause before each streamed chunk (default none), for clients that must not cut a slow stream.</summary>
     public TimeSpan StreamChunkDelay { get; set; }
 
+    /// <summary>Words per streamed chunk (default 1); more makes a long answer stream in fewer, larger chunks.</summary>
+    public int StreamWordsPerChunk { get; set; } = 1;
+
     /// <summary>Makes the text of an unscripted chat answer. Default: <see cref="DefaultResponder"/>.</summary>
     public Func<OpenAiRecordedRequest, string> Responder { get; set; } = DefaultResponder;
 
@@ -225,6 +228,7 @@ public sealed class OpenAiTestServer : IAsyncDisposable
                     context.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
                 }
 
+                recorded.EndStream(abandoned: false);
                 await context.Response.WriteAsJsonAsync(new { error = new { message = $"Scripted fault {step.Status}.", type = "test_fault", code = step.Status.ToString(CultureInfo.InvariantCulture) } }).ConfigureAwait(false);
                 return;
             case OpenAiScriptKind.Delay:
@@ -235,6 +239,7 @@ public sealed class OpenAiTestServer : IAsyncDisposable
                 catch (OperationCanceledException)
                 {
                     recorded.EndWait(abandoned: true);
+                    recorded.EndStream(abandoned: true);
                     return;
                 }
 
@@ -244,6 +249,11 @@ public sealed class OpenAiTestServer : IAsyncDisposable
             default:
                 recorded.EndWait(abandoned: false);
                 break;
+        }
+
+        if (!recorded.Stream || kind == OpenAiRequestKind.Embeddings)
+        {
+            recorded.EndStream(abandoned: false);
         }
 
         if (kind == OpenAiRequestKind.Embeddings)
@@ -283,6 +293,19 @@ public sealed class OpenAiTestServer : IAsyncDisposable
             return;
         }
 
+        try
+        {
+            await StreamAsync(context, recorded, id, model, created, toolCall, text, usage).ConfigureAwait(false);
+            recorded.EndStream(abandoned: false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)
+        {
+            recorded.EndStream(abandoned: true);
+        }
+    }
+
+    private async Task StreamAsync(HttpContext context, OpenAiRecordedRequest recorded, string id, string model, long created, OpenAiScript? toolCall, string? text, JsonObject usage)
+    {
         // Headers go out at once, as real servers do; the chunks follow (after StreamChunkDelay each).
         context.Response.ContentType = "text/event-stream";
         await context.Response.StartAsync(context.RequestAborted).ConfigureAwait(false);
@@ -304,7 +327,7 @@ public sealed class OpenAiTestServer : IAsyncDisposable
         else
         {
             var first = true;
-            foreach (var piece in Pieces(text!))
+            foreach (var piece in Pieces(text!, StreamWordsPerChunk))
             {
                 var delta = new JsonObject { ["content"] = piece };
                 if (first)
@@ -361,13 +384,14 @@ public sealed class OpenAiTestServer : IAsyncDisposable
         return (null, null);
     }
 
-    /// <summary>The answer in streamed pieces: the first word, then each following word with its leading space.</summary>
-    private static IEnumerable<string> Pieces(string text)
+    /// <summary>The answer in streamed pieces of <paramref name="wordsPerPiece"/> words, each following piece with its leading space.</summary>
+    private static IEnumerable<string> Pieces(string text, int wordsPerPiece)
     {
         var words = text.Split(' ');
-        for (var i = 0; i < words.Length; i++)
+        for (var i = 0; i < words.Length; i += wordsPerPiece)
         {
-            yield return i == 0 ? words[i] : " " + words[i];
+            var piece = string.Join(' ', words, i, Math.Min(wordsPerPiece, words.Length - i));
+            yield return i == 0 ? piece : " " + piece;
         }
     }
 
@@ -481,6 +505,7 @@ public sealed record OpenAiRecordedRequest(
     string Method, string PathAndQuery, OpenAiRequestKind Kind, string? Deployment, string Body, IReadOnlyDictionary<string, string> Headers)
 {
     private readonly TaskCompletionSource<bool> _abandonedDuringWait = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<bool> _streamAbandoned = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private JsonElement? _json;
 
     /// <summary>
@@ -489,6 +514,12 @@ public sealed record OpenAiRecordedRequest(
     /// request. Proves a client-side timeout without timing the client.
     /// </summary>
     public Task<bool> AbandonedDuringWait => _abandonedDuringWait.Task;
+
+    /// <summary>
+    /// Completes when the server is done with the request: true when a streamed answer was cut because the client went
+    /// away before its end, false otherwise. Proves that a client stopped reading the model's stream, and when.
+    /// </summary>
+    public Task<bool> StreamAbandoned => _streamAbandoned.Task;
 
     /// <summary>The parsed body.</summary>
     public JsonElement Json => _json ??= JsonDocument.Parse(Body.Length == 0 ? "{}" : Body).RootElement.Clone();
@@ -526,6 +557,8 @@ public sealed record OpenAiRecordedRequest(
     public string? LastUserMessage => Messages.LastOrDefault(m => m.Role == "user")?.Content;
 
     internal void EndWait(bool abandoned) => _abandonedDuringWait.TrySetResult(abandoned);
+
+    internal void EndStream(bool abandoned) => _streamAbandoned.TrySetResult(abandoned);
 
     private string? String(string name) => Json.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
