@@ -19,6 +19,7 @@ internal sealed class EventStream : IDisposable
     private readonly HttpResponse _response;
     private readonly TimeSpan _writeTimeout;
     private readonly CancellationTokenSource _cancel;
+    private readonly CancellationTokenSource _stall = new();
     private readonly CancellationTokenRegistration _onStall;
 
     public EventStream(HttpResponse response, TimeSpan writeTimeout, CancellationToken cancellationToken)
@@ -26,16 +27,16 @@ internal sealed class EventStream : IDisposable
         ArgumentNullException.ThrowIfNull(response);
         _response = response;
         _writeTimeout = writeTimeout;
-        var aborted = response.HttpContext.RequestAborted;
-        _cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, aborted);
+        _cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, response.HttpContext.RequestAborted);
 
-        // Only the write timeout cancels without either token: the connection is cut, which also ends a write Kestrel keeps waiting.
-        _onStall = _cancel.Token.Register(() =>
+        // A write that timed out: the connection is cut first (which also ends a write Kestrel keeps waiting), then the
+        // token is cancelled, so whoever sees the cancellation sees a cut connection.
+        _onStall = _stall.Token.Register(() =>
         {
-            if (!cancellationToken.IsCancellationRequested && !aborted.IsCancellationRequested)
+            if (!_cancel.IsCancellationRequested)
             {
-                Stalled = true;
                 response.HttpContext.Abort();
+                _cancel.Cancel();
             }
         });
     }
@@ -44,9 +45,6 @@ internal sealed class EventStream : IDisposable
     public CancellationToken Token => _cancel.Token;
 
     public bool Started { get; private set; }
-
-    /// <summary>The client did not take a write within the write timeout; the connection was aborted.</summary>
-    public bool Stalled { get; private set; }
 
     /// <summary>200 with the event-stream headers, unbuffered.</summary>
     public void Start()
@@ -69,18 +67,19 @@ internal sealed class EventStream : IDisposable
     /// <summary>Raw text (e.g. a closing sentinel), under the same write timeout.</summary>
     public async Task WriteAsync(string text)
     {
-        _cancel.CancelAfter(_writeTimeout);
+        _stall.CancelAfter(_writeTimeout);
         await _response.Body.WriteAsync(Encoding.UTF8.GetBytes(text), Token).ConfigureAwait(false);
         await _response.Body.FlushAsync(Token).ConfigureAwait(false);
 
         // An aborted connection may let a write complete silently: the token decides.
         Token.ThrowIfCancellationRequested();
-        _cancel.CancelAfter(Timeout.InfiniteTimeSpan);
+        _stall.CancelAfter(Timeout.InfiniteTimeSpan);
     }
 
     public void Dispose()
     {
-        _onStall.Dispose();
+        _onStall.Dispose(); // waits for a stall callback in flight
+        _stall.Dispose();
         _cancel.Dispose();
     }
 }
