@@ -70,9 +70,6 @@ public sealed class OpenAiTestServer : IAsyncDisposable
     /// <summary>A pause before each streamed chunk (default none), for clients that must not cut a slow stream.</summary>
     public TimeSpan StreamChunkDelay { get; set; }
 
-    /// <summary>Words per streamed chunk (default 1); more makes a long answer stream in fewer, larger chunks.</summary>
-    public int StreamWordsPerChunk { get; set; } = 1;
-
     /// <summary>Makes the text of an unscripted chat answer. Default: <see cref="DefaultResponder"/>.</summary>
     public Func<OpenAiRecordedRequest, string> Responder { get; set; } = DefaultResponder;
 
@@ -265,15 +262,16 @@ public sealed class OpenAiTestServer : IAsyncDisposable
         var id = $"chatcmpl-{Interlocked.Increment(ref _sequence)}";
         var model = recorded.Model ?? deployment ?? "test-model";
         var toolCall = step?.Kind == OpenAiScriptKind.ToolCall ? step : null;
+        var repeat = step?.Repeat ?? 1;
         var text = toolCall is null ? step?.Text ?? Responder(recorded) : null;
         var promptTokens = recorded.Messages.Sum(m => CountTokens(m.Content));
-        var completionTokens = toolCall is null ? CountTokens(text) : CountTokens(toolCall.Arguments) + 1;
+        var completionTokens = toolCall is null ? CountTokens(text) * repeat : CountTokens(toolCall.Arguments) + 1;
         var usage = new JsonObject { ["prompt_tokens"] = promptTokens, ["completion_tokens"] = completionTokens, ["total_tokens"] = promptTokens + completionTokens };
         var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
         if (!recorded.Stream)
         {
-            var message = new JsonObject { ["role"] = "assistant", ["content"] = text };
+            var message = new JsonObject { ["role"] = "assistant", ["content"] = repeat > 1 ? string.Concat(Enumerable.Repeat(text, repeat)) : text };
             if (toolCall is not null)
             {
                 message["tool_calls"] = new JsonArray(ToolCallJson(toolCall, $"call_{id}", index: null));
@@ -295,7 +293,7 @@ public sealed class OpenAiTestServer : IAsyncDisposable
 
         try
         {
-            await StreamAsync(context, recorded, id, model, created, toolCall, text, usage).ConfigureAwait(false);
+            await StreamAsync(context, recorded, id, model, created, toolCall, repeat > 1 ? Enumerable.Repeat(text!, repeat) : Pieces(text ?? string.Empty), usage).ConfigureAwait(false);
             recorded.EndStream(abandoned: false);
         }
         catch (Exception e) when (e is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)
@@ -304,7 +302,7 @@ public sealed class OpenAiTestServer : IAsyncDisposable
         }
     }
 
-    private async Task StreamAsync(HttpContext context, OpenAiRecordedRequest recorded, string id, string model, long created, OpenAiScript? toolCall, string? text, JsonObject usage)
+    private async Task StreamAsync(HttpContext context, OpenAiRecordedRequest recorded, string id, string model, long created, OpenAiScript? toolCall, IEnumerable<string> pieces, JsonObject usage)
     {
         // Headers go out at once, as real servers do; the chunks follow (after StreamChunkDelay each).
         context.Response.ContentType = "text/event-stream";
@@ -327,7 +325,7 @@ public sealed class OpenAiTestServer : IAsyncDisposable
         else
         {
             var first = true;
-            foreach (var piece in Pieces(text!, StreamWordsPerChunk))
+            foreach (var piece in pieces)
             {
                 var delta = new JsonObject { ["content"] = piece };
                 if (first)
@@ -384,14 +382,13 @@ public sealed class OpenAiTestServer : IAsyncDisposable
         return (null, null);
     }
 
-    /// <summary>The answer in streamed pieces of <paramref name="wordsPerPiece"/> words, each following piece with its leading space.</summary>
-    private static IEnumerable<string> Pieces(string text, int wordsPerPiece)
+    /// <summary>The answer in streamed pieces: the first word, then each following word with its leading space.</summary>
+    private static IEnumerable<string> Pieces(string text)
     {
         var words = text.Split(' ');
-        for (var i = 0; i < words.Length; i += wordsPerPiece)
+        for (var i = 0; i < words.Length; i++)
         {
-            var piece = string.Join(' ', words, i, Math.Min(wordsPerPiece, words.Length - i));
-            yield return i == 0 ? piece : " " + piece;
+            yield return i == 0 ? words[i] : " " + words[i];
         }
     }
 
@@ -482,7 +479,7 @@ public enum OpenAiScriptKind
 
 /// <summary>One scripted answer of <see cref="OpenAiTestServer"/>, consumed by one request.</summary>
 public sealed record OpenAiScript(OpenAiScriptKind Kind, int Status = 200, TimeSpan? RetryAfter = null, TimeSpan Delay = default,
-    string? Text = null, string? ToolName = null, string? Arguments = null)
+    string? Text = null, string? ToolName = null, string? Arguments = null, int Repeat = 1)
 {
     /// <summary>Answer with this status (e.g. 429, 500) and an OpenAI-style error body; with <paramref name="retryAfter"/> a <c>Retry-After</c> header (whole seconds).</summary>
     public static OpenAiScript Fault(int status, TimeSpan? retryAfter = null) => new(OpenAiScriptKind.Fault, status, retryAfter);
@@ -492,6 +489,9 @@ public sealed record OpenAiScript(OpenAiScriptKind Kind, int Status = 200, TimeS
 
     /// <summary>Answer a chat request with exactly this text.</summary>
     public static OpenAiScript Reply(string text) => new(OpenAiScriptKind.Reply, Text: text);
+
+    /// <summary>Answer a chat request with <paramref name="piece"/> <paramref name="times"/> times over, streamed as one chunk per piece (a long answer that costs the server no memory).</summary>
+    public static OpenAiScript RepeatedReply(string piece, int times) => new(OpenAiScriptKind.Reply, Text: piece, Repeat: times);
 
     /// <summary>Answer a chat request by asking to call tool <paramref name="name"/> with these JSON arguments; the next request carries the tool's result.</summary>
     public static OpenAiScript CallTool(string name, string argumentsJson) => new(OpenAiScriptKind.ToolCall, ToolName: name, Arguments: argumentsJson);

@@ -28,7 +28,6 @@ public sealed class StreamingFaultTests(StreamingFaultHost host) : IClassFixture
     {
         host.TableProxy.Mode = StorageProxyMode.Forward;
         host.Model.StreamChunkDelay = TimeSpan.Zero;
-        host.Model.StreamWordsPerChunk = 1;
         host.Model.Reset();
         return Task.CompletedTask;
     }
@@ -119,9 +118,9 @@ public sealed class StreamingFaultTests(StreamingFaultHost host) : IClassFixture
         var (org, key) = await NewOrgAsync("sse-slow");
 
         // A long answer sent as fast as the worker takes it: more than every buffer between the model server and the client holds.
-        host.Model.StreamWordsPerChunk = 2_000;
+        // 200 MB in 16 KB pieces: loopback buffers autotune to megabytes at every hop, and they must not hold it all.
         var before = host.Model.ChatRequests.Count;
-        host.Model.Enqueue(OpenAiScript.Reply(string.Join(' ', Enumerable.Repeat("lorem", 4_000_000))));
+        host.Model.Enqueue(OpenAiScript.RepeatedReply(string.Concat(Enumerable.Repeat("lorem ", 16 * 1024 / 6)), 12_800));
         using var client = RawClient();
         using var request = RunRequest(key, "tell me everything");
         using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
