@@ -119,7 +119,7 @@ internal sealed class TableUsageStore : IRequestRateLimiter, IOrgDataOwner, IDef
         await _pending.FlushAsync(orgId, cancellationToken).ConfigureAwait(false);
         var table = await _tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
         var filter = TableClient.CreateQueryFilter(
-            $"PartitionKey eq {orgId.Value} and RowKey ge {UsageDetailKeys.DayStart(from)} and RowKey lt {UsageDetailKeys.DayStart(to.AddDays(1))}");
+            $"PartitionKey eq {orgId.Value} and RowKey ge {UsageDetailKeys.DayStart(from)} and RowKey lt {UsageDetailKeys.DayEnd(to)}");
         await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             yield return new UsageDetail(

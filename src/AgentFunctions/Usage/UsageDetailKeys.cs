@@ -9,7 +9,7 @@ namespace AgentFunctions.Usage;
 /// principal is the first 16 bytes of the SHA-256 of the principal in hex (principals may hold characters keys
 /// cannot) and slot the writing instance's counter slot (rows written before slots existed have none). <c>u</c> sorts
 /// after the day rows (digits), the counter rows (<c>c|</c>) and <c>rpm</c>, so one day's details are the range
-/// <c>[u|{day}|, u|{day+1}|)</c>. The agent and principal themselves are properties of the row. Changing this
+/// <c>[u|{day}|, u|{day}})</c>. The agent and principal themselves are properties of the row. Changing this
 /// scheme is a breaking change.
 /// </summary>
 internal static class UsageDetailKeys
@@ -22,6 +22,9 @@ internal static class UsageDetailKeys
         $"{DayStart(day)}{agent}|{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(principal)).AsSpan(0, 16))}|{slot}";
 
     public static string DayStart(DateOnly day) => $"{Prefix}{TableUsageStore.DayKey(day)}|";
+
+    /// <summary>Just after every detail key of <paramref name="day"/> (<c>}</c> sorts after <c>|</c>).</summary>
+    public static string DayEnd(DateOnly day) => $"{Prefix}{TableUsageStore.DayKey(day)}}}";
 
     public static DateOnly DayOf(string rowKey) =>
         DateOnly.ParseExact(rowKey.AsSpan(Prefix.Length, 8), "yyyyMMdd", CultureInfo.InvariantCulture);
