@@ -87,26 +87,15 @@ internal sealed partial class OrgContextMiddleware(
         var scopes = Defer(orgId);
         try
         {
-            try
-            {
-                await next(context).ConfigureAwait(false);
-                outcome = http is null || http.Response.StatusCode < 400 ? AccessOutcome.Allowed : AccessOutcome.Denied;
-            }
-            finally
-            {
-                await auditor.RecordAsync(
-                    new OrgAccessRecord(orgId, grant.Principal, context.FunctionDefinition.Name, action, outcome, context.TraceId()),
-                    CancellationToken.None).ConfigureAwait(false);
-                scopes.ForEach(s => s.Dispose());
-            }
-
-            if (http is not null)
-            {
-                await ResponseCompletion.CompleteAsync(context, http).ConfigureAwait(false);
-            }
+            await next(context).ConfigureAwait(false); // an HTTP answer is complete when this returns (ResponseCompletionMiddleware)
+            outcome = http is null || http.Response.StatusCode < 400 ? AccessOutcome.Allowed : AccessOutcome.Denied;
         }
         finally
         {
+            await auditor.RecordAsync(
+                new OrgAccessRecord(orgId, grant.Principal, context.FunctionDefinition.Name, action, outcome, context.TraceId()),
+                CancellationToken.None).ConfigureAwait(false);
+            scopes.ForEach(s => s.Dispose());
             await FlushAsync(orgId).ConfigureAwait(false);
         }
     }

@@ -14,6 +14,7 @@ internal static class TenancyRegistration
         services.TryAddSingleton<IOrgAccessPolicy, OpenOrgAccessPolicy>();
         services.TryAddSingleton<IOrgRetentionPolicy, KeepEverything>();
         services.TryAddSingleton<IOrgAccessAuditor>(sp => sp.GetRequiredService<LoggingOrgAccessAuditor>());
+        services.TryAddSingleton(TimeProvider.System);
         services.AddHostedService<DeferredWritesFlusher>();
         return services;
     }

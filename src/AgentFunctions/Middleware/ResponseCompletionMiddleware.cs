@@ -3,18 +3,28 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Middleware;
 
 namespace AgentFunctions.Middleware;
 
 /// <summary>
-/// Sends an invocation's HTTP answer completely before the invocation ends, so what the invocation still does afterwards
-/// (held writes) costs the caller nothing: a result the function returned is written here with its Content-Length
-/// (instead of by the worker after the pipeline) and the response is completed; a response the function already
-/// streamed is completed.
+/// Sends an HTTP invocation's answer completely as soon as the function returns, so what the invocation still does
+/// afterwards (the audit row and the held writes of <see cref="OrgContextMiddleware"/>) costs the caller nothing: a
+/// result the function returned is written here with its Content-Length (instead of by the worker after the whole
+/// pipeline) and the response is completed; a response the function streamed is completed.
 /// </summary>
-internal static class ResponseCompletion
+internal sealed class ResponseCompletionMiddleware : IFunctionsWorkerMiddleware
 {
-    public static async Task CompleteAsync(FunctionContext context, HttpContext http)
+    public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
+    {
+        await next(context).ConfigureAwait(false);
+        if (context.GetHttpContext() is { } http)
+        {
+            await CompleteAsync(context, http).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task CompleteAsync(FunctionContext context, HttpContext http)
     {
         try
         {
