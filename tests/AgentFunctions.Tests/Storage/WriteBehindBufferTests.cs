@@ -63,7 +63,7 @@ public sealed class WriteBehindBufferTests
         var buffer = new WriteBehindBuffer<int>(async (_, batch, _) =>
         {
             overlapped |= Interlocked.Increment(ref writing) > 1;
-            await Task.Delay(5);
+            await Task.Delay(5, CancellationToken.None);
             lock (written)
             {
                 written.AddRange(batch);
