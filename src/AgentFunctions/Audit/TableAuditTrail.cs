@@ -102,9 +102,9 @@ internal sealed partial class TableAuditTrail(
 
     public Task FlushAsync(OrgId orgId, CancellationToken cancellationToken) => _held.FlushAsync(orgId, cancellationToken);
 
-    public async Task FlushAllAsync(CancellationToken cancellationToken)
+    public async Task FlushAllAsync(bool failedOnly, CancellationToken cancellationToken)
     {
-        foreach (var orgId in _held.OrgsHolding())
+        foreach (var orgId in _held.OrgsHolding(failedOnly))
         {
             await _held.FlushAsync(orgId, cancellationToken).ConfigureAwait(false);
         }

@@ -2,6 +2,7 @@ using AgentFunctions.Errors;
 using AgentFunctions.Observability;
 using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Middleware;
 using Microsoft.Extensions.Logging;
@@ -61,6 +62,20 @@ internal sealed partial class OrgContextMiddleware(
         }
 
         using var telemetry = OrgTelemetry.Begin(logger, orgId);
+        var scopes = Defer(orgId);
+        try
+        {
+            await AuthorizeAndRunAsync(context, next, http, kind, orgId).ConfigureAwait(false);
+        }
+        finally
+        {
+            scopes.ForEach(s => s.Dispose());
+            await FlushAsync(orgId).ConfigureAwait(false);
+        }
+    }
+
+    private async Task AuthorizeAndRunAsync(FunctionContext context, FunctionExecutionDelegate next, HttpContext? http, InvocationKind kind, OrgId orgId)
+    {
         var action = http is null ? "queue" : $"{http.Request.Method} {http.Request.Path}";
         OrgAccessGrant grant;
         try
@@ -84,7 +99,6 @@ internal sealed partial class OrgContextMiddleware(
 
         context.GetOrgContext().Set(orgId, grant.Principal);
         var outcome = AccessOutcome.Failed;
-        var scopes = Defer(orgId);
         try
         {
             await next(context).ConfigureAwait(false); // an HTTP answer is complete when this returns (ResponseCompletionMiddleware)
@@ -95,12 +109,10 @@ internal sealed partial class OrgContextMiddleware(
             await auditor.RecordAsync(
                 new OrgAccessRecord(orgId, grant.Principal, context.FunctionDefinition.Name, action, outcome, context.TraceId()),
                 CancellationToken.None).ConfigureAwait(false);
-            scopes.ForEach(s => s.Dispose());
-            await FlushAsync(orgId).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Holds the usage and audit writes of this invocation until its answer is complete (<see cref="IDeferredWrites"/>).</summary>
+    /// <summary>Holds the usage (the rate limiter's admission too) and audit writes of this invocation until its answer is complete (<see cref="IDeferredWrites"/>).</summary>
     private List<IDisposable> Defer(OrgId orgId)
     {
         var scopes = new List<IDisposable>();

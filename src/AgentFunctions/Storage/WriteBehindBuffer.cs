@@ -57,8 +57,12 @@ internal sealed class WriteBehindBuffer<TEntry>(Func<OrgId, IReadOnlyList<TEntry
         }
     }
 
-    /// <summary>The orgs holding entries now.</summary>
-    public IReadOnlyList<OrgId> OrgsHolding() => [.. _orgs.Where(o => o.Value.Count > 0).Select(o => o.Key)];
+    /// <summary>
+    /// The orgs holding entries now; with <paramref name="failedOnly"/>, only those whose last write failed (the others'
+    /// entries belong to invocations still running, which write them when they end).
+    /// </summary>
+    public IReadOnlyList<OrgId> OrgsHolding(bool failedOnly) =>
+        [.. _orgs.Where(o => o.Value.Count > 0 && (!failedOnly || o.Value.Failed)).Select(o => o.Key)];
 
     /// <summary>
     /// Writes every entry the org held when called (and what arrives meanwhile within the same batches); returns once they
@@ -87,10 +91,20 @@ internal sealed class WriteBehindBuffer<TEntry>(Func<OrgId, IReadOnlyList<TEntry
                     return;
                 }
 
-                await write(orgId, batch, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await write(orgId, batch, cancellationToken).ConfigureAwait(false);
+                }
+                catch
+                {
+                    org.Failed = true;
+                    throw;
+                }
+
                 lock (org.Gate)
                 {
                     org.Entries.RemoveRange(0, batch.Length);
+                    org.Failed = false;
                 }
 
                 Interlocked.Add(ref _pending, -batch.Length);
@@ -137,6 +151,9 @@ internal sealed class WriteBehindBuffer<TEntry>(Func<OrgId, IReadOnlyList<TEntry
         public List<TEntry> Entries { get; } = [];
 
         public SemaphoreSlim Flushing { get; } = new(1, 1);
+
+        /// <summary>The last write failed: the entries wait for a retry, not for their invocations.</summary>
+        public bool Failed { get; set; }
 
         public int Count
         {

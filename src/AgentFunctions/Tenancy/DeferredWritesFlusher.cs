@@ -14,7 +14,7 @@ internal sealed partial class DeferredWritesFlusher(IEnumerable<IDeferredWrites>
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
-        await FlushAllAsync(cancellationToken).ConfigureAwait(false);
+        await FlushAllAsync(failedOnly: false, cancellationToken).ConfigureAwait(false);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -22,17 +22,17 @@ internal sealed partial class DeferredWritesFlusher(IEnumerable<IDeferredWrites>
         using var timer = new PeriodicTimer(Interval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
-            await FlushAllAsync(stoppingToken).ConfigureAwait(false);
+            await FlushAllAsync(failedOnly: true, stoppingToken).ConfigureAwait(false);
         }
     }
 
-    private async Task FlushAllAsync(CancellationToken cancellationToken)
+    private async Task FlushAllAsync(bool failedOnly, CancellationToken cancellationToken)
     {
         foreach (var area in areas)
         {
             try
             {
-                await area.FlushAllAsync(cancellationToken).ConfigureAwait(false);
+                await area.FlushAllAsync(failedOnly, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {

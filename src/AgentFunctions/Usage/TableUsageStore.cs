@@ -73,9 +73,9 @@ internal sealed class TableUsageStore : IRequestRateLimiter, IOrgDataOwner, IDef
 
     public Task FlushAsync(OrgId orgId, CancellationToken cancellationToken) => _pending.FlushAsync(orgId, cancellationToken);
 
-    public async Task FlushAllAsync(CancellationToken cancellationToken)
+    public async Task FlushAllAsync(bool failedOnly, CancellationToken cancellationToken)
     {
-        foreach (var orgId in _pending.OrgsHolding())
+        foreach (var orgId in _pending.OrgsHolding(failedOnly))
         {
             await _pending.FlushAsync(orgId, cancellationToken).ConfigureAwait(false);
         }
