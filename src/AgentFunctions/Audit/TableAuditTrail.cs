@@ -102,6 +102,8 @@ internal sealed partial class TableAuditTrail(
 
     public Task FlushAsync(OrgId orgId, CancellationToken cancellationToken) => _held.FlushAsync(orgId, cancellationToken);
 
+    public void LeaveForRetry(OrgId orgId) => _held.LeaveForRetry(orgId);
+
     public async Task FlushAllAsync(bool failedOnly, CancellationToken cancellationToken)
     {
         foreach (var orgId in _held.OrgsHolding(failedOnly))

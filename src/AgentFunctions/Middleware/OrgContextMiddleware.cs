@@ -63,16 +63,38 @@ internal sealed partial class OrgContextMiddleware(
 
         using var telemetry = OrgTelemetry.Begin(logger, orgId);
         var scopes = Defer(orgId);
+        Exception? failure = null;
         try
         {
             await AuthorizeAndRunAsync(context, next, http, kind, orgId).ConfigureAwait(false);
         }
+        catch (Exception e) when (Failed(e, out failure))
+        {
+            throw; // never reached: the filter only notes the failure
+        }
         finally
         {
             scopes.ForEach(s => s.Dispose());
-            await FlushAsync(orgId).ConfigureAwait(false);
+            if (failure is not null && IsStorageUnavailable(failure, context.CancellationToken))
+            {
+                // Writing now would wait out the storage budget a second time before the 503 is sent: the background retry writes them.
+                deferredWrites.ToList().ForEach(area => area.LeaveForRetry(orgId));
+            }
+            else
+            {
+                await FlushAsync(orgId).ConfigureAwait(false);
+            }
         }
     }
+
+    private static bool Failed(Exception exception, out Exception failure)
+    {
+        failure = exception;
+        return false;
+    }
+
+    private static bool IsStorageUnavailable(Exception failure, CancellationToken cancellationToken) =>
+        failure is ApiException { Code: ErrorCodes.StorageUnavailable } || StorageFailures.IsUnavailable(failure, cancellationToken);
 
     private async Task AuthorizeAndRunAsync(FunctionContext context, FunctionExecutionDelegate next, HttpContext? http, InvocationKind kind, OrgId orgId)
     {

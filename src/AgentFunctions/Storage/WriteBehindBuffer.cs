@@ -116,6 +116,15 @@ internal sealed class WriteBehindBuffer<TEntry>(Func<OrgId, IReadOnlyList<TEntry
         }
     }
 
+    /// <summary>Leaves what the org holds to the background retry (<see cref="OrgsHolding"/> with failedOnly), storage being unavailable.</summary>
+    public void LeaveForRetry(OrgId orgId)
+    {
+        if (_orgs.TryGetValue(orgId, out var org))
+        {
+            org.Failed = true;
+        }
+    }
+
     /// <summary>Drops what the org holds (its data is being deleted) once no flush of it is running.</summary>
     public async Task ForgetAsync(OrgId orgId, CancellationToken cancellationToken)
     {

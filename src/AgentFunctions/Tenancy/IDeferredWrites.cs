@@ -16,6 +16,9 @@ internal interface IDeferredWrites
     /// <summary>Writes what the area holds for the org; returns once it is stored.</summary>
     Task FlushAsync(OrgId orgId, CancellationToken cancellationToken);
 
+    /// <summary>Leaves what the area holds for the org to the background retry instead (storage is unavailable now).</summary>
+    void LeaveForRetry(OrgId orgId);
+
     /// <summary>
     /// Writes what the area holds for every org (shutdown), or with <paramref name="failedOnly"/> for the orgs whose last
     /// write failed (the background retry; the rest belongs to invocations still running).

@@ -73,6 +73,8 @@ internal sealed class TableUsageStore : IRequestRateLimiter, IOrgDataOwner, IDef
 
     public Task FlushAsync(OrgId orgId, CancellationToken cancellationToken) => _pending.FlushAsync(orgId, cancellationToken);
 
+    public void LeaveForRetry(OrgId orgId) => _pending.LeaveForRetry(orgId);
+
     public async Task FlushAllAsync(bool failedOnly, CancellationToken cancellationToken)
     {
         foreach (var orgId in _pending.OrgsHolding(failedOnly))
