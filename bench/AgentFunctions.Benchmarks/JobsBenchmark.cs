@@ -26,7 +26,7 @@ internal static class JobsBenchmark
 
         await using var model = await OpenAiTestServer.StartAsync();
         var host = new LocalHostFixture(LocalHostFixture.AgentFunctionsAssembly) { CheckResponsesAgainstOpenApi = false };
-        foreach (var (key, value) in Settings(model))
+        foreach (var (key, value) in Settings(model, AdminKey))
         {
             host.Environment[key] = value;
         }
@@ -74,12 +74,13 @@ internal static class JobsBenchmark
         }
     }
 
-    private static Dictionary<string, string?> Settings(OpenAiTestServer model) => new(StringComparer.Ordinal)
+    /// <summary>The app settings of the jobs benchmarks: multitenant, no auth, the model test server, no model retries.</summary>
+    internal static Dictionary<string, string?> Settings(OpenAiTestServer model, string adminKey) => new(StringComparer.Ordinal)
     {
         ["MULTITENANCY_ENABLED"] = "true",
         ["DEFAULT_ORG_ID"] = string.Empty,
         ["Auth__Enabled"] = "false",
-        ["ADMIN_API_KEY"] = AdminKey,
+        ["ADMIN_API_KEY"] = adminKey,
         ["OpenAI__Endpoint"] = model.OpenAIEndpoint.ToString(),
         ["OpenAI__ApiKey"] = "bench-key",
         ["OpenAI__ChatModel"] = "bench-chat",

@@ -146,6 +146,9 @@ public sealed class AgentRunFunctionsTests
             return Task.FromResult(Result);
         }
 
+        public Task<AgentRunResult> RunNewTurnAsync(OrgId orgId, AgentRunRequest request, string turnId, CancellationToken cancellationToken) =>
+            throw new NotSupportedException("Only jobs run new turns.");
+
         public async IAsyncEnumerable<AgentStreamUpdate> RunStreamingAsync(OrgId orgId, AgentRunRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
         {
             (Org, Request) = (orgId, request);
