@@ -12,6 +12,7 @@ internal static class Benchmarks
         ["jobs"] = JobsBenchmark.RunAsync,
         ["openai"] = OpenAiBenchmark.RunAsync,
         ["requests"] = RequestsPerRun.RunAsync,
+        ["job-requests"] = RequestsPerJob.RunAsync,
         ["mcp"] = McpBenchmark.RunAsync,
         ["framework"] = FrameworkBenchmark.RunAsync,
         ["load"] = LoadBenchmark.RunAsync,

@@ -59,6 +59,18 @@ internal sealed partial class Agent(
             return Replay(stored, request.ConversationId) with { Agent = request.Agent ?? AgentDefinition.DefaultName };
         }
 
+        return await RunTurnAsync(orgId, request, turnId, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<AgentRunResult> RunNewTurnAsync(OrgId orgId, AgentRunRequest request, string turnId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(turnId);
+        Validate(request, turnId);
+        return RunTurnAsync(orgId, request, turnId, cancellationToken);
+    }
+
+    private async Task<AgentRunResult> RunTurnAsync(OrgId orgId, AgentRunRequest request, string? turnId, CancellationToken cancellationToken)
+    {
         var run = await PrepareAsync(orgId, ForRequest(request), turnId, cancellationToken).ConfigureAwait(false);
         var (completion, replayed) = await RunCoreAsync(run, cancellationToken).ConfigureAwait(false);
         return replayed ?? Result(completion, run);

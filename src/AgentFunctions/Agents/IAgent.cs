@@ -11,5 +11,12 @@ internal interface IAgent
     /// <param name="turnId">Idempotency key of the turn (a job id): a turn already stored under it is returned, not run again.</param>
     Task<AgentRunResult> RunAsync(OrgId orgId, AgentRunRequest request, string? turnId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Like <see cref="RunAsync"/> with <paramref name="turnId"/>, for a caller that knows no turn can be stored under it yet
+    /// (a job's first attempt): the stored-turn lookup is skipped. The turn is still stored under the id, so a later
+    /// attempt finds it.
+    /// </summary>
+    Task<AgentRunResult> RunNewTurnAsync(OrgId orgId, AgentRunRequest request, string turnId, CancellationToken cancellationToken);
+
     IAsyncEnumerable<AgentStreamUpdate> RunStreamingAsync(OrgId orgId, AgentRunRequest request, CancellationToken cancellationToken);
 }

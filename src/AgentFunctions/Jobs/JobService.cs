@@ -110,7 +110,11 @@ internal sealed partial class JobService(
         AgentRunResult result;
         try
         {
-            result = await agent.RunAsync(orgId, new AgentRunRequest(claimed.Input, claimed.ConversationId) { Agent = claimed.Agent }, jobId, cancellationToken).ConfigureAwait(false);
+            // Every run follows a claim that counted it: on the first claim no earlier attempt can have stored the turn.
+            var request = new AgentRunRequest(claimed.Input, claimed.ConversationId) { Agent = claimed.Agent };
+            result = claimed.Attempts == 1
+                ? await agent.RunNewTurnAsync(orgId, request, jobId, cancellationToken).ConfigureAwait(false)
+                : await agent.RunAsync(orgId, request, jobId, cancellationToken).ConfigureAwait(false);
         }
         catch (ApiException refused) when (IsPermanent(refused))
         {

@@ -166,6 +166,7 @@ public sealed class JobServiceTests(AzuriteFixture azurite) : IClassFixture<Azur
         Assert.NotNull(done.CompletedAt);
         var call = Assert.Single(_agent.Calls);
         Assert.Equal((org, job.JobId, job.ConversationId), (call.Org, call.TurnId, call.Request.ConversationId));
+        Assert.True(Assert.Single(_agent.NewTurns)); // the first claim: no stored turn to look up
     }
 
     [Fact]
@@ -201,6 +202,7 @@ public sealed class JobServiceTests(AzuriteFixture azurite) : IClassFixture<Azur
         Assert.Equal(JobOutcome.Succeeded, outcome);
         var done = await service.GetAsync(org, job.JobId, default);
         Assert.Equal((JobStatus.Succeeded, 3, null), (done.Status, done.Attempts, done.Error));
+        Assert.Equal([true, false, false], _agent.NewTurns); // later attempts look for the turn an earlier one may have stored
     }
 
     [Fact]
@@ -268,6 +270,7 @@ public sealed class JobServiceTests(AzuriteFixture azurite) : IClassFixture<Azur
         Assert.NotNull(crashed);
         Assert.Equal(JobOutcome.Succeeded, outcome);
         Assert.Equal((JobStatus.Succeeded, 2), (done.Status, done.Attempts));
+        Assert.Equal([false], _agent.NewTurns); // the crashed claim may have stored the turn: it is looked up
     }
 
     [Fact]

@@ -11,6 +11,7 @@ namespace AgentFunctions.IntegrationTests.Jobs;
 internal sealed class ScriptedAgent : IAgent
 {
     private readonly ConcurrentQueue<(OrgId Org, AgentRunRequest Request, string? TurnId)> _calls = new();
+    private readonly ConcurrentQueue<bool> _newTurns = new();
     private int _failuresLeft;
 
     public Exception? Failure { get; set; }
@@ -27,8 +28,18 @@ internal sealed class ScriptedAgent : IAgent
         Failure = failure;
     }
 
-    public async Task<AgentRunResult> RunAsync(OrgId orgId, AgentRunRequest request, string? turnId, CancellationToken cancellationToken)
+    /// <summary>Which calls were first attempts (<see cref="IAgent.RunNewTurnAsync"/>), in call order.</summary>
+    public IReadOnlyList<bool> NewTurns => [.. _newTurns];
+
+    public Task<AgentRunResult> RunAsync(OrgId orgId, AgentRunRequest request, string? turnId, CancellationToken cancellationToken) =>
+        RunAsync(orgId, request, turnId, newTurn: false, cancellationToken);
+
+    public Task<AgentRunResult> RunNewTurnAsync(OrgId orgId, AgentRunRequest request, string turnId, CancellationToken cancellationToken) =>
+        RunAsync(orgId, request, turnId, newTurn: true, cancellationToken);
+
+    private async Task<AgentRunResult> RunAsync(OrgId orgId, AgentRunRequest request, string? turnId, bool newTurn, CancellationToken cancellationToken)
     {
+        _newTurns.Enqueue(newTurn);
         _calls.Enqueue((orgId, request, turnId));
         Entered.TrySetResult();
         if (Gate is { } gate)

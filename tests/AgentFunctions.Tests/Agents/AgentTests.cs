@@ -136,6 +136,20 @@ public sealed class AgentTests : IDisposable
     }
 
     [Fact]
+    public async Task RunNewTurnAsync_FirstAttempt_SkipsTheLookupAndStoresTheTurnUnderItsId()
+    {
+        var agent = CreateAgent();
+
+        var first = await agent.RunNewTurnAsync(Org, new AgentRunRequest("question", "conv-1"), "job-3", default);
+        var retried = await agent.RunAsync(Org, new AgentRunRequest("question", "conv-1"), "job-3", default);
+
+        Assert.DoesNotContain(nameof(FakeConversationStore.FindTurnAsync), _store.Calls.Take(_store.Calls.IndexOf(nameof(FakeConversationStore.AppendTurnAsync))));
+        Assert.Equal("job-3", Assert.Single(_store.Appended).Turn.TurnId);
+        Assert.Single(_chat.Calls);
+        Assert.Equal((first.Output, first.ConversationId), (retried.Output, retried.ConversationId));
+    }
+
+    [Fact]
     public async Task RunAsync_TurnAppendFails_TokensMeteredThenTheFailureRaised()
     {
         _store.FailAppend = new InvalidOperationException("storage down");
