@@ -128,10 +128,10 @@ internal sealed class VectorBlock
     /// Codes <paramref name="vector"/> as <c>scale · codes</c> (codes in [−127, 127], scale = max |x| / 127); returns the
     /// scale, the decoded vector's norm and its distance from the vector (computed in double, rounded up).
     /// </summary>
-    private static (float Scale, float CodeNorm, float Error) Quantize(ReadOnlySpan<float> vector, Span<sbyte> codes)
+    internal static (float Scale, float CodeNorm, float Error) Quantize(ReadOnlySpan<float> vector, Span<sbyte> codes)
     {
-        var largest = TensorPrimitives.MaxMagnitude(vector);
-        var scale = largest > 0 && float.IsFinite(largest) ? Math.Abs(largest) / CodeMax : 0f;
+        var largest = Math.Abs(TensorPrimitives.MaxMagnitude(vector));
+        var scale = largest > 0 && float.IsFinite(largest) ? largest / CodeMax : 0f;
         double norm = 0, error = 0;
         for (var i = 0; i < vector.Length; i++)
         {

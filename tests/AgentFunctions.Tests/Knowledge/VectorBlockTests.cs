@@ -59,6 +59,24 @@ public sealed class VectorBlockTests
         Assert.Equal(Enumerable.Range(0, 10).Select(i => 1000 + (i * 3)), nearest.Take(10).Select(n => n.Index));
     }
 
+    [Theory]
+    [InlineData(-0.9f)]
+    [InlineData(0.9f)]
+    public void Quantize_LargestComponentEitherSign_CodesWithinHalfAStepOfEveryComponent(float largest)
+    {
+        var random = new Random(8);
+        var vector = RandomUnit(random, 512).Select(x => x * 0.1f).ToArray();
+        vector[17] = largest;
+        var codes = new sbyte[vector.Length];
+
+        var (scale, _, error) = VectorBlock.Quantize(vector, codes);
+
+        Assert.Equal(0.9f / 127, scale, 1e-9f);
+        Assert.Equal(Math.Sign(largest) * 127, codes[17]);
+        Assert.All(vector.Zip(codes), pair => Assert.InRange(Math.Abs(pair.First - (scale * pair.Second)), 0, (scale / 2) + 1e-7f));
+        Assert.InRange(error, 0, MathF.Sqrt(vector.Length) * scale / 2);
+    }
+
     /// <summary>Checks the block against every row scored with <see cref="TensorPrimitives.Dot(ReadOnlySpan{float}, ReadOnlySpan{float})"/>, best first, ties by row.</summary>
     private static List<(int Index, float Score)> AssertExact(List<float[]> vectors, float[] query)
     {
