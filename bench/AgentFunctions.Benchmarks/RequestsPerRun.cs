@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -10,9 +11,11 @@ namespace AgentFunctions.Benchmarks;
 /// Table endpoint, through tools/LocalHost and the real worker (middleware, access policy, rate limit, audit,
 /// quota, agent, usage), for an org with both quotas, on a fresh and on a continued conversation; runs are
 /// sent one at a time, so every request counted between two drains belongs to one run.
-/// Critical-path storage time: the summed proxy time of a run's requests (they run one after another)
-/// against the two calls a turn fundamentally needs, taken from the same runs: the history query
-/// (<c>GET Conversations</c>) and the turn's transaction (<c>POST $batch</c>).
+/// Critical-path storage time: the time within a run (from sending the request to having read the whole answer) during
+/// which at least one storage request was open (the union of their intervals, so concurrent requests count once;
+/// writes made after the answer is complete count nothing), against the same union of the two calls a turn
+/// fundamentally needs, from the same runs: the history query (<c>GET Conversations</c>) and the turn's transaction (the
+/// <c>POST $batch</c> issued before the answer). Also the summed time of all of a run's requests.
 /// Usage: dotnet run -c Release --project bench/AgentFunctions.Benchmarks -- requests [runs]
 /// </summary>
 internal static class RequestsPerRun
@@ -72,9 +75,9 @@ internal static class RequestsPerRun
         }
     }
 
-    private static void Report(string name, List<List<(string Request, double Ms)>> perRun, int runs)
+    private static void Report(string name, List<MeasuredRun> perRun, int runs)
     {
-        var all = perRun.SelectMany(r => r).ToList();
+        var all = perRun.SelectMany(r => r.Requests).ToList();
         Console.WriteLine();
         Console.WriteLine($"{name}: {(double)all.Count / runs:F2} requests per run");
         foreach (var group in all.GroupBy(r => r.Request).OrderByDescending(g => g.Count()))
@@ -82,22 +85,52 @@ internal static class RequestsPerRun
             Console.WriteLine($"  {group.Key,-28} {(double)group.Count() / runs,6:F2} per run  mean {group.Average(g => g.Ms),7:F2} ms");
         }
 
-        var storage = perRun.Select(r => r.Sum(x => x.Ms)).ToList();
-        var fundamental = perRun.Select(r => r.Where(x => x.Request is "GET Conversations" or "POST $batch").Sum(x => x.Ms)).ToList();
-        Console.WriteLine($"  storage time per run: median {Median(storage):F2} ms, the two fundamental calls {Median(fundamental):F2} ms, ratio {Median(storage) / Median(fundamental):F2} (means {storage.Average() / fundamental.Average():F2})");
+        var summed = perRun.Select(r => r.Requests.Sum(x => x.Ms)).ToList();
+        var critical = perRun.Select(r => r.OpenWithin(_ => true)).ToList();
+        var fundamental = perRun.Select(r => r.OpenWithin(x => x.Request is "GET Conversations" or "POST $batch")).ToList();
+        var ratios = perRun.Select(r => r.OpenWithin(_ => true) / r.OpenWithin(x => x.Request is "GET Conversations" or "POST $batch")).ToList();
+        Console.WriteLine($"  summed storage time of all requests per run: median {Median(summed):F2} ms");
+        Console.WriteLine($"  critical-path storage time per run: median {Median(critical):F2} ms, the two fundamental calls {Median(fundamental):F2} ms, ratio of medians {Median(critical) / Median(fundamental):F2}, median of per-run ratios {Median(ratios):F2}, ratio of means {critical.Average() / fundamental.Average():F2}");
     }
 
-    private static async Task<List<List<(string Request, double Ms)>>> MeasureAsync(HttpClient client, StorageProxy proxy, int runs, string? conversation)
+    private static async Task<List<MeasuredRun>> MeasureAsync(HttpClient client, StorageProxy proxy, int runs, string? conversation)
     {
-        var perRun = new List<List<(string, double)>>();
+        var perRun = new List<MeasuredRun>();
         for (var i = 0; i < runs; i++)
         {
+            var sent = Stopwatch.GetTimestamp();
             await RunAsync(client, conversation);
+            var answered = Stopwatch.GetTimestamp();
             await Task.Delay(50); // anything written behind the response is flushed before the invocation ends
-            perRun.Add([.. proxy.Drain()]);
+            perRun.Add(new MeasuredRun(sent, answered, proxy.Drain()));
         }
 
         return perRun;
+    }
+
+    /// <summary>One run: when it was sent, when its answer was read, and the storage requests it caused.</summary>
+    private sealed record MeasuredRun(long Sent, long Answered, IReadOnlyList<ProxiedRequest> Requests)
+    {
+        /// <summary>Milliseconds between sending and the answer during which a matching request was open (intervals merged).</summary>
+        public double OpenWithin(Func<ProxiedRequest, bool> match)
+        {
+            var intervals = Requests.Where(match)
+                .Select(r => (Start: Math.Max(r.Started, Sent), End: Math.Min(r.Started + (long)(r.Ms * Stopwatch.Frequency / 1000), Answered)))
+                .Where(i => i.End > i.Start)
+                .OrderBy(i => i.Start)
+                .ToList();
+            long open = 0, coveredTo = long.MinValue;
+            foreach (var (start, end) in intervals)
+            {
+                if (end > coveredTo)
+                {
+                    open += end - Math.Max(start, coveredTo);
+                    coveredTo = end;
+                }
+            }
+
+            return open * 1000.0 / Stopwatch.Frequency;
+        }
     }
 
     private static async Task<string> RunAsync(HttpClient client, string? conversation)

@@ -30,7 +30,7 @@ public sealed class StorageProxy : IAsyncDisposable
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly int _target;
     private readonly CancellationTokenSource _stop = new();
-    private readonly ConcurrentQueue<(string Request, double Ms)> _requests = new();
+    private readonly ConcurrentQueue<ProxiedRequest> _requests = new();
     private readonly ConcurrentDictionary<TcpClient, byte> _open = new();
     private readonly Lock _gate = new();
     private readonly Task _accepting;
@@ -83,10 +83,10 @@ public sealed class StorageProxy : IAsyncDisposable
         }
     }
 
-    /// <summary>Takes every request counted since the last call: "METHOD /table-or-path" and its time to first answer byte.</summary>
-    public IReadOnlyList<(string Request, double Ms)> Drain()
+    /// <summary>Takes every request counted since the last call.</summary>
+    public IReadOnlyList<ProxiedRequest> Drain()
     {
-        var drained = new List<(string, double)>();
+        var drained = new List<ProxiedRequest>();
         while (_requests.TryDequeue(out var r))
         {
             drained.Add(r);
@@ -297,7 +297,7 @@ public sealed class StorageProxy : IAsyncDisposable
 
             if (Encoding.ASCII.GetString(buffer, 0, Math.Min(read, 5)) == "HTTP/" && pending.TryDequeue(out var request))
             {
-                _requests.Enqueue((request.Request, Stopwatch.GetElapsedTime(request.Started).TotalMilliseconds));
+                _requests.Enqueue(new ProxiedRequest(request.Request, request.Started, Stopwatch.GetElapsedTime(request.Started).TotalMilliseconds));
             }
 
             await to.WriteAsync(buffer.AsMemory(0, read), _stop.Token);

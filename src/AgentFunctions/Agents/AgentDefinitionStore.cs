@@ -6,6 +6,7 @@ using AgentFunctions.Tenancy;
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace AgentFunctions.Agents;
 
@@ -16,11 +17,39 @@ namespace AgentFunctions.Agents;
 /// with a 16,000-character <c>responseFormat</c>), <c>UpdatedAt</c>. One definition is one entity, written in one
 /// operation under the table's ETag; an org holds at most a few dozen, so "all of the org's agents" is one partition read.
 /// </summary>
-internal sealed partial class AgentDefinitionStore(TableProvider tables, TimeProvider time, ILogger<AgentDefinitionStore> logger) : IOrgDataOwner
+internal sealed partial class AgentDefinitionStore(TableProvider tables, TimeProvider time, IOptions<AgentOptions> options, ILogger<AgentDefinitionStore> logger) : IOrgDataOwner
 {
     public const string TableName = "Agents";
 
+    /// <summary>What runs read (a miss too), per org and name; every write on this instance removes its entry.</summary>
+    private readonly BoundedCache<(OrgId OrgId, string Name), RunDefinition> _forRuns = new(options.Value.CacheSize, time);
+
+    /// <summary>Counts writes on this instance, so a read that raced a write is not cached.</summary>
+    private long _writes;
+
     public string Area => "agents";
+
+    /// <summary>
+    /// The definition a run uses: read once per <see cref="AgentOptions.DefinitionCacheSeconds"/> on this instance. A write
+    /// on this instance is seen by the next run; one on another instance within that time.
+    /// </summary>
+    public async Task<StoredAgentDefinition?> FindForRunAsync(OrgId orgId, string name, CancellationToken cancellationToken)
+    {
+        AgentDefinitionRules.EnsureName(name);
+        if (_forRuns.TryGet((orgId, name), out var cached))
+        {
+            return cached.Definition;
+        }
+
+        var writesBefore = Interlocked.Read(ref _writes);
+        var found = await GetAsync(orgId, name, cancellationToken).ConfigureAwait(false);
+        if (options.Value.DefinitionCacheSeconds > 0 && Interlocked.Read(ref _writes) == writesBefore)
+        {
+            _forRuns.Set((orgId, name), new RunDefinition(found), TimeSpan.FromSeconds(options.Value.DefinitionCacheSeconds));
+        }
+
+        return found;
+    }
 
     public async Task<StoredAgentDefinition?> GetAsync(OrgId orgId, string name, CancellationToken cancellationToken)
     {
@@ -57,6 +86,7 @@ internal sealed partial class AgentDefinitionStore(TableProvider tables, TimePro
             ["UpdatedAt"] = updatedAt,
         };
         var table = await tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
+        Changed(orgId, definition.Name);
         Response response;
         try
         {
@@ -69,6 +99,7 @@ internal sealed partial class AgentDefinitionStore(TableProvider tables, TimePro
             throw PreconditionFailed(definition.Name);
         }
 
+        Changed(orgId, definition.Name);
         LogWritten(logger, orgId.Value, definition.Name);
         return new StoredAgentDefinition(definition, response.Headers.ETag?.ToString() ?? throw new InvalidOperationException("Table Storage returned no ETag."), updatedAt);
     }
@@ -78,6 +109,7 @@ internal sealed partial class AgentDefinitionStore(TableProvider tables, TimePro
     {
         AgentDefinitionRules.EnsureName(name);
         var table = await tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
+        Changed(orgId, name);
         try
         {
             var response = await table.DeleteEntityAsync(orgId.Value, name, ifMatch ?? ETag.All, cancellationToken).ConfigureAwait(false);
@@ -95,6 +127,7 @@ internal sealed partial class AgentDefinitionStore(TableProvider tables, TimePro
             return false;
         }
 
+        Changed(orgId, name);
         LogDeleted(logger, orgId.Value, name);
         return true;
     }
@@ -102,8 +135,18 @@ internal sealed partial class AgentDefinitionStore(TableProvider tables, TimePro
     public async Task DeleteAllAsync(OrgId orgId, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
+        Interlocked.Increment(ref _writes);
+        _forRuns.RemoveWhere(key => key.OrgId == orgId);
         var deleted = await table.DeleteOrgPartitionAsync(orgId, cancellationToken).ConfigureAwait(false);
+        _forRuns.RemoveWhere(key => key.OrgId == orgId);
         LogDeletedAll(logger, orgId.Value, deleted);
+    }
+
+    /// <summary>Before and after a write: a run reading meanwhile does not cache what it read, and the entry is gone.</summary>
+    private void Changed(OrgId orgId, string name)
+    {
+        Interlocked.Increment(ref _writes);
+        _forRuns.Remove((orgId, name));
     }
 
     private static StoredAgentDefinition ToStored(TableEntity entity)
@@ -118,6 +161,8 @@ internal sealed partial class AgentDefinitionStore(TableProvider tables, TimePro
 
     private static ApiException PreconditionFailed(string name) =>
         new(412, ErrorCodes.PreconditionFailed, $"Agent '{name}' does not match the request's precondition (If-Match / If-None-Match); read it again and retry.");
+
+    private sealed record RunDefinition(StoredAgentDefinition? Definition);
 
     [LoggerMessage(EventId = 1910, Level = LogLevel.Information, Message = "Agent {AgentName} written for org {OrgId}")]
     private static partial void LogWritten(ILogger logger, string orgId, string agentName);

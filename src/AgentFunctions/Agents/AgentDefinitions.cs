@@ -21,13 +21,18 @@ internal sealed class AgentDefinitions(
     public const int DefaultListLimit = 50;
     public const int MaxListLimit = 100;
 
-    /// <summary>The agent as it runs: the stored definition, or for <c>default</c> the org's own settings. 404 <c>agent_not_found</c> otherwise.</summary>
+    /// <summary>The agent as stored now: the stored definition, or for <c>default</c> the org's own settings. 404 <c>agent_not_found</c> otherwise.</summary>
     public async Task<StoredAgentDefinition> GetAsync(OrgId orgId, string name, CancellationToken cancellationToken)
     {
         AgentDefinitionRules.EnsureName(name);
         return await store.GetAsync(orgId, name, cancellationToken).ConfigureAwait(false)
             ?? (name == AgentDefinition.DefaultName ? await OrgDefaultAsync(orgId, cancellationToken).ConfigureAwait(false) : throw NotFound(name));
     }
+
+    /// <summary>The agent as it runs: like <see cref="GetAsync"/>, read through the store's per-instance cache for runs.</summary>
+    async Task<StoredAgentDefinition> IAgentDefinitionSource.GetAsync(OrgId orgId, string name, CancellationToken cancellationToken) =>
+        await store.FindForRunAsync(orgId, name, cancellationToken).ConfigureAwait(false)
+            ?? (name == AgentDefinition.DefaultName ? await OrgDefaultAsync(orgId, cancellationToken).ConfigureAwait(false) : throw NotFound(name));
 
     /// <summary>A page of the org's agents in name order, <c>default</c> included, continuing after <paramref name="cursor"/> (a name).</summary>
     public async Task<AgentDefinitionPage> ListAsync(OrgId orgId, int? limit, string? cursor, CancellationToken cancellationToken)

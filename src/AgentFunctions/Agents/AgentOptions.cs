@@ -48,4 +48,11 @@ internal sealed class AgentOptions
     /// <summary>How long a built framework agent is reused at most, in seconds.</summary>
     [Range(1, 86_400)]
     public int CacheSeconds { get; set; } = 600;
+
+    /// <summary>
+    /// How long an instance runs an agent from the definition it read, in seconds: a change made on this instance is used
+    /// at once, one made on another instance within this time. 0 reads the definition on every run.
+    /// </summary>
+    [Range(0, 3600)]
+    public int DefinitionCacheSeconds { get; set; } = 30;
 }

@@ -13,5 +13,5 @@ internal sealed class StoredAgentDirectory(AgentDefinitionStore store) : IAgentD
 
     public async ValueTask<bool> ExistsAsync(OrgId orgId, string name, CancellationToken cancellationToken) =>
         name == IAgentDirectory.DefaultAgent
-        || (AgentDefinitionRules.IsName(name) && await store.GetAsync(orgId, name, cancellationToken).ConfigureAwait(false) is not null);
+        || (AgentDefinitionRules.IsName(name) && await store.FindForRunAsync(orgId, name, cancellationToken).ConfigureAwait(false) is not null);
 }

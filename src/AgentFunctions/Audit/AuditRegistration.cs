@@ -15,6 +15,7 @@ internal static class AuditRegistration
         services.TryAddSingleton<IAuditTrail>(sp => sp.GetRequiredService<TableAuditTrail>());
         services.Replace(ServiceDescriptor.Singleton<IOrgAccessAuditor>(sp => sp.GetRequiredService<TableAuditTrail>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IOrgDataOwner, TableAuditTrail>(sp => sp.GetRequiredService<TableAuditTrail>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeferredWrites, TableAuditTrail>(sp => sp.GetRequiredService<TableAuditTrail>()));
         return services;
     }
 }

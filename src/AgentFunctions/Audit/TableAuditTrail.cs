@@ -24,19 +24,27 @@ namespace AgentFunctions.Audit;
 /// A refused foreign credential (<see cref="OrgAccessRecord.FoldBy"/>) is folded: one row per org, credential and
 /// minute (RowKey <c>{DateTime.MaxValue.Ticks - end of the minute:D19}-f{hash of org and credential}</c>, <c>Count</c>
 /// added under If-Match), written by one background writer per row and instance, never on the response path.
-/// A failed row write is logged as an error with the full event and does not fail the request;
-/// the log event is the second, independent copy.
+/// Access rows are held while the invocation runs and written when its answer is complete (<see cref="IDeferredWrites"/>;
+/// concurrent invocations of one org share one transaction); outside an invocation they are written at once.
+/// A failed row write is logged as an error with the full event and does not fail the request; the row stays held and
+/// is written by the next flush or the background retry. The log event is the second, independent copy.
 /// </summary>
 internal sealed partial class TableAuditTrail(
     TableProvider tables,
     IOrgRegistry registry,
     LoggingOrgAccessAuditor log,
     TimeProvider time,
-    ILogger<TableAuditTrail> logger) : IOrgAccessAuditor, IAuditTrail, IOrgDataOwner
+    ILogger<TableAuditTrail> logger) : IOrgAccessAuditor, IAuditTrail, IOrgDataOwner, IDeferredWrites
 {
     public const string TableName = "Audit";
     public const int MaxLimit = 1000;
     private const int MaxFoldAttempts = 8;
+    private const int MaxRowsPerTransaction = 100;
+    private const int MaxHeldRows = 10_000;
+
+    /// <summary>Access rows held while invocations run, written when each ends (<see cref="IDeferredWrites"/>).</summary>
+    private readonly WriteBehindBuffer<TableEntity> _held = new(
+        (orgId, rows, cancellationToken) => WriteRowsAsync(tables, rows, cancellationToken), MaxRowsPerTransaction, MaxHeldRows);
 
     /// <summary>Folded refusals not yet written, per row key (org|row).</summary>
     private readonly ConcurrentDictionary<string, FoldedRefusals> _folds = new(StringComparer.Ordinal);
@@ -68,8 +76,7 @@ internal sealed partial class TableAuditTrail(
 
             var now = time.GetUtcNow();
             var rowKey = string.Create(CultureInfo.InvariantCulture, $"{DateTime.MaxValue.Ticks - now.UtcTicks:D19}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}");
-            var table = await tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
-            await table.AddEntityAsync(new TableEntity(record.OrgId.Value, rowKey)
+            _held.Add(record.OrgId, new TableEntity(record.OrgId.Value, rowKey)
             {
                 ["At"] = now,
                 ["Principal"] = record.Principal,
@@ -78,12 +85,45 @@ internal sealed partial class TableAuditTrail(
                 ["Outcome"] = record.Outcome.ToString(),
                 ["TraceId"] = record.TraceId,
                 ["Reason"] = record.Reason,
-            }, cancellationToken).ConfigureAwait(false);
+            });
+            if (!_held.Deferring)
+            {
+                await _held.FlushAsync(record.OrgId, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (Exception e) when (e is Azure.RequestFailedException or AggregateException or InvalidOperationException or OperationCanceledException)
         {
+            // Still held: the next flush (or the background retry) writes it.
             LogAuditWriteFailed(logger, e, record.OrgId.Value, record.Principal, record.Function, record.Action, record.Outcome, record.TraceId);
         }
+    }
+
+    public IDisposable Defer(OrgId orgId) => _held.IsFull ? throw ApiException.StorageUnavailable() : _held.Defer();
+
+    public Task FlushAsync(OrgId orgId, CancellationToken cancellationToken) => _held.FlushAsync(orgId, cancellationToken);
+
+    public async Task FlushAllAsync(bool failedOnly, CancellationToken cancellationToken)
+    {
+        foreach (var orgId in _held.OrgsHolding(failedOnly))
+        {
+            await _held.FlushAsync(orgId, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// One transaction of the org's held rows. Upserts, not inserts: a retry of a transaction whose answer was lost writes
+    /// the same rows again instead of failing on them (a row's key and content never change).
+    /// </summary>
+    private static async Task WriteRowsAsync(TableProvider tables, IReadOnlyList<TableEntity> rows, CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
+        if (rows.Count == 1)
+        {
+            await table.UpsertEntityAsync(rows[0], TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        await table.SubmitTransactionAsync(rows.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<AuditPage> ReadAsync(OrgId orgId, int limit, string? cursor, CancellationToken cancellationToken)
@@ -104,6 +144,7 @@ internal sealed partial class TableAuditTrail(
             throw ApiException.InvalidRequest("cursor", "is not a cursor returned by this API.");
         }
 
+        await _held.FlushAsync(orgId, cancellationToken).ConfigureAwait(false); // this instance's own accesses first
         var table = await tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
         var events = new List<AuditEvent>(limit);
         string? last = null;
@@ -127,7 +168,7 @@ internal sealed partial class TableAuditTrail(
     }
 
     /// <summary>Waits for the folded refusals recorded so far to be written (tests, and nothing on a request's path).</summary>
-    internal async Task FlushAsync()
+    internal async Task WaitForFoldsAsync()
     {
         while (_folds.Values.Select(f => f.Writer).OfType<Task>().Where(t => !t.IsCompleted).ToList() is { Count: > 0 } writing)
         {
@@ -137,6 +178,7 @@ internal sealed partial class TableAuditTrail(
 
     public async Task DeleteAllAsync(OrgId orgId, CancellationToken cancellationToken)
     {
+        await _held.ForgetAsync(orgId, cancellationToken).ConfigureAwait(false);
         var table = await tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
         await table.DeleteOrgPartitionAsync(orgId, cancellationToken).ConfigureAwait(false);
     }

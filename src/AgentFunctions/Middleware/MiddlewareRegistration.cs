@@ -17,7 +17,7 @@ internal static class MiddlewareRegistration
 
     /// <summary>
     /// Exception handling first, then the invocation's model budget, then the admin check of admin functions, then the
-    /// org context for every invocation.
+    /// org context for every invocation, and innermost the completion of the HTTP answer as soon as the function returns.
     /// </summary>
     public static IFunctionsWorkerApplicationBuilder UseAgentFunctionsMiddleware(this IFunctionsWorkerApplicationBuilder builder)
     {
@@ -25,6 +25,7 @@ internal static class MiddlewareRegistration
         builder.UseMiddleware<ModelBudgetMiddleware>();
         builder.UseMiddleware<AdminOnlyMiddleware>();
         builder.UseMiddleware<OrgContextMiddleware>();
+        builder.UseMiddleware<ResponseCompletionMiddleware>();
         return builder;
     }
 }

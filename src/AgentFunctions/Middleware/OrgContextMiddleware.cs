@@ -2,6 +2,7 @@ using AgentFunctions.Errors;
 using AgentFunctions.Observability;
 using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Middleware;
 using Microsoft.Extensions.Logging;
@@ -10,7 +11,9 @@ using Microsoft.Extensions.Options;
 namespace AgentFunctions.Middleware;
 
 /// <summary>
-/// Resolve → validate → authorize → audit, then the function runs with its <see cref="OrgContext"/>.
+/// Resolve → validate → authorize, then the function runs with its <see cref="OrgContext"/> → audit; the invocation's usage
+/// and audit rows are held (<see cref="IDeferredWrites"/>) until the HTTP answer is complete and written before the
+/// invocation ends, so the caller does not wait for them.
 /// HTTP: the org comes from <c>X-Org-Id</c>, else from the caller's credential when it names exactly one org, else the
 /// default org. Queue: from the message's
 /// <c>orgId</c>; a message without a valid org is never processed as any org — it is logged and
@@ -22,6 +25,7 @@ internal sealed partial class OrgContextMiddleware(
     IOrgAccessPolicy policy,
     IOrgAccessAuditor auditor,
     IDeadLetters deadLetters,
+    IEnumerable<IDeferredWrites> deferredWrites,
     ILogger<OrgContextMiddleware> logger) : IFunctionsWorkerMiddleware
 {
     public const string OrgHeader = "X-Org-Id";
@@ -58,6 +62,20 @@ internal sealed partial class OrgContextMiddleware(
         }
 
         using var telemetry = OrgTelemetry.Begin(logger, orgId);
+        var scopes = Defer(orgId);
+        try
+        {
+            await AuthorizeAndRunAsync(context, next, http, kind, orgId).ConfigureAwait(false);
+        }
+        finally
+        {
+            scopes.ForEach(s => s.Dispose());
+            await FlushAsync(orgId).ConfigureAwait(false);
+        }
+    }
+
+    private async Task AuthorizeAndRunAsync(FunctionContext context, FunctionExecutionDelegate next, HttpContext? http, InvocationKind kind, OrgId orgId)
+    {
         var action = http is null ? "queue" : $"{http.Request.Method} {http.Request.Path}";
         OrgAccessGrant grant;
         try
@@ -83,7 +101,7 @@ internal sealed partial class OrgContextMiddleware(
         var outcome = AccessOutcome.Failed;
         try
         {
-            await next(context).ConfigureAwait(false);
+            await next(context).ConfigureAwait(false); // an HTTP answer is complete when this returns (ResponseCompletionMiddleware)
             outcome = http is null || http.Response.StatusCode < 400 ? AccessOutcome.Allowed : AccessOutcome.Denied;
         }
         finally
@@ -91,6 +109,42 @@ internal sealed partial class OrgContextMiddleware(
             await auditor.RecordAsync(
                 new OrgAccessRecord(orgId, grant.Principal, context.FunctionDefinition.Name, action, outcome, context.TraceId()),
                 CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Holds the usage (the rate limiter's admission too) and audit writes of this invocation until its answer is complete (<see cref="IDeferredWrites"/>).</summary>
+    private List<IDisposable> Defer(OrgId orgId)
+    {
+        var scopes = new List<IDisposable>();
+        try
+        {
+            foreach (var area in deferredWrites)
+            {
+                scopes.Add(area.Defer(orgId));
+            }
+        }
+        catch
+        {
+            scopes.ForEach(s => s.Dispose());
+            throw;
+        }
+
+        return scopes;
+    }
+
+    /// <summary>
+    /// Writes the invocation's held usage and audit rows (each area one request, concurrently) before the invocation ends.
+    /// A failure leaves them held for the background retry: the answer is already sent, and nothing is dropped.
+    /// </summary>
+    private async Task FlushAsync(OrgId orgId)
+    {
+        try
+        {
+            await Task.WhenAll(deferredWrites.Select(area => area.FlushAsync(orgId, CancellationToken.None))).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            LogHeldWritesFailed(logger, e, orgId.Value);
         }
     }
 
@@ -115,6 +169,9 @@ internal sealed partial class OrgContextMiddleware(
         var input = await context.BindInputAsync<string>(trigger).ConfigureAwait(false);
         return input.Value ?? string.Empty;
     }
+
+    [LoggerMessage(EventId = 1055, Level = LogLevel.Warning, Message = "Held usage and audit writes of org {OrgId} could not be written at the end of the invocation; they stay held and are retried")]
+    private static partial void LogHeldWritesFailed(ILogger logger, Exception exception, string orgId);
 
     [LoggerMessage(EventId = 1052, Level = LogLevel.Warning, Message = "Function {FunctionName} got a message without a valid orgId on queue {QueueName}; it was moved to the poison queue unprocessed")]
     private static partial void LogUnroutableMessage(ILogger logger, string functionName, string? queueName);

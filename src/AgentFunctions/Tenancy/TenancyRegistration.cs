@@ -5,7 +5,7 @@ namespace AgentFunctions.Tenancy;
 
 internal static class TenancyRegistration
 {
-    /// <summary>Tenancy settings, the per-invocation <see cref="OrgContext"/>, the open access policy, the log-only auditor and keep-everything retention as defaults.</summary>
+    /// <summary>Tenancy settings, the per-invocation <see cref="OrgContext"/>, the open access policy, the log-only auditor and keep-everything retention as defaults; the background retry of held writes (<see cref="DeferredWritesFlusher"/>).</summary>
     public static IServiceCollection AddTenancy(this IServiceCollection services)
     {
         services.AddOptions<TenancyOptions>().BindConfiguration(string.Empty).ValidateDataAnnotations().ValidateOnStart();
@@ -14,6 +14,8 @@ internal static class TenancyRegistration
         services.TryAddSingleton<IOrgAccessPolicy, OpenOrgAccessPolicy>();
         services.TryAddSingleton<IOrgRetentionPolicy, KeepEverything>();
         services.TryAddSingleton<IOrgAccessAuditor>(sp => sp.GetRequiredService<LoggingOrgAccessAuditor>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddHostedService<DeferredWritesFlusher>();
         return services;
     }
 }

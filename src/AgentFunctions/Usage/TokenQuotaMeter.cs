@@ -7,9 +7,9 @@ using AgentFunctions.Tenancy;
 namespace AgentFunctions.Usage;
 
 /// <summary>
-/// <c>tokensPerDay</c>: checked before each model call against today's recorded usage (UTC day),
-/// recorded after each run. Runs that pass the check concurrently may together overshoot the limit
-/// by at most their own usage; every later run of that day is refused.
+/// <c>tokensPerDay</c>: checked before each model call against today's usage (UTC day; this instance's exactly, other
+/// instances' as read at most <c>Usage__SyncMilliseconds</c> ago), recorded after each run. Runs that pass the check
+/// concurrently may together overshoot the limit by at most their own usage; every later run of that day is refused.
 /// </summary>
 internal sealed class TokenQuotaMeter(IOrgRegistry registry, TableUsageStore store, AgentMetrics metrics, TimeProvider time) : IUsageMeter
 {
@@ -22,8 +22,7 @@ internal sealed class TokenQuotaMeter(IOrgRegistry registry, TableUsageStore sto
         }
 
         var now = time.GetUtcNow();
-        var today = await store.GetDayAsync(orgId, DateOnly.FromDateTime(now.UtcDateTime), cancellationToken).ConfigureAwait(false);
-        if (today is not null && today.TotalTokens >= limit)
+        if (await store.GetTodayTokensAsync(orgId, cancellationToken).ConfigureAwait(false) >= limit)
         {
             metrics.RecordQuotaRefusal(orgId, "tokensPerDay");
             var midnight = new DateTimeOffset(now.UtcDateTime.Date.AddDays(1), TimeSpan.Zero);

@@ -29,7 +29,7 @@ public sealed class JobServiceTests(AzuriteFixture azurite) : IClassFixture<Azur
 
     private JobStore Store => new(new TableProvider(Tables));
 
-    private AgentDefinitionStore Agents => new(new TableProvider(Tables), TimeProvider.System, NullLogger<AgentDefinitionStore>.Instance);
+    private AgentDefinitionStore Agents => new(new TableProvider(Tables), TimeProvider.System, Options.Create(new AgentOptions()), NullLogger<AgentDefinitionStore>.Instance);
 
     private JobService Service(QueueServiceClient? queues = null) => new(
         Store,

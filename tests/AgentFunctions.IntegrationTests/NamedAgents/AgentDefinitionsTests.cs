@@ -23,7 +23,7 @@ public sealed class AgentDefinitionsTests : IClassFixture<AzuriteFixture>
 
     public AgentDefinitionsTests(AzuriteFixture azurite)
     {
-        _store = new AgentDefinitionStore(new TableProvider(new TableServiceClient(azurite.ConnectionString)), TimeProvider.System, NullLogger<AgentDefinitionStore>.Instance);
+        _store = new AgentDefinitionStore(new TableProvider(new TableServiceClient(azurite.ConnectionString)), TimeProvider.System, Settings, NullLogger<AgentDefinitionStore>.Instance);
         _agents = new AgentDefinitions(_store, new ConfigurationAgentSettings(Settings), [new NamedTools("get_record", "search_knowledge")], Settings);
     }
 

@@ -127,7 +127,7 @@ public sealed class AuditTrailTests(AzuriteFixture azurite) : IClassFixture<Azur
             {
                 FoldBy = i < 300 ? "key:intruder1" : "key:intruder2",
             }, ct));
-        await trail.FlushAsync();
+        await trail.WaitForFoldsAsync();
 
         var events = (await trail.ReadAsync(orgId, 10, null, default)).Events;
         var folded = events.Where(e => e.Reason == "forbidden").ToList();
@@ -155,7 +155,7 @@ public sealed class AuditTrailTests(AzuriteFixture azurite) : IClassFixture<Azur
         }
 
         blocked.Gate.SetResult();
-        await trail.FlushAsync();
+        await trail.WaitForFoldsAsync();
         Assert.Equal(1, Assert.Single((await trail.ReadAsync(existing, 10, null, default)).Events).Count);
         Assert.Empty((await trail.ReadAsync(OrgId.Parse("audit-timing-made-up"), 10, null, default)).Events);
     }

@@ -35,7 +35,7 @@ public sealed class OffboardingTests(AzuriteFixture azurite) : IClassFixture<Azu
         Assert.Equal(before, await OrgServices.SnapshotAsync(azurite, row => Belongs(row, kept)));
         var leftovers = await OrgServices.SnapshotAsync(azurite, row => Belongs(row, gone));
         Assert.All(leftovers, table => Assert.Empty(table.Value));
-        Assert.Contains(before, t => t.Key == TableUsageStore.TableName && t.Value.Count == 3);
+        Assert.Contains(before, t => t.Key == TableUsageStore.TableName && t.Value.Count == 2);
     }
 
     [Fact]

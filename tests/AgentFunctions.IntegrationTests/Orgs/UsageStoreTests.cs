@@ -50,20 +50,91 @@ public sealed class UsageStoreTests(AzuriteFixture azurite) : IClassFixture<Azur
     }
 
     [Fact]
-    public async Task TryAcquireAsync_ConcurrentBeyondLimit_AdmitsExactlyTheLimit()
+    public async Task TryAcquireAsync_ConcurrentBeyondLimitOnOneInstance_AdmitsExactlyTheLimit()
     {
-        using var instance1 = OrgServices.Create(azurite);
-        using var instance2 = OrgServices.Create(azurite);
-        var limiters = new IRequestRateLimiter[] { instance1.GetRequiredService<IRequestRateLimiter>(), instance2.GetRequiredService<IRequestRateLimiter>() };
+        using var services = OrgServices.Create(azurite);
+        var limiter = services.GetRequiredService<IRequestRateLimiter>();
         var orgId = OrgId.Parse("usage-rpm");
 
         var minuteBefore = DateTime.UtcNow.ToString("yyyyMMddHHmm", System.Globalization.CultureInfo.InvariantCulture);
-        var admitted = await Task.WhenAll(Enumerable.Range(0, 25).Select(i => limiters[i % 2].TryAcquireAsync(orgId, 10, default)));
+        var admitted = await Task.WhenAll(Enumerable.Range(0, 25).Select(_ => limiter.TryAcquireAsync(orgId, 10, default)));
         var minuteAfter = DateTime.UtcNow.ToString("yyyyMMddHHmm", System.Globalization.CultureInfo.InvariantCulture);
 
         // Exactly the limit within one minute; if the minute turned during the burst, a new window opened.
         Assert.Equal(minuteBefore == minuteAfter ? 10 : admitted.Count(a => a), admitted.Count(a => a));
         Assert.InRange(admitted.Count(a => a), 10, 20);
+    }
+
+    [Fact]
+    public async Task TryAcquireAsync_OtherInstanceUsedTheLimit_RefusedOnceItsCountersAreRead()
+    {
+        using var instance1 = OrgServices.Create(azurite);
+        using var instance2 = OrgServices.Create(azurite, ("Usage:SyncMilliseconds", "0"));
+        var (limiter1, limiter2) = (instance1.GetRequiredService<IRequestRateLimiter>(), instance2.GetRequiredService<IRequestRateLimiter>());
+        var orgId = OrgId.Parse("usage-rpm-two");
+
+        var window = DateTime.UtcNow.Minute;
+        var first = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => limiter1.TryAcquireAsync(orgId, 4, default)));
+        var second = await limiter2.TryAcquireAsync(orgId, 4, default);
+
+        Assert.All(first, Assert.True);
+        if (DateTime.UtcNow.Minute == window)
+        {
+            Assert.False(second); // instance 2 counts instance 1's slot: the org's limit, not each instance's
+        }
+    }
+
+    [Fact]
+    public async Task AddAsync_Deferred_HeldUntilFlushedThenOneTransaction()
+    {
+        using var services = OrgServices.Create(azurite);
+        var store = services.GetRequiredService<TableUsageStore>();
+        var orgId = OrgId.Parse("usage-held");
+
+        using (((IDeferredWrites)store).Defer(orgId))
+        {
+            await store.AddAsync(orgId, UsageEntry.Chat("default", new AgentUsage(10, 3)), default);
+            await store.AddAsync(orgId, UsageEntry.Chat("helper", new AgentUsage(5, 1)), default);
+            Assert.Equal(19, await store.GetTodayTokensAsync(orgId, default)); // held usage counts for the quota at once
+            Assert.Empty(await OrgRowsAsync(orgId));
+        }
+
+        await ((IDeferredWrites)store).FlushAsync(orgId, default);
+
+        var rows = await OrgRowsAsync(orgId);
+        Assert.Equal(["c|" + store.Slot], rows.Where(r => r.RowKey.StartsWith("c|", StringComparison.Ordinal)).Select(r => r.RowKey));
+        Assert.Equal(2, rows.Count(r => r.RowKey.StartsWith("u|", StringComparison.Ordinal) && r.RowKey.EndsWith("|" + store.Slot, StringComparison.Ordinal)));
+        Assert.Equal(new UsageDay(Today.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), 15, 4, 2), await store.GetDayAsync(orgId, Today, default));
+    }
+
+    [Fact]
+    public async Task FlushAsync_StorageFailing_KeepsEntriesAndWritesThemOnTheNextFlush()
+    {
+        await using var proxy = new StorageProxy(azurite.TablePort);
+        using var services = OrgServices.Create(azurite,
+            ("AzureWebJobsStorage", StorageProxy.ConnectionString(azurite, table: proxy)), ("Storage:MaxRetries", "0"), ("Storage:NetworkTimeout", "00:00:02"));
+        var store = services.GetRequiredService<TableUsageStore>();
+        var orgId = OrgId.Parse("usage-retried");
+        await store.AddAsync(orgId, UsageEntry.Chat("default", new AgentUsage(1, 1)), default); // tables exist before the outage
+
+        proxy.Mode = StorageProxyMode.Refuse;
+        using (((IDeferredWrites)store).Defer(orgId))
+        {
+            await store.AddAsync(orgId, UsageEntry.Chat("default", new AgentUsage(20, 2)), default);
+        }
+
+        await Assert.ThrowsAnyAsync<Exception>(() => ((IDeferredWrites)store).FlushAsync(orgId, default));
+        proxy.Mode = StorageProxyMode.Forward;
+        await ((IDeferredWrites)store).FlushAllAsync(failedOnly: true, default); // what the background retry does
+
+        Assert.Equal(24, (await store.GetDayAsync(orgId, Today, default))!.TotalTokens);
+    }
+
+    private async Task<List<Azure.Data.Tables.TableEntity>> OrgRowsAsync(OrgId orgId)
+    {
+        var table = new Azure.Data.Tables.TableServiceClient(azurite.ConnectionString).GetTableClient(TableUsageStore.TableName);
+        await table.CreateIfNotExistsAsync();
+        return [.. table.Query<Azure.Data.Tables.TableEntity>(Azure.Data.Tables.TableClient.CreateQueryFilter($"PartitionKey eq {orgId.Value}"))];
     }
 
     [Fact]

@@ -183,7 +183,7 @@ public sealed class OrgContextMiddlewareTests
     }
 
     private OrgContextMiddleware Middleware(TenancyOptions options) =>
-        new(new FunctionCatalog(), Options.Create(options), _policy, _auditor, _deadLetters, NullLogger<OrgContextMiddleware>.Instance);
+        new(new FunctionCatalog(), Options.Create(options), _policy, _auditor, _deadLetters, [], NullLogger<OrgContextMiddleware>.Instance);
 
     private Task Next(FunctionContext context)
     {
