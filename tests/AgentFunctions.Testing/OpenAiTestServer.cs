@@ -225,6 +225,7 @@ public sealed class OpenAiTestServer : IAsyncDisposable
                     context.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
                 }
 
+                recorded.EndStream(abandoned: false);
                 await context.Response.WriteAsJsonAsync(new { error = new { message = $"Scripted fault {step.Status}.", type = "test_fault", code = step.Status.ToString(CultureInfo.InvariantCulture) } }).ConfigureAwait(false);
                 return;
             case OpenAiScriptKind.Delay:
@@ -235,6 +236,7 @@ public sealed class OpenAiTestServer : IAsyncDisposable
                 catch (OperationCanceledException)
                 {
                     recorded.EndWait(abandoned: true);
+                    recorded.EndStream(abandoned: true);
                     return;
                 }
 
@@ -246,6 +248,11 @@ public sealed class OpenAiTestServer : IAsyncDisposable
                 break;
         }
 
+        if (!recorded.Stream || kind == OpenAiRequestKind.Embeddings)
+        {
+            recorded.EndStream(abandoned: false);
+        }
+
         if (kind == OpenAiRequestKind.Embeddings)
         {
             await WriteEmbeddingsAsync(context, recorded).ConfigureAwait(false);
@@ -255,15 +262,16 @@ public sealed class OpenAiTestServer : IAsyncDisposable
         var id = $"chatcmpl-{Interlocked.Increment(ref _sequence)}";
         var model = recorded.Model ?? deployment ?? "test-model";
         var toolCall = step?.Kind == OpenAiScriptKind.ToolCall ? step : null;
+        var repeat = step?.Repeat ?? 1;
         var text = toolCall is null ? step?.Text ?? Responder(recorded) : null;
         var promptTokens = recorded.Messages.Sum(m => CountTokens(m.Content));
-        var completionTokens = toolCall is null ? CountTokens(text) : CountTokens(toolCall.Arguments) + 1;
+        var completionTokens = toolCall is null ? CountTokens(text) * repeat : CountTokens(toolCall.Arguments) + 1;
         var usage = new JsonObject { ["prompt_tokens"] = promptTokens, ["completion_tokens"] = completionTokens, ["total_tokens"] = promptTokens + completionTokens };
         var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
         if (!recorded.Stream)
         {
-            var message = new JsonObject { ["role"] = "assistant", ["content"] = text };
+            var message = new JsonObject { ["role"] = "assistant", ["content"] = repeat > 1 ? string.Concat(Enumerable.Repeat(text, repeat)) : text };
             if (toolCall is not null)
             {
                 message["tool_calls"] = new JsonArray(ToolCallJson(toolCall, $"call_{id}", index: null));
@@ -283,6 +291,19 @@ public sealed class OpenAiTestServer : IAsyncDisposable
             return;
         }
 
+        try
+        {
+            await StreamAsync(context, recorded, id, model, created, toolCall, repeat > 1 ? Enumerable.Repeat(text!, repeat) : Pieces(text ?? string.Empty), usage).ConfigureAwait(false);
+            recorded.EndStream(abandoned: false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)
+        {
+            recorded.EndStream(abandoned: true);
+        }
+    }
+
+    private async Task StreamAsync(HttpContext context, OpenAiRecordedRequest recorded, string id, string model, long created, OpenAiScript? toolCall, IEnumerable<string> pieces, JsonObject usage)
+    {
         // Headers go out at once, as real servers do; the chunks follow (after StreamChunkDelay each).
         context.Response.ContentType = "text/event-stream";
         await context.Response.StartAsync(context.RequestAborted).ConfigureAwait(false);
@@ -304,7 +325,7 @@ public sealed class OpenAiTestServer : IAsyncDisposable
         else
         {
             var first = true;
-            foreach (var piece in Pieces(text!))
+            foreach (var piece in pieces)
             {
                 var delta = new JsonObject { ["content"] = piece };
                 if (first)
@@ -458,7 +479,7 @@ public enum OpenAiScriptKind
 
 /// <summary>One scripted answer of <see cref="OpenAiTestServer"/>, consumed by one request.</summary>
 public sealed record OpenAiScript(OpenAiScriptKind Kind, int Status = 200, TimeSpan? RetryAfter = null, TimeSpan Delay = default,
-    string? Text = null, string? ToolName = null, string? Arguments = null)
+    string? Text = null, string? ToolName = null, string? Arguments = null, int Repeat = 1)
 {
     /// <summary>Answer with this status (e.g. 429, 500) and an OpenAI-style error body; with <paramref name="retryAfter"/> a <c>Retry-After</c> header (whole seconds).</summary>
     public static OpenAiScript Fault(int status, TimeSpan? retryAfter = null) => new(OpenAiScriptKind.Fault, status, retryAfter);
@@ -468,6 +489,9 @@ public sealed record OpenAiScript(OpenAiScriptKind Kind, int Status = 200, TimeS
 
     /// <summary>Answer a chat request with exactly this text.</summary>
     public static OpenAiScript Reply(string text) => new(OpenAiScriptKind.Reply, Text: text);
+
+    /// <summary>Answer a chat request with <paramref name="piece"/> <paramref name="times"/> times over, streamed as one chunk per piece (a long answer that costs the server no memory).</summary>
+    public static OpenAiScript RepeatedReply(string piece, int times) => new(OpenAiScriptKind.Reply, Text: piece, Repeat: times);
 
     /// <summary>Answer a chat request by asking to call tool <paramref name="name"/> with these JSON arguments; the next request carries the tool's result.</summary>
     public static OpenAiScript CallTool(string name, string argumentsJson) => new(OpenAiScriptKind.ToolCall, ToolName: name, Arguments: argumentsJson);
@@ -481,6 +505,7 @@ public sealed record OpenAiRecordedRequest(
     string Method, string PathAndQuery, OpenAiRequestKind Kind, string? Deployment, string Body, IReadOnlyDictionary<string, string> Headers)
 {
     private readonly TaskCompletionSource<bool> _abandonedDuringWait = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<bool> _streamAbandoned = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private JsonElement? _json;
 
     /// <summary>
@@ -489,6 +514,12 @@ public sealed record OpenAiRecordedRequest(
     /// request. Proves a client-side timeout without timing the client.
     /// </summary>
     public Task<bool> AbandonedDuringWait => _abandonedDuringWait.Task;
+
+    /// <summary>
+    /// Completes when the server is done with the request: true when a streamed answer was cut because the client went
+    /// away before its end, false otherwise. Proves that a client stopped reading the model's stream, and when.
+    /// </summary>
+    public Task<bool> StreamAbandoned => _streamAbandoned.Task;
 
     /// <summary>The parsed body.</summary>
     public JsonElement Json => _json ??= JsonDocument.Parse(Body.Length == 0 ? "{}" : Body).RootElement.Clone();
@@ -526,6 +557,8 @@ public sealed record OpenAiRecordedRequest(
     public string? LastUserMessage => Messages.LastOrDefault(m => m.Role == "user")?.Content;
 
     internal void EndWait(bool abandoned) => _abandonedDuringWait.TrySetResult(abandoned);
+
+    internal void EndStream(bool abandoned) => _streamAbandoned.TrySetResult(abandoned);
 
     private string? String(string name) => Json.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 

@@ -1,13 +1,10 @@
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using AgentFunctions.Agents;
-using AgentFunctions.Errors;
 using AgentFunctions.Http;
 using AgentFunctions.Serialization;
 using AgentFunctions.Storage;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 
 namespace AgentFunctions.Functions;
 
@@ -15,23 +12,23 @@ namespace AgentFunctions.Functions;
 /// Writes a streamed agent run as server-sent events: <c>event: delta</c> with <c>{"text": "..."}</c> per piece of
 /// text, then one <c>event: done</c> with the same object as the JSON response. The response starts only with the
 /// first update, so a run refused before any output (quota, no model) is an ordinary problem+json response; a
-/// failure after that ends the stream with <c>event: error</c> carrying the problem object, and is rethrown.
+/// failure after that ends the stream with <c>event: error</c> carrying the problem object (the same code as a JSON
+/// answer: <c>storage_unavailable</c> for a storage outage), and is rethrown. The run goes with its
+/// <see cref="EventStream"/>: a client that disconnects or stops reading cancels it.
 /// </summary>
 internal static class AgentEvents
 {
-    public const string ContentType = "text/event-stream";
-
     public static bool IsRequested(HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals(ContentType, StringComparison.OrdinalIgnoreCase));
+        return request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals(EventStream.ContentType, StringComparison.OrdinalIgnoreCase));
     }
 
-    public static async Task WriteAsync(HttpResponse response, IAsyncEnumerable<AgentStreamUpdate> updates, string traceId, CancellationToken cancellationToken)
+    public static async Task WriteAsync(EventStream stream, IAsyncEnumerable<AgentStreamUpdate> updates, string traceId)
     {
-        ArgumentNullException.ThrowIfNull(response);
+        ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(updates);
-        var enumerator = updates.GetAsyncEnumerator(cancellationToken);
+        var enumerator = updates.GetAsyncEnumerator(stream.Token);
         await using (enumerator.ConfigureAwait(false))
         {
             if (!await enumerator.MoveNextAsync().ConfigureAwait(false))
@@ -39,11 +36,7 @@ internal static class AgentEvents
                 throw new InvalidOperationException("An agent stream must end with a result.");
             }
 
-            response.StatusCode = StatusCodes.Status200OK;
-            response.ContentType = ContentType;
-            response.Headers.CacheControl = "no-cache";
-            response.Headers["X-Accel-Buffering"] = "no";
-            response.HttpContext.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+            stream.Start();
             try
             {
                 do
@@ -51,33 +44,26 @@ internal static class AgentEvents
                     var update = enumerator.Current;
                     if (update.Result is { } result)
                     {
-                        await WriteEventAsync(response, "done", result, cancellationToken).ConfigureAwait(false);
+                        await WriteEventAsync(stream, "done", result).ConfigureAwait(false);
                     }
                     else if (update.Delta is { Length: > 0 } text)
                     {
-                        await WriteEventAsync(response, "delta", new Delta(text), cancellationToken).ConfigureAwait(false);
+                        await WriteEventAsync(stream, "delta", new Delta(text)).ConfigureAwait(false);
                     }
                 }
                 while (await enumerator.MoveNextAsync().ConfigureAwait(false));
             }
-            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (e is not OperationCanceledException || !stream.Token.IsCancellationRequested)
             {
-                var problem = e is ApiException api ? Problem.From(api, traceId)
-                    : StorageFailures.IsUnavailable(e, cancellationToken) ? Problem.From(ApiException.StorageUnavailable(), traceId)
-                    : Problem.Internal(traceId);
-                await WriteEventAsync(response, "error", problem, CancellationToken.None).ConfigureAwait(false);
+                await WriteEventAsync(stream, "error", Problem.From(StorageFailures.AsApiError(e, stream.Token), traceId)).ConfigureAwait(false);
                 throw;
             }
         }
     }
 
-    private static async Task WriteEventAsync<T>(HttpResponse response, string name, T data, CancellationToken cancellationToken)
-    {
-        // Serialized JSON has no raw line breaks, so one data line always holds the whole object.
-        var json = JsonSerializer.Serialize(data, ApiJson.Options);
-        await response.Body.WriteAsync(Encoding.UTF8.GetBytes($"event: {name}\ndata: {json}\n\n"), cancellationToken).ConfigureAwait(false);
-        await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
-    }
+    // Serialized JSON has no raw line breaks, so one data line always holds the whole object.
+    private static Task WriteEventAsync<T>(EventStream stream, string name, T data) =>
+        stream.WriteEventAsync(name, JsonSerializer.Serialize(data, ApiJson.Options));
 
     private sealed record Delta([property: JsonPropertyName("text")] string Text);
 }

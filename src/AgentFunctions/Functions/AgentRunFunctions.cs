@@ -4,11 +4,12 @@ using AgentFunctions.Middleware;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Options;
 
 namespace AgentFunctions.Functions;
 
 /// <summary>The agent endpoint (<c>POST /api/agent/run</c>).</summary>
-internal sealed class AgentRunFunctions(IAgent agent)
+internal sealed class AgentRunFunctions(IAgent agent, IOptions<StreamingOptions> streaming)
 {
     /// <summary><c>POST /api/agent/run</c>: JSON, or server-sent events with <c>Accept: text/event-stream</c>.</summary>
     [Function(nameof(RunAgent))]
@@ -24,8 +25,8 @@ internal sealed class AgentRunFunctions(IAgent agent)
         var orgId = context.GetOrgId();
         if (AgentEvents.IsRequested(request))
         {
-            await AgentEvents.WriteAsync(request.HttpContext.Response, agent.RunStreamingAsync(orgId, body, cancellationToken), context.TraceId(), cancellationToken)
-                .ConfigureAwait(false);
+            using var stream = new EventStream(request.HttpContext.Response, streaming.Value.StreamWriteTimeout, cancellationToken);
+            await AgentEvents.WriteAsync(stream, agent.RunStreamingAsync(orgId, body, stream.Token), context.TraceId()).ConfigureAwait(false);
             return new EmptyResult();
         }
 

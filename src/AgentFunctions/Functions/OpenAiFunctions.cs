@@ -4,11 +4,12 @@ using AgentFunctions.OpenAi;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Options;
 
 namespace AgentFunctions.Functions;
 
 /// <summary>The OpenAI-compatible API (<c>/api/v1</c>): models, chat completions, responses. Errors use OpenAI's envelope.</summary>
-internal sealed class OpenAiFunctions(OpenAiModels models, OpenAiChatCompletions chat, OpenAiResponses responses)
+internal sealed class OpenAiFunctions(OpenAiModels models, OpenAiChatCompletions chat, OpenAiResponses responses, IOptions<StreamingOptions> streaming)
 {
     /// <summary>Largest accepted body: a chat completion carries its whole history.</summary>
     private const int MaxBodyBytes = 1024 * 1024;
@@ -52,7 +53,8 @@ internal sealed class OpenAiFunctions(OpenAiModels models, OpenAiChatCompletions
         var response = request.HttpContext.Response;
         if (call.Stream)
         {
-            await OpenAiHttp.WriteEventsAsync(response, chat.StreamAsync(orgId, call, context.TraceId(), cancellationToken), doneSentinel: true, cancellationToken).ConfigureAwait(false);
+            using var stream = new EventStream(response, streaming.Value.StreamWriteTimeout, cancellationToken);
+            await OpenAiHttp.WriteEventsAsync(stream, chat.StreamAsync(orgId, call, context.TraceId(), stream.Token), doneSentinel: true).ConfigureAwait(false);
         }
         else
         {
@@ -76,7 +78,8 @@ internal sealed class OpenAiFunctions(OpenAiModels models, OpenAiChatCompletions
         var response = request.HttpContext.Response;
         if (prepared.Request.Stream)
         {
-            await OpenAiHttp.WriteEventsAsync(response, responses.StreamAsync(orgId, prepared, cancellationToken), doneSentinel: false, cancellationToken).ConfigureAwait(false);
+            using var stream = new EventStream(response, streaming.Value.StreamWriteTimeout, cancellationToken);
+            await OpenAiHttp.WriteEventsAsync(stream, responses.StreamAsync(orgId, prepared, stream.Token), doneSentinel: false).ConfigureAwait(false);
         }
         else
         {

@@ -1,10 +1,8 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using AgentFunctions.Errors;
 using AgentFunctions.OpenAi;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 
 namespace AgentFunctions.Http;
 
@@ -46,35 +44,26 @@ internal static class OpenAiHttp
     }
 
     /// <summary>
-    /// Server-sent events, started with the first event (so a refusal before it is an ordinary error response); then
-    /// <c>data: [DONE]</c> when <paramref name="doneSentinel"/> (Chat Completions ends so, Responses does not).
+    /// Server-sent events on <paramref name="stream"/> (produced with its token), started with the first event (so a refusal
+    /// before it is an ordinary error response); then <c>data: [DONE]</c> when <paramref name="doneSentinel"/> (Chat
+    /// Completions ends so, Responses does not).
     /// </summary>
-    internal static async Task WriteEventsAsync(HttpResponse response, IAsyncEnumerable<OpenAiEvent> events, bool doneSentinel, CancellationToken cancellationToken)
+    internal static async Task WriteEventsAsync(EventStream stream, IAsyncEnumerable<OpenAiEvent> events, bool doneSentinel)
     {
-        var started = false;
-        await foreach (var item in events.WithCancellation(cancellationToken).ConfigureAwait(false))
+        await foreach (var item in events.WithCancellation(stream.Token).ConfigureAwait(false))
         {
-            if (!started)
+            if (!stream.Started)
             {
-                response.StatusCode = StatusCodes.Status200OK;
-                response.ContentType = "text/event-stream";
-                response.Headers.CacheControl = "no-cache";
-                response.Headers["X-Accel-Buffering"] = "no";
-                response.HttpContext.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-                started = true;
+                stream.Start();
             }
 
             // Serialized JSON has no raw line breaks, so one data line always holds the whole object.
-            var json = JsonSerializer.Serialize(item.Data, item.Data.GetType(), OpenAiJson.Options);
-            var text = item.Name is null ? $"data: {json}\n\n" : $"event: {item.Name}\ndata: {json}\n\n";
-            await response.Body.WriteAsync(Encoding.UTF8.GetBytes(text), cancellationToken).ConfigureAwait(false);
-            await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
+            await stream.WriteEventAsync(item.Name, JsonSerializer.Serialize(item.Data, item.Data.GetType(), OpenAiJson.Options)).ConfigureAwait(false);
         }
 
-        if (doneSentinel && started)
+        if (doneSentinel && stream.Started)
         {
-            await response.Body.WriteAsync("data: [DONE]\n\n"u8.ToArray(), cancellationToken).ConfigureAwait(false);
-            await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
+            await stream.WriteAsync("data: [DONE]\n\n").ConfigureAwait(false);
         }
     }
 }

@@ -20,7 +20,10 @@ internal sealed record Problem(
     public static Problem From(ApiException error, string traceId) =>
         new($"urn:agentfunctions:problem:{error.Code}", ReasonPhrases(error.Status), error.Status, error.Message, error.Code, traceId);
 
-    public static Problem Internal(string traceId) =>
+    /// <summary>The problem of a classified failure (<c>StorageFailures.AsApiError</c>): a refusal's own, else <see cref="Internal"/>.</summary>
+    public static Problem From(Exception error, string traceId) => error is ApiException api ? From(api, traceId) : Internal(traceId);
+
+    private static Problem Internal(string traceId) =>
         new($"urn:agentfunctions:problem:{ErrorCodes.Internal}", ReasonPhrases(500), 500,
             "The request failed. Quote the traceId when reporting it.", ErrorCodes.Internal, traceId);
 

@@ -22,10 +22,15 @@ internal sealed partial class ExceptionMiddleware(ILogger<ExceptionMiddleware> l
         catch (Exception exception)
         {
             var http = context.GetHttpContext();
-            var error = StorageFailures.IsUnavailable(exception, http?.RequestAborted ?? context.CancellationToken)
-                ? ApiException.StorageUnavailable()
-                : Unwrap(exception);
+            var error = StorageFailures.AsApiError(exception, http?.RequestAborted ?? context.CancellationToken);
             var orgId = context.InstanceServices.GetService(typeof(Tenancy.OrgContext)) is Tenancy.OrgContext { IsResolved: true } org ? org.OrgId.Value : null;
+            if (exception is OperationCanceledException && http?.RequestAborted.IsCancellationRequested == true)
+            {
+                // A streamed answer whose client went away or stopped reading (EventStream): there is nobody to answer.
+                LogClientGone(logger, context.FunctionDefinition.Name, orgId);
+                return;
+            }
+
             if (error is ApiException { Code: ErrorCodes.StorageUnavailable })
             {
                 LogStorageUnavailable(logger, exception, context.FunctionDefinition.Name, orgId);
@@ -51,21 +56,18 @@ internal sealed partial class ExceptionMiddleware(ILogger<ExceptionMiddleware> l
                 return;
             }
 
-            var problem = error is ApiException known ? Problem.From(known, traceId) : Problem.Internal(traceId);
-            await problem.WriteAsync(http.Response, (error as ApiException)?.RetryAfter).ConfigureAwait(false);
+            await Problem.From(error, traceId).WriteAsync(http.Response, (error as ApiException)?.RetryAfter).ConfigureAwait(false);
         }
     }
-
-    private static Exception Unwrap(Exception exception) =>
-        exception is AggregateException { InnerExceptions.Count: 1 } aggregate ? Unwrap(aggregate.InnerExceptions[0])
-        : exception.InnerException is ApiException inner && exception is not ApiException ? inner
-        : exception;
 
     [LoggerMessage(EventId = 1050, Level = LogLevel.Information, Message = "Function {FunctionName} refused for org {OrgId}: {Status} {Code}")]
     private static partial void LogRefused(ILogger logger, string functionName, string? orgId, int status, string code);
 
     [LoggerMessage(EventId = 1053, Level = LogLevel.Warning, Message = "Function {FunctionName} for org {OrgId}: storage unavailable after retries")]
     private static partial void LogStorageUnavailable(ILogger logger, Exception exception, string functionName, string? orgId);
+
+    [LoggerMessage(EventId = 1060, Level = LogLevel.Information, Message = "Function {FunctionName} for org {OrgId} ended early: its client disconnected or stopped reading")]
+    private static partial void LogClientGone(ILogger logger, string functionName, string? orgId);
 
     [LoggerMessage(EventId = 1051, Level = LogLevel.Error, Message = "Function {FunctionName} failed for org {OrgId}")]
     private static partial void LogFailed(ILogger logger, Exception exception, string functionName, string? orgId);

@@ -1,3 +1,4 @@
+using AgentFunctions.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -7,9 +8,10 @@ namespace AgentFunctions.Middleware;
 
 internal static class MiddlewareRegistration
 {
-    /// <summary>What the middleware needs: the function catalog (attributes read once) and the admin guard.</summary>
+    /// <summary>What the middleware needs: the function catalog (attributes read once) and the admin guard; and the streaming settings of the HTTP layer.</summary>
     public static IServiceCollection AddMiddleware(this IServiceCollection services)
     {
+        services.AddOptions<StreamingOptions>().BindConfiguration(StreamingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<FunctionCatalog>();
         services.TryAddSingleton<AdminGuard>();
         return services;

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using AgentFunctions.Agents;
+using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;
 using Microsoft.Extensions.AI;
 
@@ -55,14 +56,14 @@ internal sealed class OpenAiChatCompletions(IChatAgent agent, OpenAiModels model
                         yield break;
                     }
                 }
-                catch (Exception e) when (started && e is not OperationCanceledException)
+                catch (Exception e) when (started && (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
                 {
                     failure = ExceptionDispatchInfo.Capture(e);
                 }
 
                 if (failure is not null)
                 {
-                    yield return new OpenAiEvent(null, OpenAiError.From(failure.SourceException, traceId));
+                    yield return new OpenAiEvent(null, OpenAiError.From(StorageFailures.AsApiError(failure.SourceException, cancellationToken), traceId));
                     failure.Throw();
                 }
 

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using AgentFunctions.Agents;
+using AgentFunctions.Storage;
 using AgentFunctions.Errors;
 using AgentFunctions.Tenancy;
 using Microsoft.Extensions.AI;
@@ -117,14 +118,14 @@ internal sealed partial class OpenAiResponses(IChatAgent agent, OpenAiModels mod
                         await SaveAsync(orgId, prepared, completed, completion, cancellationToken).ConfigureAwait(false);
                     }
                 }
-                catch (Exception e) when (started && e is not OperationCanceledException)
+                catch (Exception e) when (started && (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
                 {
                     failure = ExceptionDispatchInfo.Capture(e);
                 }
 
                 if (failure is not null)
                 {
-                    var error = OpenAiError.From(failure.SourceException, prepared.Id).Error;
+                    var error = OpenAiError.From(StorageFailures.AsApiError(failure.SourceException, cancellationToken), prepared.Id).Error;
                     yield return Event("response.failed", Response(prepared, "failed", [], null) with { Error = new ResponseErrorInfo(error.Code, error.Message) });
                     failure.Throw();
                 }

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using AgentFunctions.Errors;
 using Azure;
 
 namespace AgentFunctions.Storage;
@@ -11,6 +12,15 @@ namespace AgentFunctions.Storage;
 /// </summary>
 internal static class StorageFailures
 {
+    /// <summary>
+    /// A failure as the API reports it, the same on every path (a JSON answer, an event stream's error event, the OpenAI
+    /// envelope): storage unavailable is <see cref="ApiException.StorageUnavailable"/> (503 <c>storage_unavailable</c>);
+    /// an <see cref="ApiException"/> wrapped once (or alone in an aggregate) is that refusal; anything else stays as it is
+    /// (an internal error).
+    /// </summary>
+    public static Exception AsApiError(Exception exception, CancellationToken callerToken) =>
+        IsUnavailable(exception, callerToken) ? ApiException.StorageUnavailable() : Unwrap(exception);
+
     public static bool IsUnavailable(Exception exception, CancellationToken callerToken) => exception switch
     {
         AggregateException aggregate => aggregate.InnerExceptions.Count > 0 && aggregate.InnerExceptions.All(e => IsUnavailable(e, callerToken)),
@@ -24,4 +34,9 @@ internal static class StorageFailures
     private static bool IsFromStorageClient(Exception exception) =>
         string.Equals(exception.Source, "Azure.Core", StringComparison.Ordinal)
         || exception.InnerException is RequestFailedException or TimeoutException;
+
+    private static Exception Unwrap(Exception exception) =>
+        exception is AggregateException { InnerExceptions.Count: 1 } aggregate ? Unwrap(aggregate.InnerExceptions[0])
+        : exception.InnerException is ApiException inner && exception is not ApiException ? inner
+        : exception;
 }

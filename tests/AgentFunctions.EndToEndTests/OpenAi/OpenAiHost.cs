@@ -14,8 +14,19 @@ namespace AgentFunctions.EndToEndTests.OpenAi;
 /// OpenAI-compatible test server as the model (chat and embeddings, so knowledge retrieval runs), and the official
 /// OpenAI .NET client pointed at <c>{host}/api/v1</c> with an org key as its API key, exactly as a user configures it.
 /// </summary>
-public sealed class OpenAiHost() : LocalHostFixture(AgentFunctionsAssembly)
+public class OpenAiHost : LocalHostFixture
 {
+    public OpenAiHost()
+        : base(AgentFunctionsAssembly)
+    {
+    }
+
+    /// <summary>On storage the derived fixture starts (e.g. behind a proxy) and disposes.</summary>
+    protected OpenAiHost(AzuriteFixture azurite)
+        : base(AgentFunctionsAssembly, azurite)
+    {
+    }
+
     public const string AdminKey = "e2e-openai-admin-key-0123456789abcdefghijklmnop";
     public const string PlatformModel = "platform-model";
 

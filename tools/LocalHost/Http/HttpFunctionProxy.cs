@@ -183,6 +183,11 @@ internal sealed partial class HttpFunctionProxy(WorkerChannel channel, Uri worke
         {
             // The client went away; the worker's response is abandoned with it.
         }
+        catch (IOException)
+        {
+            // The worker cut its response (e.g. a stream whose client stopped reading): cut the client's too, as a proxy does.
+            context.Abort();
+        }
     }
 
     private static bool Succeeded(Task<InvocationResponse> invocation) =>
