@@ -1,12 +1,14 @@
 using System.Diagnostics;
 using System.Globalization;
 using AgentFunctions.Agents;
+using AgentFunctions.Conversations;
 using AgentFunctions.Hosting;
 using AgentFunctions.Knowledge;
 using AgentFunctions.Models;
 using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;
 using AgentFunctions.Testing;
+using AgentFunctions.Usage;
 using Azure.Data.Tables;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
@@ -30,7 +32,9 @@ namespace AgentFunctions.Benchmarks;
 /// ~2,000 characters), documents interleaved, and the PDF's text extraction alone;</item>
 /// <item>a small org's warm latency alone and next to the big org;</item>
 /// <item>an agent turn (the app's own registrations, zero-latency chat and embedding model; each org continues one
-/// conversation) for an org with 20,000 chunks against an org with none, variants interleaved.</item>
+/// conversation) for an org with 20,000 chunks against an org with none, variants interleaved, with where its time goes
+/// (<see cref="TurnPhases"/>: history load, knowledge search, query embedding, metering, append, timed as they run) and
+/// the cached index's own search of 20,000 chunks with the turn's query (hybrid, vector only, lexical only).</item>
 /// </list>
 /// Usage: ... -- knowledge [dimensions=384] [maxChunks=50000] [turns=200]
 /// </summary>
@@ -40,6 +44,7 @@ internal static class KnowledgeBenchmark
     private const int Searches = 21;
     private const int ColdSearches = 3;
     private const int AgentChunks = 20_000;
+    private const string Query = "Where does the fox jump?";
 
     public static async Task RunAsync(string[] args)
     {
@@ -281,7 +286,12 @@ internal static class KnowledgeBenchmark
         services.AddAgentFunctions(configuration);
         // What a host provides (the MCP endpoint's handlers need it), here without one.
         services.TryAddSingleton<Microsoft.Extensions.Hosting.IHostApplicationLifetime>(new Microsoft.Extensions.Hosting.Internal.ApplicationLifetime(NullLogger<Microsoft.Extensions.Hosting.Internal.ApplicationLifetime>.Instance));
-        services.Replace(ServiceDescriptor.Singleton<IModelClients>(new ZeroLatencyModel(new ZeroLatencyGenerator(dimensions))));
+        var phases = new TurnPhases();
+        services.Replace(ServiceDescriptor.Singleton<IModelClients>(new ZeroLatencyModel(new ZeroLatencyGenerator(dimensions), phases)));
+        services.Replace(ServiceDescriptor.Singleton<IConversationStore>(sp => new TurnPhases.Conversations(sp.GetRequiredService<TableConversationStore>(), phases)));
+        services.Replace(ServiceDescriptor.Singleton<IKnowledgeStore>(sp => new TurnPhases.Knowledge(sp.GetRequiredService<TableKnowledgeStore>(), phases)));
+        services.AddSingleton<TokenQuotaMeter>();
+        services.Replace(ServiceDescriptor.Singleton<IUsageMeter>(sp => new TurnPhases.Meter(sp.GetRequiredService<TokenQuotaMeter>(), phases)));
         await using var app = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
         var agent = app.GetRequiredService<IAgent>();
         var withKnowledge = OrgId.Parse("bench-agent-20k");
@@ -289,6 +299,7 @@ internal static class KnowledgeBenchmark
         await FillAsync(app.GetRequiredService<KnowledgeService>(), withKnowledge, 0, AgentChunks, document);
 
         var samples = new[] { new List<double>(), new List<double>() };
+        var breakdown = new[] { new List<double[]>(), new List<double[]>() };
         var orgs = new[] { without, withKnowledge };
         var conversations = new string?[2];
         var warmup = Math.Max(10, turns / 10);
@@ -297,10 +308,12 @@ internal static class KnowledgeBenchmark
             for (var k = 0; k < 2; k++)
             {
                 var v = (round + k) % 2;
+                phases.Start();
                 var watch = Stopwatch.StartNew();
-                var result = await agent.RunAsync(orgs[v], new AgentRunRequest("Where does the fox jump?", conversations[v]), null, default);
+                var result = await agent.RunAsync(orgs[v], new AgentRunRequest(Query, conversations[v]), null, default);
                 conversations[v] = result.ConversationId;
                 var elapsed = watch.Elapsed.TotalMilliseconds;
+                phases.Stop();
                 if ((v == 1) != (result.Citations.Count > 0))
                 {
                     throw new InvalidOperationException("Retrieval did not behave as expected (citations only for the org with knowledge).");
@@ -309,6 +322,7 @@ internal static class KnowledgeBenchmark
                 if (round >= warmup)
                 {
                     samples[v].Add(elapsed);
+                    breakdown[v].Add(phases.Turns[^1]);
                 }
             }
         }
@@ -319,6 +333,33 @@ internal static class KnowledgeBenchmark
         Console.WriteLine($"| no knowledge | {Median(samples[0]):F2} | {samples[0].Average():F2} | {Percentile(samples[0], 0.9):F2} |");
         Console.WriteLine($"| {AgentChunks:N0} chunks | {Median(samples[1]):F2} | {samples[1].Average():F2} | {Percentile(samples[1], 0.9):F2} |");
         Console.WriteLine($"ratio {AgentChunks:N0} chunks / none: {Median(samples[1]) / Median(samples[0]):F2} (median), {samples[1].Average() / samples[0].Average():F2} (mean)");
+        Console.WriteLine("phases of the turn (median ms; phases may overlap):");
+        Console.WriteLine("| phase | no knowledge | " + $"{AgentChunks:N0} chunks |");
+        Console.WriteLine("| --- | ---: | ---: |");
+        for (var p = 0; p < TurnPhases.Names.Length; p++)
+        {
+            Console.WriteLine($"| {TurnPhases.Names[p]} | {Median([.. breakdown[0].Select(t => t[p])]):F2} | {Median([.. breakdown[1].Select(t => t[p])]):F2} |");
+        }
+
+        var generator = new ZeroLatencyGenerator(dimensions);
+        var vectors = Enumerable.Range(0, AgentChunks).Select(_ => generator.Next()).ToList();
+        var index = Build(vectors, document[..1000]);
+        var vector = generator.Next();
+        foreach (var (name, text, query) in new[] { ("hybrid", Query, vector), ("vector only (no term matches)", "q", vector), ("lexical only", Query, Array.Empty<float>()) })
+        {
+            var times = new List<double>();
+            for (var i = 0; i <= Searches; i++)
+            {
+                var watch = Stopwatch.StartNew();
+                index.Search(text, query, 4);
+                if (i > 0)
+                {
+                    times.Add(watch.Elapsed.TotalMilliseconds);
+                }
+            }
+
+            Console.WriteLine($"cached index of {AgentChunks:N0} chunks, the turn's query, {name}: {Median(times):F2} ms median");
+        }
     }
 
     private static double Median(List<double> values) => Percentile(values, 0.5);
@@ -335,7 +376,7 @@ internal static class KnowledgeBenchmark
     }
 
     /// <summary>Answers chat at once and embeds with <see cref="ZeroLatencyGenerator"/>.</summary>
-    private sealed class ZeroLatencyModel(ZeroLatencyGenerator embeddings) : IModelClients, IChatClient
+    private sealed class ZeroLatencyModel(ZeroLatencyGenerator embeddings, TurnPhases phases) : IModelClients, IChatClient
     {
         public IChatClient GetChatClient(string? model = null) => this;
 
@@ -343,11 +384,14 @@ internal static class KnowledgeBenchmark
 
         public IEmbeddingGenerator<string, Embedding<float>> GetEmbeddingGenerator() => embeddings;
 
-        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
-            Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "It jumps over the lazy dog."))
+        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            phases.ModelCalled();
+            return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "It jumps over the lazy dog."))
             {
                 Usage = new UsageDetails { InputTokenCount = 1_000, OutputTokenCount = 10 },
             });
+        }
 
         public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
             throw new NotSupportedException();

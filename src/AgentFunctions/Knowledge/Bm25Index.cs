@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace AgentFunctions.Knowledge;
 
 /// <summary>
@@ -56,27 +58,42 @@ internal sealed class Bm25Index
         return new Bm25Index(postings, lengths) { PostingCount = postingCount };
     }
 
-    /// <summary>The texts matching at least one query term, best first (at most <paramref name="depth"/>), with their BM25 scores.</summary>
+    /// <summary>
+    /// The texts matching at least one query term, best first (at most <paramref name="depth"/>), with their BM25 scores;
+    /// equal scores in text order. Scores add up in one pooled array per search (a common term's postings cover most texts).
+    /// </summary>
     public List<(int Index, float Score)> Search(string query, int depth)
     {
-        var scores = new Dictionary<int, float>();
-        foreach (var term in Terms(query).Distinct(StringComparer.Ordinal))
+        var scores = ArrayPool<float>.Shared.Rent(_lengths.Length);
+        try
         {
-            if (!_postings.TryGetValue(term, out var postings))
+            var span = scores.AsSpan(0, _lengths.Length);
+            span.Clear();
+            var matched = false;
+            foreach (var term in Terms(query).Distinct(StringComparer.Ordinal))
             {
-                continue;
+                if (!_postings.TryGetValue(term, out var postings))
+                {
+                    continue;
+                }
+
+                matched = true;
+                var idf = MathF.Log(1 + ((_lengths.Length - postings.Length + 0.5f) / (postings.Length + 0.5f)));
+                foreach (var posting in postings)
+                {
+                    var tf = posting.Count;
+                    var norm = K1 * (1 - B + (B * _lengths[posting.Index] / _averageLength));
+                    span[posting.Index] += idf * tf * (K1 + 1) / (tf + norm);
+                }
             }
 
-            var idf = MathF.Log(1 + ((_lengths.Length - postings.Length + 0.5f) / (postings.Length + 0.5f)));
-            foreach (var posting in postings)
-            {
-                var tf = posting.Count;
-                var norm = K1 * (1 - B + (B * _lengths[posting.Index] / _averageLength));
-                scores[posting.Index] = scores.GetValueOrDefault(posting.Index) + (idf * tf * (K1 + 1) / (tf + norm));
-            }
+            // A matching text scores above 0 (idf and tf are positive): the rest are dropped from the best.
+            return matched ? TopK.Select(span, depth).FindAll(hit => hit.Score > 0) : [];
         }
-
-        return TopK.Select(scores.Select(pair => (pair.Key, pair.Value)), depth);
+        finally
+        {
+            ArrayPool<float>.Shared.Return(scores);
+        }
     }
 
     /// <summary>The terms of a text, in order, lower-cased; over-long runs are cut (they are ids or noise, not words).</summary>

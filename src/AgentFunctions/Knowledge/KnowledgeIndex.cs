@@ -1,14 +1,12 @@
-using System.Buffers;
-using System.Numerics.Tensors;
-
 namespace AgentFunctions.Knowledge;
 
 /// <summary>
 /// One org's knowledge at one version, in memory and immutable (shared by concurrent searches): the chunks, a BM25
-/// index over title + content, and the unit-normalized vectors in one contiguous array per vector length.
-/// Search is lexical (BM25) when the query has no vector, else hybrid: the vector ranking (exact cosine, a SIMD
-/// dot product per chunk with <see cref="TensorPrimitives"/>, the scan split over the cores for large orgs) and the
-/// lexical ranking, each to <see cref="FusionDepth"/>, fused by reciprocal rank (k = 60; equal scores share a rank).
+/// index over title + content, and the unit-normalized vectors in one <see cref="VectorBlock"/> per vector length.
+/// Search is lexical (BM25) when the query has no vector, else hybrid: the vector ranking (exact cosine: a SIMD scan of
+/// int8 codes, split over the cores for large orgs, then the rows that could still be among the best re-scored at full
+/// precision, so it equals the exact float scan) and the lexical ranking, each to <see cref="FusionDepth"/>, fused by
+/// reciprocal rank (k = 60; equal scores share a rank).
 /// </summary>
 internal sealed class KnowledgeIndex : IKnowledgeSnapshot
 {
@@ -16,9 +14,6 @@ internal sealed class KnowledgeIndex : IKnowledgeSnapshot
     public const int FusionDepth = KnowledgeArguments.MaxTop;
 
     private const int RrfK = 60;
-
-    /// <summary>Below this many multiply-adds a scan is faster on one thread than split.</summary>
-    private const long ParallelScanThreshold = 4_000_000;
 
     private readonly IndexedChunk[] _chunks;
     private readonly Bm25Index _lexical;
@@ -48,21 +43,15 @@ internal sealed class KnowledgeIndex : IKnowledgeSnapshot
     public static KnowledgeIndex Build(string version, IReadOnlyList<IndexedChunk> chunks, IReadOnlyList<ReadOnlyMemory<float>> vectors)
     {
         var lexical = Bm25Index.Build(chunks.Select(chunk => $"{chunk.Title}\n{chunk.Section}\n{chunk.Content}").ToList());
-        var blocks = new Dictionary<int, VectorBlock>();
-        foreach (var group in Enumerable.Range(0, chunks.Count).Where(i => !vectors[i].IsEmpty).GroupBy(i => vectors[i].Length))
-        {
-            var rows = group.ToArray();
-            var matrix = new float[rows.Length * group.Key];
-            for (var r = 0; r < rows.Length; r++)
+        var blocks = Enumerable.Range(0, chunks.Count).Where(i => !vectors[i].IsEmpty).GroupBy(i => vectors[i].Length)
+            .ToDictionary(group => group.Key, group =>
             {
-                vectors[rows[r]].Span.CopyTo(matrix.AsSpan(r * group.Key, group.Key));
-            }
-
-            blocks[group.Key] = new VectorBlock(group.Key, matrix, rows);
-        }
+                var rows = group.ToArray();
+                return VectorBlock.Build(group.Key, rows, r => vectors[rows[r]].Span);
+            });
 
         var bytes = (lexical.PostingCount * 8)
-            + blocks.Values.Sum(block => (block.Matrix.Length * 4L) + (block.Rows.Length * 4L))
+            + blocks.Values.Sum(block => block.Bytes)
             + chunks.Sum(chunk => 64L + (2L * (chunk.Content.Length + chunk.DocumentId.Length + (chunk.Section?.Length ?? 0))));
         return new KnowledgeIndex(version, [.. chunks], lexical, blocks, bytes);
     }
@@ -77,7 +66,7 @@ internal sealed class KnowledgeIndex : IKnowledgeSnapshot
         }
         else
         {
-            var nearest = _vectors.TryGetValue(queryVector.Length, out var block) ? Nearest(block, VectorMath.Normalize(queryVector.Span)) : [];
+            var nearest = _vectors.TryGetValue(queryVector.Length, out var block) ? block.Nearest(VectorMath.Normalize(queryVector.Span), FusionDepth) : [];
             ranked = Fuse(nearest, lexical);
         }
 
@@ -86,39 +75,6 @@ internal sealed class KnowledgeIndex : IKnowledgeSnapshot
             var chunk = _chunks[r.Index];
             return new KnowledgeHit(chunk.DocumentId, chunk.Chunk, chunk.Title, chunk.Content, r.Score, chunk.Page, chunk.Section);
         })];
-    }
-
-    private static List<(int Index, float Score)> Nearest(VectorBlock block, float[] query)
-    {
-        var rows = block.Rows.Length;
-        var scores = ArrayPool<float>.Shared.Rent(rows); // large orgs: no large-object allocation per search
-        try
-        {
-            var parts = (long)rows * block.Dimensions >= ParallelScanThreshold ? Environment.ProcessorCount : 1;
-            if (parts == 1)
-            {
-                Score(block, query, scores, 0, rows);
-            }
-            else
-            {
-                Parallel.For(0, parts, p => Score(block, query, scores, (int)((long)rows * p / parts), (int)((long)rows * (p + 1) / parts)));
-            }
-
-            return [.. TopK.Select(scores.AsSpan(0, rows), FusionDepth).Select(r => (block.Rows[r.Index], r.Score))];
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(scores);
-        }
-    }
-
-    private static void Score(VectorBlock block, float[] query, float[] scores, int from, int to)
-    {
-        var dimensions = block.Dimensions;
-        for (var r = from; r < to; r++)
-        {
-            scores[r] = TensorPrimitives.Dot(query, block.Matrix.AsSpan(r * dimensions, dimensions));
-        }
     }
 
     /// <summary>Reciprocal rank fusion: each chunk scores the sum over the rankings of 1 / (60 + its rank there).</summary>
@@ -142,6 +98,4 @@ internal sealed class KnowledgeIndex : IKnowledgeSnapshot
         return TopK.Select(fused.Select(pair => (pair.Key, pair.Value)), FusionDepth);
     }
 
-    /// <summary>Vectors of one length: row r of <see cref="Matrix"/> is chunk <see cref="Rows"/>[r].</summary>
-    private sealed record VectorBlock(int Dimensions, float[] Matrix, int[] Rows);
 }

@@ -168,11 +168,29 @@ internal sealed partial class KnowledgeService(
     /// </summary>
     public async Task<IReadOnlyList<KnowledgeHit>> RetrieveAsync(OrgId orgId, string query, int top, CancellationToken cancellationToken)
     {
-        return await store.SearchAsync(orgId, query, EmbedQueryAsync, top, cancellationToken).ConfigureAwait(false);
+        // The query's tokens are written to usage while the store searches, and written before the hits are returned.
+        var metering = Task.CompletedTask;
+        try
+        {
+            return await store.SearchAsync(orgId, query, EmbedQueryAsync, top, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await metering.ConfigureAwait(false);
+        }
 
         // Called by the store only when the org has knowledge: an empty org costs no embedding call.
-        async Task<ReadOnlyMemory<float>> EmbedQueryAsync(CancellationToken ct) =>
-            models.HasEmbeddingModel ? (await EmbedAsync(orgId, [query], ct).ConfigureAwait(false))[0] : ReadOnlyMemory<float>.Empty;
+        async Task<ReadOnlyMemory<float>> EmbedQueryAsync(CancellationToken ct)
+        {
+            if (!models.HasEmbeddingModel)
+            {
+                return ReadOnlyMemory<float>.Empty;
+            }
+
+            var (vectors, tokens) = await GenerateAsync([query], ct).ConfigureAwait(false);
+            metering = usage.RecordAsync(orgId, UsageEntry.Embedding(tokens), CancellationToken.None).AsTask();
+            return vectors[0];
+        }
     }
 
     private ApiException TooManyChunks(int wouldHold) =>
@@ -236,6 +254,14 @@ internal sealed partial class KnowledgeService(
     /// <summary>Embeds and meters: the server's token count, or one token per 4 characters when it reports none.</summary>
     private async Task<IReadOnlyList<ReadOnlyMemory<float>>> EmbedAsync(OrgId orgId, List<string> texts, CancellationToken cancellationToken)
     {
+        var (vectors, tokens) = await GenerateAsync(texts, cancellationToken).ConfigureAwait(false);
+        await usage.RecordAsync(orgId, UsageEntry.Embedding(tokens), CancellationToken.None).ConfigureAwait(false);
+        return vectors;
+    }
+
+    /// <summary>The texts' vectors and the tokens they cost (the server's count, or the usual estimate of 4 characters a token when it reports none).</summary>
+    private async Task<(IReadOnlyList<ReadOnlyMemory<float>> Vectors, long Tokens)> GenerateAsync(List<string> texts, CancellationToken cancellationToken)
+    {
         GeneratedEmbeddings<Embedding<float>> generated;
         try
         {
@@ -252,10 +278,7 @@ internal sealed partial class KnowledgeService(
             throw ApiException.ModelUnavailable(502, "The embedding model returned an unexpected answer.");
         }
 
-        // Servers that report no usage are metered by the usual estimate of 4 characters a token.
-        var tokens = generated.Usage?.InputTokenCount ?? texts.Sum(text => (text.Length + 3) / 4);
-        await usage.RecordAsync(orgId, UsageEntry.Embedding(tokens), CancellationToken.None).ConfigureAwait(false);
-        return generated.Select(e => e.Vector).ToList();
+        return (generated.Select(e => e.Vector).ToList(), generated.Usage?.InputTokenCount ?? texts.Sum(text => (text.Length + 3) / 4));
     }
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Stored document {DocumentId} for org {OrgId} as {ChunkCount} chunks")]

@@ -225,6 +225,24 @@ public sealed class KnowledgeServiceTests
     }
 
     [Fact]
+    public async Task RetrieveAsync_OrgHasKnowledge_QueryTokensMeteredBeforeTheHitsAreReturned()
+    {
+        var meter = new GatedUsageMeter();
+        _store.Hits = [new KnowledgeHit("doc-1", 0, "Atlas", "Paris.", 0.9)];
+        var service = new KnowledgeService(_store, _embeddings, _availability, meter, Options.Create(new KnowledgeOptions()), NullLogger<KnowledgeService>.Instance);
+
+        var retrieving = service.RetrieveAsync(Org, "capital of France", 3, default);
+        await meter.Started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Single(_store.Searches); // the search ran while the usage write was under way
+        Assert.False(retrieving.IsCompleted);
+        meter.Release.SetResult();
+        Assert.Single(await retrieving);
+        Assert.Equal((UsageEntry.NoAgent, 0L, 0L, 0), (meter.Entry!.Agent, meter.Entry.ChatInputTokens, meter.Entry.ChatOutputTokens, meter.Entry.Runs));
+        Assert.True(meter.Entry.EmbeddingTokens > 0);
+    }
+
+    [Fact]
     public async Task SearchAsync_OverQuota_429BeforeAnyEmbeddingCall()
     {
         _usage.Refuse = new ApiException(429, ErrorCodes.QuotaExceeded, "used up");
@@ -345,6 +363,25 @@ public sealed class KnowledgeServiceTests
 
         public void Dispose()
         {
+        }
+    }
+
+    /// <summary>A usage meter whose write waits for <see cref="Release"/>.</summary>
+    private sealed class GatedUsageMeter : IUsageMeter
+    {
+        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public UsageEntry? Entry { get; private set; }
+
+        public ValueTask EnsureWithinQuotaAsync(OrgId orgId, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public async ValueTask RecordAsync(OrgId orgId, UsageEntry usage, CancellationToken cancellationToken)
+        {
+            Started.SetResult();
+            await Release.Task;
+            Entry = usage;
         }
     }
 }

@@ -1,0 +1,31 @@
+using AgentFunctions.Knowledge;
+
+namespace AgentFunctions.Tests.Knowledge;
+
+public sealed class VectorMathTests
+{
+    [Theory]
+    [InlineData(0)]
+    [InlineData(31)] // no full step
+    [InlineData(32)]
+    [InlineData(1536)]
+    [InlineData(1541)] // a tail after the steps
+    public void Dot_Int8Codes_EqualsTheScalarSum(int length)
+    {
+        var random = new Random(length);
+        var a = Enumerable.Range(0, length).Select(_ => (sbyte)random.Next(-127, 128)).ToArray();
+        var b = Enumerable.Range(0, length).Select(_ => (sbyte)random.Next(-127, 128)).ToArray();
+
+        Assert.Equal(a.Zip(b, (x, y) => x * y).Sum(), VectorMath.Dot(a, b));
+    }
+
+    [Fact]
+    public void Dot_Int8CodesAllAtTheLimit_DoesNotOverflow()
+    {
+        var high = Enumerable.Repeat((sbyte)127, 8192).ToArray();
+        var low = Enumerable.Repeat((sbyte)-127, 8192).ToArray();
+
+        Assert.Equal(8192 * 127 * 127, VectorMath.Dot(high, high));
+        Assert.Equal(-8192 * 127 * 127, VectorMath.Dot(high, low));
+    }
+}
