@@ -262,6 +262,7 @@ internal sealed partial class Agent(
             Schema = schema,
             Scope = scope,
         };
+        turn.StartRetrieval(contextProviders, cancellationToken); // while the framework run loads the conversation's window
         return new PreparedRun(framework, messages, runOptions, turn);
     }
 

@@ -16,6 +16,9 @@ internal sealed class AgentTurn
 {
     private const string Key = "agentfunctions.turn";
 
+    /// <summary>The run's knowledge retrieval once started (<see cref="StartRetrieval"/>); shared by a retry of the run.</summary>
+    private Task<IReadOnlyList<AgentContext>>? _retrieval;
+
     public required OrgId OrgId { get; init; }
 
     /// <summary>The org's agent that runs.</summary>
@@ -71,9 +74,49 @@ internal sealed class AgentTurn
     /// <summary>The append failed after the model answered: surfaced once the answer's tokens are metered.</summary>
     public Exception? AppendFailure { get; set; }
 
-    /// <summary>A fresh copy for another attempt of the same run (the structured-output retry): nothing learned is kept.</summary>
+    /// <summary>
+    /// Starts asking each context provider, in order, for the context of <see cref="Query"/> (nothing to ask without
+    /// one), so that retrieval (the embedding call, the knowledge version read, the search) runs while the history
+    /// provider loads the conversation's window; <see cref="RetrievalContextProvider"/> awaits it. Call it once the
+    /// run's request is validated and its quota checked. A run that fails before its context is read (a refused
+    /// conversation, a failed history load) never awaits the task: its failure is observed here, so none goes unobserved.
+    /// </summary>
+    public void StartRetrieval(IEnumerable<IAgentContextProvider> providers, CancellationToken cancellationToken)
+    {
+        if (_retrieval is not null || string.IsNullOrWhiteSpace(Query))
+        {
+            return;
+        }
+
+        _retrieval = RetrieveAsync(providers, cancellationToken);
+        _retrieval.ContinueWith(static task => _ = task.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>The run's retrieved context, one per provider in order: the started retrieval, else (a run not started early, an agent called as a tool) asked now.</summary>
+    public Task<IReadOnlyList<AgentContext>> RetrievedAsync(IEnumerable<IAgentContextProvider> providers, CancellationToken cancellationToken) =>
+        _retrieval?.WaitAsync(cancellationToken) ?? RetrieveAsync(providers, cancellationToken);
+
+    private async Task<IReadOnlyList<AgentContext>> RetrieveAsync(IEnumerable<IAgentContextProvider> providers, CancellationToken cancellationToken)
+    {
+        var contexts = new List<AgentContext>();
+        if (!string.IsNullOrWhiteSpace(Query))
+        {
+            foreach (var provider in providers)
+            {
+                contexts.Add(await provider.GetContextAsync(OrgId, Query, Scope, cancellationToken).ConfigureAwait(false));
+            }
+        }
+
+        return contexts;
+    }
+
+    /// <summary>
+    /// A fresh copy for another attempt of the same run (the structured-output retry): nothing learned is kept but the
+    /// retrieval, which the retry shares (the same query is not embedded again).
+    /// </summary>
     public AgentTurn Retry() => new()
     {
+        _retrieval = _retrieval,
         OrgId = OrgId,
         Agent = Agent,
         ConversationId = ConversationId,

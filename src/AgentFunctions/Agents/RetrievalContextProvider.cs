@@ -6,8 +6,12 @@ namespace AgentFunctions.Agents;
 /// <summary>
 /// Knowledge retrieval of every framework agent: each <see cref="IAgentContextProvider"/> (the org's knowledge) is asked
 /// once per run with the run's query; its messages go right after the instructions (before the conversation's memory),
-/// its citations into the run's scope. It runs after the history provider, so a refused run (a conversation of another
-/// agent) never reaches the embedding model. Last in the chain, it records what the model is first sent.
+/// its citations into the run's scope. The run starts the asking when it is prepared (<see cref="AgentTurn.StartRetrieval"/>:
+/// after validation, the agent's lookup and the quota check), so it runs while the history provider loads the window;
+/// this provider, which runs after the history provider, awaits it: a failed retrieval (the embedding model down) fails
+/// the run before the model call and before anything is stored. A run refused for its conversation (another agent's)
+/// may therefore have embedded its query: that call is metered like any other. Last in the chain, it records what the
+/// model is first sent.
 /// </summary>
 internal sealed class RetrievalContextProvider(IEnumerable<IAgentContextProvider> providers) : AIContextProvider
 {
@@ -15,16 +19,12 @@ internal sealed class RetrievalContextProvider(IEnumerable<IAgentContextProvider
     {
         var turn = AgentTurn.Of(context.Session);
         var messages = (context.AIContext.Messages ?? []).ToList();
-        if (!string.IsNullOrWhiteSpace(turn.Query))
+        var at = messages.TakeWhile(m => m.Role == ChatRole.System).Count();
+        foreach (var retrieved in await turn.RetrievedAsync(providers, cancellationToken).ConfigureAwait(false))
         {
-            var at = messages.TakeWhile(m => m.Role == ChatRole.System).Count();
-            foreach (var provider in providers)
-            {
-                var retrieved = await provider.GetContextAsync(turn.OrgId, turn.Query, turn.Scope, cancellationToken).ConfigureAwait(false);
-                messages.InsertRange(at, retrieved.Messages);
-                at += retrieved.Messages.Count;
-                turn.Scope.AddCitations(retrieved.Citations);
-            }
+            messages.InsertRange(at, retrieved.Messages);
+            at += retrieved.Messages.Count;
+            turn.Scope.AddCitations(retrieved.Citations);
         }
 
         turn.SentMessages = messages;
