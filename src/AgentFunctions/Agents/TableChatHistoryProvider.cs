@@ -18,8 +18,8 @@ internal sealed class TableChatHistoryProvider(IConversationStore conversations,
     protected override async ValueTask<IEnumerable<ChatMessage>> InvokingCoreAsync(InvokingContext context, CancellationToken cancellationToken = default)
     {
         var turn = AgentTurn.Of(context.Session);
-        var history = turn.ConversationId is null || turn.NewConversation
-            ? new ConversationHistory(false, [])
+        var history = turn.ConversationId is null ? new ConversationHistory(false, [])
+            : turn.NewConversation ? new ConversationHistory(false, [], ConversationVersion.New(turn.ConversationId))
             : await conversations.LoadHistoryAsync(turn.OrgId, turn.ConversationId, turn.Window, cancellationToken).ConfigureAwait(false);
         if (history.Exists && (history.Agent ?? AgentDefinition.DefaultName) != turn.Agent)
         {

@@ -18,6 +18,12 @@ internal sealed class ConversationVersion
 
     internal string ConversationId { get; }
 
+    /// <summary>
+    /// A conversation that does not exist yet: what an append of a freshly generated id is based on, so the append needs
+    /// no read of a head that cannot be there (if it were, the insert would fail and the store would read it).
+    /// </summary>
+    internal static ConversationVersion New(string conversationId) => new(conversationId, null, 0, default, default, null);
+
     /// <summary>Null: the conversation did not exist.</summary>
     internal Azure.ETag? ETag { get; }
 

@@ -55,7 +55,7 @@ internal sealed partial class TableConversationStore(TableProvider tables, TimeP
         newestFirst.Reverse();
         backlog.Reverse();
         return head is null
-            ? new ConversationHistory(false, [], NewConversation(conversationId))
+            ? new ConversationHistory(false, [], ConversationVersion.New(conversationId))
             : new ConversationHistory(true, newestFirst, ToVersion(conversationId, head)) { Backlog = backlog };
     }
 
@@ -541,9 +541,6 @@ internal sealed partial class TableConversationStore(TableProvider tables, TimeP
             MessageContent.Read(row),
             row.GetDateTimeOffset(CreatedAt) ?? default);
 
-    private static ConversationVersion NewConversation(string conversationId) =>
-        new(conversationId, null, 0, default, default, null);
-
     private static ConversationVersion ToVersion(string conversationId, TableEntity head) =>
         new(conversationId, head.ETag, head.GetInt64(MessageCount) ?? 0, head.GetDateTimeOffset(CreatedAt) ?? default,
             head.GetDateTimeOffset(UpdatedAt) ?? default, head.GetString(IndexKey))
@@ -555,7 +552,7 @@ internal sealed partial class TableConversationStore(TableProvider tables, TimeP
     private static async Task<ConversationVersion> ReadVersionAsync(TableClient table, OrgId orgId, string conversationId, CancellationToken cancellationToken)
     {
         var head = await table.GetEntityIfExistsAsync<TableEntity>(orgId.Value, ConversationKeys.Head(conversationId), cancellationToken: cancellationToken).ConfigureAwait(false);
-        return head is { HasValue: true, Value: { } row } ? ToVersion(conversationId, row) : NewConversation(conversationId);
+        return head is { HasValue: true, Value: { } row } ? ToVersion(conversationId, row) : ConversationVersion.New(conversationId);
     }
 
     /// <summary>
