@@ -36,7 +36,7 @@ namespace AgentFunctions.Benchmarks;
 /// (<see cref="TurnPhases"/>: history load, knowledge search, query embedding, metering, append, timed as they run) and
 /// the cached index's own search of 20,000 chunks with the turn's query (hybrid, vector only, lexical only).</item>
 /// </list>
-/// Usage: ... -- knowledge [dimensions=384] [maxChunks=50000] [turns=200]
+/// Usage: ... -- knowledge [dimensions=384] [maxChunks=50000] [turns=200] [chatMs=0] [embeddingMs=0] (the model latency of the agent turns)
 /// </summary>
 internal static class KnowledgeBenchmark
 {
@@ -51,6 +51,8 @@ internal static class KnowledgeBenchmark
         var dimensions = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 384;
         var maxChunks = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 50_000;
         var turns = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 200;
+        var chatMs = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 0;
+        var embeddingMs = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 0;
         var sizes = new[] { 1_000, 10_000, 50_000 }.Where(s => s <= maxChunks).ToArray();
 
         var azurite = new AzuriteFixture();
@@ -102,7 +104,7 @@ internal static class KnowledgeBenchmark
             Console.WriteLine($"ingestion: {stored / ingestTime.TotalSeconds:F0} chunks/s ({stored:N0} chunks in {ingestTime.TotalSeconds:F1} s; zero-latency embeddings)");
             Console.WriteLine($"org with 1,000 chunks, warm: {smallAlone:F2} ms alone, {smallWithNeighbour:F2} ms next to an org with {stored:N0} chunks (ratio {smallWithNeighbour / smallAlone:F2})");
 
-            await AgentTurnAsync(azurite.ConnectionString, dimensions, turns, document);
+            await AgentTurnAsync(azurite.ConnectionString, dimensions, turns, document, TimeSpan.FromMilliseconds(chatMs), TimeSpan.FromMilliseconds(embeddingMs));
         }
         finally
         {
@@ -270,7 +272,7 @@ internal static class KnowledgeBenchmark
     /// One agent turn (continuing a conversation, automatic retrieval on) for an org with <see cref="AgentChunks"/> chunks and for
     /// an org with none, interleaved, through the app's registrations with zero-latency models.
     /// </summary>
-    private static async Task AgentTurnAsync(string storage, int dimensions, int turns, string document)
+    private static async Task AgentTurnAsync(string storage, int dimensions, int turns, string document, TimeSpan chatLatency, TimeSpan embeddingLatency)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -287,7 +289,8 @@ internal static class KnowledgeBenchmark
         // What a host provides (the MCP endpoint's handlers need it), here without one.
         services.TryAddSingleton<Microsoft.Extensions.Hosting.IHostApplicationLifetime>(new Microsoft.Extensions.Hosting.Internal.ApplicationLifetime(NullLogger<Microsoft.Extensions.Hosting.Internal.ApplicationLifetime>.Instance));
         var phases = new TurnPhases();
-        services.Replace(ServiceDescriptor.Singleton<IModelClients>(new ZeroLatencyModel(new ZeroLatencyGenerator(dimensions), phases)));
+        var model = new ZeroLatencyModel(new ZeroLatencyGenerator(dimensions), phases);
+        services.Replace(ServiceDescriptor.Singleton<IModelClients>(model));
         services.Replace(ServiceDescriptor.Singleton<IConversationStore>(sp => new TurnPhases.Conversations(sp.GetRequiredService<TableConversationStore>(), phases)));
         services.Replace(ServiceDescriptor.Singleton<IKnowledgeStore>(sp => new TurnPhases.Knowledge(sp.GetRequiredService<TableKnowledgeStore>(), phases)));
         services.AddSingleton<TokenQuotaMeter>();
@@ -298,6 +301,7 @@ internal static class KnowledgeBenchmark
         var withKnowledge = OrgId.Parse("bench-agent-20k");
         var without = OrgId.Parse("bench-agent-none");
         await FillAsync(app.GetRequiredService<KnowledgeService>(), withKnowledge, 0, AgentChunks, document);
+        (model.ChatLatency, model.EmbeddingLatency) = (chatLatency, embeddingLatency); // the turns' model calls only, not the fill
 
         var samples = new[] { new List<double>(), new List<double>() };
         var breakdown = new[] { new List<double[]>(), new List<double[]>() };
@@ -332,7 +336,7 @@ internal static class KnowledgeBenchmark
             }
         }
 
-        Console.WriteLine($"agent turn (one continued conversation per org, automatic retrieval, zero-latency models), {turns} turns each after {warmup} warm-up, interleaved:");
+        Console.WriteLine($"agent turn (one continued conversation per org, automatic retrieval, model latency: chat {chatLatency.TotalMilliseconds} ms, embedding {embeddingLatency.TotalMilliseconds} ms), {turns} turns each after {warmup} warm-up, interleaved:");
         Console.WriteLine($"| org | median ms | mean ms | p90 ms |");
         Console.WriteLine("| --- | ---: | ---: | ---: |");
         Console.WriteLine($"| no knowledge | {Median(samples[0]):F2} | {samples[0].Average():F2} | {Percentile(samples[0], 0.9):F2} |");
@@ -380,22 +384,40 @@ internal static class KnowledgeBenchmark
         public bool HasEmbeddingModel => true;
     }
 
-    /// <summary>Answers chat at once and embeds with <see cref="ZeroLatencyGenerator"/>.</summary>
+    /// <summary>
+    /// Answers chat and embeds with <see cref="ZeroLatencyGenerator"/>, at once or after a fixed latency per call (a hosted
+    /// model's round trip), set once the knowledge is filled.
+    /// </summary>
     private sealed class ZeroLatencyModel(ZeroLatencyGenerator embeddings, TurnPhases phases) : IModelClients, IChatClient
     {
+        private readonly LatentEmbeddings _embeddings = new(embeddings);
+
+        public TimeSpan ChatLatency { get; set; }
+
+        public TimeSpan EmbeddingLatency
+        {
+            get => _embeddings.Latency;
+            set => _embeddings.Latency = value;
+        }
+
         public IChatClient GetChatClient(string? model = null) => this;
 
         public Task<IChatClient> GetChatClientAsync(OrgId orgId, ChatModelTarget target, CancellationToken cancellationToken) => Task.FromResult<IChatClient>(this);
 
-        public IEmbeddingGenerator<string, Embedding<float>> GetEmbeddingGenerator() => embeddings;
+        public IEmbeddingGenerator<string, Embedding<float>> GetEmbeddingGenerator() => _embeddings;
 
-        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+        public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
         {
             phases.ModelCalled();
-            return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "It jumps over the lazy dog."))
+            if (ChatLatency > TimeSpan.Zero)
+            {
+                await Task.Delay(ChatLatency, cancellationToken);
+            }
+
+            return new ChatResponse(new ChatMessage(ChatRole.Assistant, "It jumps over the lazy dog."))
             {
                 Usage = new UsageDetails { InputTokenCount = 1_000, OutputTokenCount = 10 },
-            });
+            };
         }
 
         public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
@@ -405,6 +427,22 @@ internal static class KnowledgeBenchmark
 
         public void Dispose()
         {
+        }
+    }
+
+    /// <summary>The generator's vectors after a fixed latency per call.</summary>
+    private sealed class LatentEmbeddings(ZeroLatencyGenerator inner) : DelegatingEmbeddingGenerator<string, Embedding<float>>(inner)
+    {
+        public TimeSpan Latency { get; set; }
+
+        public override async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            if (Latency > TimeSpan.Zero)
+            {
+                await Task.Delay(Latency, cancellationToken);
+            }
+
+            return await base.GenerateAsync(values, options, cancellationToken);
         }
     }
 
