@@ -98,19 +98,13 @@ internal sealed partial class TableAuditTrail(
         }
     }
 
-    public IDisposable Defer(OrgId orgId) => _held.IsFull ? throw ApiException.StorageUnavailable() : _held.Defer();
+    public IDisposable Defer(OrgId orgId) => _held.Defer();
 
     public Task FlushAsync(OrgId orgId, CancellationToken cancellationToken) => _held.FlushAsync(orgId, cancellationToken);
 
     public void LeaveForRetry(OrgId orgId) => _held.LeaveForRetry(orgId);
 
-    public async Task FlushAllAsync(bool failedOnly, CancellationToken cancellationToken)
-    {
-        foreach (var orgId in _held.OrgsHolding(failedOnly))
-        {
-            await _held.FlushAsync(orgId, cancellationToken).ConfigureAwait(false);
-        }
-    }
+    public Task FlushAllAsync(bool failedOnly, CancellationToken cancellationToken) => _held.FlushAllAsync(failedOnly, cancellationToken);
 
     /// <summary>
     /// One transaction of the org's held rows. Upserts, not inserts: a retry of a transaction whose answer was lost writes

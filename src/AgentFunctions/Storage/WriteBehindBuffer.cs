@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using AgentFunctions.Errors;
 using AgentFunctions.Tenancy;
 
 namespace AgentFunctions.Storage;
@@ -19,9 +20,17 @@ internal sealed class WriteBehindBuffer<TEntry>(Func<OrgId, IReadOnlyList<TEntry
     /// <summary>True in an async flow inside <see cref="Defer"/>: its writes are held for the end of the invocation.</summary>
     public bool Deferring => _deferring.Value;
 
-    /// <summary>Holds this async flow's writes until the returned scope ends (and a flush writes them).</summary>
+    /// <summary>
+    /// Holds this async flow's writes until the returned scope ends (and a flush writes them); 503
+    /// <c>storage_unavailable</c> when the buffer is full (<see cref="IsFull"/>).
+    /// </summary>
     public IDisposable Defer()
     {
+        if (IsFull)
+        {
+            throw ApiException.StorageUnavailable();
+        }
+
         _deferring.Value = true;
         return new DeferScope(this);
     }
@@ -61,7 +70,7 @@ internal sealed class WriteBehindBuffer<TEntry>(Func<OrgId, IReadOnlyList<TEntry
     /// The orgs holding entries now; with <paramref name="failedOnly"/>, only those whose last write failed (the others'
     /// entries belong to invocations still running, which write them when they end).
     /// </summary>
-    public IReadOnlyList<OrgId> OrgsHolding(bool failedOnly) =>
+    private IReadOnlyList<OrgId> OrgsHolding(bool failedOnly) =>
         [.. _orgs.Where(o => o.Value.Count > 0 && (!failedOnly || o.Value.Failed)).Select(o => o.Key)];
 
     /// <summary>
@@ -113,6 +122,15 @@ internal sealed class WriteBehindBuffer<TEntry>(Func<OrgId, IReadOnlyList<TEntry
         finally
         {
             org.Flushing.Release();
+        }
+    }
+
+    /// <summary>Writes what every org holds, or with <paramref name="failedOnly"/> what the orgs whose last write failed hold.</summary>
+    public async Task FlushAllAsync(bool failedOnly, CancellationToken cancellationToken)
+    {
+        foreach (var orgId in OrgsHolding(failedOnly))
+        {
+            await FlushAsync(orgId, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using AgentFunctions.Agents;
-using AgentFunctions.Errors;
 using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;
 using Azure;
@@ -68,20 +67,13 @@ internal sealed class TableUsageStore : IRequestRateLimiter, IOrgDataOwner, IDef
 
     private static string WindowKey(DateTimeOffset now) => now.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture);
 
-    public IDisposable Defer(OrgId orgId) =>
-        _pending.IsFull ? throw ApiException.StorageUnavailable() : _pending.Defer();
+    public IDisposable Defer(OrgId orgId) => _pending.Defer();
 
     public Task FlushAsync(OrgId orgId, CancellationToken cancellationToken) => _pending.FlushAsync(orgId, cancellationToken);
 
     public void LeaveForRetry(OrgId orgId) => _pending.LeaveForRetry(orgId);
 
-    public async Task FlushAllAsync(bool failedOnly, CancellationToken cancellationToken)
-    {
-        foreach (var orgId in _pending.OrgsHolding(failedOnly))
-        {
-            await _pending.FlushAsync(orgId, cancellationToken).ConfigureAwait(false);
-        }
-    }
+    public Task FlushAllAsync(bool failedOnly, CancellationToken cancellationToken) => _pending.FlushAllAsync(failedOnly, cancellationToken);
 
     /// <summary>
     /// Counts the entry into the org's slot row (today's totals, what the token quota sums) and into the day's detail row of

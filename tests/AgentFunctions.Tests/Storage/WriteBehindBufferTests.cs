@@ -1,3 +1,4 @@
+using AgentFunctions.Errors;
 using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;
 
@@ -46,6 +47,7 @@ public sealed class WriteBehindBufferTests
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => buffer.FlushAsync(Acme, default));
         Assert.True(buffer.IsFull);
+        Assert.Equal((503, ErrorCodes.StorageUnavailable), Refusal(() => buffer.Defer())); // new work is refused while full
         fail = false;
         await buffer.FlushAsync(Acme, default);
 
@@ -106,6 +108,12 @@ public sealed class WriteBehindBufferTests
         Assert.True(child);
         Assert.False(await sibling);
         Assert.False(buffer.Deferring);
+    }
+
+    private static (int, string) Refusal(Action act)
+    {
+        var refused = Assert.Throws<ApiException>(act);
+        return (refused.Status, refused.Code);
     }
 
     private static readonly EqualityComparer<(OrgId, int[])> Comparer = EqualityComparer<(OrgId, int[])>.Create(
