@@ -63,34 +63,32 @@ internal sealed partial class OrgContextMiddleware(
 
         using var telemetry = OrgTelemetry.Begin(logger, orgId);
         var scopes = Defer(orgId);
-        Exception? failure = null;
+        var storageUnavailable = false;
         try
         {
             await AuthorizeAndRunAsync(context, next, http, kind, orgId).ConfigureAwait(false);
         }
-        catch (Exception e) when (Failed(e, out failure))
+        catch (Exception e) when (IsStorageUnavailable(e, context.CancellationToken))
         {
-            throw; // never reached: the filter only notes the failure
+            storageUnavailable = true;
+            throw;
         }
         finally
         {
             scopes.ForEach(s => s.Dispose());
-            if (failure is not null && IsStorageUnavailable(failure, context.CancellationToken))
+            if (storageUnavailable)
             {
                 // Writing now would wait out the storage budget a second time before the 503 is sent: the background retry writes them.
-                deferredWrites.ToList().ForEach(area => area.LeaveForRetry(orgId));
+                foreach (var area in deferredWrites)
+                {
+                    area.LeaveForRetry(orgId);
+                }
             }
             else
             {
                 await FlushAsync(orgId).ConfigureAwait(false);
             }
         }
-    }
-
-    private static bool Failed(Exception exception, out Exception failure)
-    {
-        failure = exception;
-        return false;
     }
 
     private static bool IsStorageUnavailable(Exception failure, CancellationToken cancellationToken) =>

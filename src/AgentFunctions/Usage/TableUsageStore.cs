@@ -43,7 +43,7 @@ internal sealed class TableUsageStore : IRequestRateLimiter, IOrgDataOwner, IDef
     private readonly TimeProvider _time;
     private readonly IOptions<UsageOptions> _options;
     private readonly ConcurrentDictionary<(string OrgId, string RowKey), TableEntity> _lastWritten = new();
-    private readonly BoundedCache<OrgId, CounterView> _views;
+    private readonly BoundedCache<OrgId, IReadOnlyList<TableEntity>> _views;
     private readonly WriteBehindBuffer<PendingUsage> _pending;
 
     public TableUsageStore(TableProvider tables, TimeProvider time, IOptions<UsageOptions> options)
@@ -51,7 +51,7 @@ internal sealed class TableUsageStore : IRequestRateLimiter, IOrgDataOwner, IDef
         _tables = tables;
         _time = time;
         _options = options;
-        _views = new BoundedCache<OrgId, CounterView>(MaxRemembered, time);
+        _views = new BoundedCache<OrgId, IReadOnlyList<TableEntity>>(MaxRemembered, time);
         _pending = new WriteBehindBuffer<PendingUsage>(WriteAsync, MaxEntriesPerWrite, options.Value.MaxPendingEntries);
         Slot = Random.Shared.Next(Slots).ToString("D2", CultureInfo.InvariantCulture);
     }
@@ -226,7 +226,7 @@ internal sealed class TableUsageStore : IRequestRateLimiter, IOrgDataOwner, IDef
     {
         if (_views.TryGet(orgId, out var view))
         {
-            return view.Rows;
+            return view;
         }
 
         var table = await _tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
@@ -239,7 +239,7 @@ internal sealed class TableUsageStore : IRequestRateLimiter, IOrgDataOwner, IDef
 
         if (_options.Value.SyncMilliseconds > 0)
         {
-            _views.Set(orgId, new CounterView(rows), TimeSpan.FromMilliseconds(_options.Value.SyncMilliseconds));
+            _views.Set(orgId, rows, TimeSpan.FromMilliseconds(_options.Value.SyncMilliseconds));
         }
 
         return rows;
@@ -403,6 +403,4 @@ internal sealed class TableUsageStore : IRequestRateLimiter, IOrgDataOwner, IDef
         row.ETag = version;
         _lastWritten[key] = row;
     }
-
-    private sealed record CounterView(IReadOnlyList<TableEntity> Rows);
 }
