@@ -119,9 +119,12 @@ internal sealed partial class TableKnowledgeStore(
             return [];
         }
 
+        // The query is embedded while the index is found (or loaded) and its lexical half computed: after the
+        // embedding returns, only the vector scan and the fusion remain.
         var vector = queryVector(cancellationToken);
         var index = await cache.GetAsync(orgId, version!.ETag.ToString(), ct => LoadAsync(pointers, orgId, ct), cancellationToken).ConfigureAwait(false);
-        return index.Search(queryText, await vector.ConfigureAwait(false), top);
+        var lexical = index.Lexical(queryText);
+        return index.Search(lexical, await vector.ConfigureAwait(false), top);
     }
 
     public async Task<KnowledgeStats> GetStatsAsync(OrgId orgId, string? documentId, CancellationToken cancellationToken)
