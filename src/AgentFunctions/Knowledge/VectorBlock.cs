@@ -97,13 +97,16 @@ internal sealed class VectorBlock
 
             var scores = approximate.AsSpan(0, count);
             var threshold = float.PositiveInfinity;
+            var candidates = new List<(int Index, float Score)>(2 * k);
             foreach (var (row, _) in TopK.Select(scores, k))
             {
-                threshold = Math.Min(threshold, Exact(query, row));
+                var exact = Exact(query, row);
+                candidates.Add((row, exact));
+                threshold = Math.Min(threshold, exact);
+                scores[row] = float.NegativeInfinity; // scored exactly already: not again below
             }
 
             var rounding = (Dimensions + 8) * MathF.Pow(2, -22);
-            var candidates = new List<(int Index, float Score)>();
             for (var r = 0; r < count; r++)
             {
                 var bound = (_codeNorms[r] * queryError) + (_codeErrors[r] * queryNorm) + (rounding * (_codeNorms[r] + _codeErrors[r]) * (queryCodeNorm + queryError));

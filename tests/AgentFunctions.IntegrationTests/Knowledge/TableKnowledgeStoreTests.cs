@@ -90,6 +90,53 @@ public sealed class TableKnowledgeStoreTests(AzuriteFixture azurite) : Knowledge
         Assert.Equal(["new-model"], hits.Select(h => h.DocumentId));
     }
 
+    [Fact]
+    public async Task SearchAsync_OrgThisInstanceFoundWithKnowledge_EmbeddingStartsBeforeTheVersionReadAnswers()
+    {
+        var org = NewOrg();
+        var store = NewInstance();
+        await store.ReplaceDocumentAsync(org, new KnowledgeDocument("doc", "T", null), [new KnowledgeChunk(0, "chunk", Axis)], default);
+        var embedding = new TaskCompletionSource<ReadOnlyMemory<float>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var calls = 0;
+        Task<ReadOnlyMemory<float>> Embed(CancellationToken cancellationToken)
+        {
+            calls++;
+            return embedding.Task;
+        }
+
+        var first = store.SearchAsync(org, "chunk", Embed, 5, default);
+        var calledBeforeFirstRead = calls; // the version read is a network round trip: still under way here
+        embedding.SetResult(Axis);
+        Assert.Single(await first);
+        var second = store.SearchAsync(org, "chunk", Embed, 5, default);
+        var calledBeforeSecondRead = calls;
+
+        Assert.Equal(0, calledBeforeFirstRead); // an org this instance has not found with knowledge: the read decides
+        Assert.Equal(2, calledBeforeSecondRead);
+        Assert.Single(await second);
+    }
+
+    [Fact]
+    public async Task SearchAsync_KnowledgeDeletedThroughAnotherInstance_OneOverlappedEmbeddingCallThenNone()
+    {
+        var org = NewOrg();
+        var store = NewInstance();
+        await store.ReplaceDocumentAsync(org, new KnowledgeDocument("doc", "T", null), [new KnowledgeChunk(0, "chunk", Axis)], default);
+        var calls = 0;
+        Task<ReadOnlyMemory<float>> Embed(CancellationToken cancellationToken)
+        {
+            calls++;
+            return Task.FromResult<ReadOnlyMemory<float>>(Axis);
+        }
+
+        Assert.Single(await store.SearchAsync(org, "chunk", Embed, 5, default));
+        Assert.True(await NewInstance().DeleteDocumentAsync(org, "doc", default));
+
+        Assert.Empty(await store.SearchAsync(org, "chunk", Embed, 5, default));
+        Assert.Empty(await store.SearchAsync(org, "chunk", Embed, 5, default));
+        Assert.Equal(2, calls);
+    }
+
     [Theory]
     [InlineData(384, 1)]
     [InlineData(1536, 2)]
