@@ -46,10 +46,15 @@ internal static class JobsBenchmark
             // long-running host is past that.
             await EndToEndAsync(host.Client, orgs, jobs, SubmitConcurrency);
             await Task.Delay(TimeSpan.FromSeconds(5));
+            var self = Environment.ProcessId;
+            var e2eCpu = ProcessCpu.Start(("worker", host.WorkerProcessId), ("local host", host.HostProcessId), ("Azurite", host.Azurite.ProcessId), ("client and model server", self));
             var e2e = await EndToEndAsync(host.Client, orgs, jobs, SubmitConcurrency);
+            var e2ePerJob = e2eCpu.PerUnit(jobs);
 
             await JobsRawOperations.RunAsync(host.Azurite.ConnectionString, jobs, SubmitConcurrency, 24, 16); // warm-up, as long as the run
+            var rawCpu = ProcessCpu.Start(("Azurite", host.Azurite.ProcessId), ("client", self));
             var raw = await JobsRawOperations.RunAsync(host.Azurite.ConnectionString, jobs, SubmitConcurrency, 24, 16);
+            var rawPerJob = rawCpu.PerUnit(jobs);
 
             var e2eRate = jobs / e2e.Elapsed.TotalSeconds;
             var rawRate = jobs / raw.Elapsed.TotalSeconds;
@@ -64,6 +69,10 @@ internal static class JobsBenchmark
             Console.WriteLine($"  claimed → succeeded (agent run) mean {e2e.RunMs.Average():F1} ms, p95 {Percentile(e2e.RunMs, 0.95):F1} ms");
             Console.WriteLine($"  GET polls by the client         {e2e.Polls} ({(double)e2e.Polls / jobs:F1} per job)");
             Console.WriteLine($"  model requests                  {model.ChatRequests.Count} (incl. warm-up)");
+            Console.WriteLine();
+            Console.WriteLine("CPU per job, ms (end to end | raw):");
+            Console.WriteLine($"  end to end: {string.Join(", ", e2ePerJob.Select(p => $"{p.Name} {p.Milliseconds:F1}"))}; total {e2ePerJob.Sum(p => p.Milliseconds):F1}");
+            Console.WriteLine($"  raw:        {string.Join(", ", rawPerJob.Select(p => $"{p.Name} {p.Milliseconds:F1}"))}; total {rawPerJob.Sum(p => p.Milliseconds):F1}");
             Console.WriteLine();
             Console.WriteLine("raw operations (count, mean latency, share of summed time):");
             var total = raw.Operations.Values.Sum(o => o.Total.TotalMilliseconds);
