@@ -174,10 +174,8 @@ public sealed class JobServiceTests(AzuriteFixture azurite) : IClassFixture<Azur
     public async Task ProcessAsync_ClaimStoredButItsAnswerLost_RunsOnItsOwnClaimInsteadOfLeavingTheJobRunning()
     {
         var org = Org("svc-lost-claim");
-        var losing = new LoseFirstReplaceAnswer();
-        var options = new TableClientOptions();
-        options.AddPolicy(losing, HttpPipelinePosition.PerRetry);
-        var service = Service(store: new JobStore(new TableProvider(new TableServiceClient(azurite.ConnectionString, options))));
+        var losing = new LoseFirstAnswer(RequestMethod.Put, JobEntity.TableName);
+        var service = Service(store: StoreLosing(losing));
         var job = await service.SubmitAsync(org, new AgentRunRequest("lost answer", null), default);
 
         var outcome = await service.ProcessAsync(org, job.JobId, new JobDelivery("m1", 1), default);
@@ -187,6 +185,31 @@ public sealed class JobServiceTests(AzuriteFixture azurite) : IClassFixture<Azur
         Assert.Equal(JobOutcome.Succeeded, outcome);
         Assert.Equal((JobStatus.Succeeded, 1), (done.Status, done.Attempts));
         Assert.Equal([true], _agent.NewTurns);
+    }
+
+    [Fact]
+    public async Task SubmitAsync_InsertStoredButItsAnswerLost_QueuesTheJobInsteadOfFailing()
+    {
+        var org = Org("svc-lost-insert");
+        var losing = new LoseFirstAnswer(RequestMethod.Post, JobEntity.TableName);
+        var service = Service(store: StoreLosing(losing));
+
+        var job = await service.SubmitAsync(org, new AgentRunRequest("lost insert", null), default);
+        var outcome = await service.ProcessAsync(org, job.JobId, new JobDelivery("m1", 1), default);
+
+        Assert.True(losing.Lost);
+        Assert.Equal(JobOutcome.Succeeded, outcome);
+        Assert.Equal(JobStatus.Succeeded, (await service.GetAsync(org, job.JobId, default)).Status);
+        var messages = await Queues.GetQueueClient(StorageJobQueue.Name).PeekMessagesAsync(32);
+        Assert.Contains(new JobMessage("svc-lost-insert", job.JobId), messages.Value.Select(m => JsonSerializer.Deserialize<JobMessage>(m.Body.ToString())));
+    }
+
+    /// <summary>A job store whose Table client loses the answer of one request, as <paramref name="losing"/> says.</summary>
+    private JobStore StoreLosing(LoseFirstAnswer losing)
+    {
+        var options = new TableClientOptions();
+        options.AddPolicy(losing, HttpPipelinePosition.PerRetry);
+        return new JobStore(new TableProvider(new TableServiceClient(azurite.ConnectionString, options)));
     }
 
     [Fact]
