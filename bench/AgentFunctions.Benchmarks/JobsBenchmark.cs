@@ -21,16 +21,27 @@ internal static class JobsBenchmark
     public static async Task RunAsync(string[] args)
     {
         var jobs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 300;
+        var storageLatency = TimeSpan.FromMilliseconds(args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 0);
         const int SubmitConcurrency = 16;
         string[] orgs = ["bench-a", "bench-b", "bench-c", "bench-d"];
 
         await using var model = await OpenAiTestServer.StartAsync();
-        var host = new LocalHostFixture(LocalHostFixture.AgentFunctionsAssembly) { CheckResponsesAgainstOpenApi = false };
+        var azurite = new AzuriteFixture();
+        await azurite.InitializeAsync();
+
+        // With a storage latency both sides reach Azurite's Table and Queue endpoints through proxies that hold each answer
+        // until that long after its request: round trips, not the local Azurite's CPU, then set the pace, as with a storage
+        // account on the network.
+        await using var tableProxy = new StorageProxy(azurite.TablePort) { Latency = storageLatency };
+        await using var queueProxy = new StorageProxy(azurite.QueuePort) { Latency = storageLatency };
+        var storage = storageLatency > TimeSpan.Zero ? StorageProxy.ConnectionString(azurite, queue: queueProxy, table: tableProxy) : azurite.ConnectionString;
+        var host = new LocalHostFixture(LocalHostFixture.AgentFunctionsAssembly, azurite) { CheckResponsesAgainstOpenApi = false };
         foreach (var (key, value) in Settings(model, AdminKey))
         {
             host.Environment[key] = value;
         }
 
+        host.Environment["AzureWebJobsStorage"] = storage;
         await host.InitializeAsync();
         try
         {
@@ -46,14 +57,19 @@ internal static class JobsBenchmark
             // long-running host is past that.
             await EndToEndAsync(host.Client, orgs, jobs, SubmitConcurrency);
             await Task.Delay(TimeSpan.FromSeconds(5));
+            var self = Environment.ProcessId;
+            var e2eCpu = ProcessCpu.Start(("worker", host.WorkerProcessId), ("local host", host.HostProcessId), ("Azurite", azurite.ProcessId), ("client and model server", self));
             var e2e = await EndToEndAsync(host.Client, orgs, jobs, SubmitConcurrency);
+            var e2ePerJob = e2eCpu.PerUnit(jobs);
 
-            await JobsRawOperations.RunAsync(host.Azurite.ConnectionString, jobs, SubmitConcurrency, 24, 16); // warm-up, as long as the run
-            var raw = await JobsRawOperations.RunAsync(host.Azurite.ConnectionString, jobs, SubmitConcurrency, 24, 16);
+            await JobsRawOperations.RunAsync(storage, jobs, SubmitConcurrency, 24, 16); // warm-up, as long as the run
+            var rawCpu = ProcessCpu.Start(("Azurite", azurite.ProcessId), ("client", self));
+            var raw = await JobsRawOperations.RunAsync(storage, jobs, SubmitConcurrency, 24, 16);
+            var rawPerJob = rawCpu.PerUnit(jobs);
 
             var e2eRate = jobs / e2e.Elapsed.TotalSeconds;
             var rawRate = jobs / raw.Elapsed.TotalSeconds;
-            Console.WriteLine($"jobs: {jobs} across {orgs.Length} orgs, {SubmitConcurrency} concurrent submitters, host.json queue settings (batch 16, threshold 8), model at zero latency");
+            Console.WriteLine($"jobs: {jobs} across {orgs.Length} orgs, {SubmitConcurrency} concurrent submitters, host.json queue settings (batch 16, threshold 8), model at zero latency, storage latency {storageLatency.TotalMilliseconds} ms");
             Console.WriteLine($"end to end (submit → succeeded seen by GET): {e2e.Elapsed.TotalSeconds:F2} s, {e2eRate:F1} jobs/s");
             Console.WriteLine($"raw Azurite operations per job, same concurrency: {raw.Elapsed.TotalSeconds:F2} s, {rawRate:F1} jobs/s");
             Console.WriteLine($"ratio raw / end to end: {rawRate / e2eRate:F2}x (end to end reaches {100 * e2eRate / rawRate:F0}% of the raw storage rate)");
@@ -65,6 +81,10 @@ internal static class JobsBenchmark
             Console.WriteLine($"  GET polls by the client         {e2e.Polls} ({(double)e2e.Polls / jobs:F1} per job)");
             Console.WriteLine($"  model requests                  {model.ChatRequests.Count} (incl. warm-up)");
             Console.WriteLine();
+            Console.WriteLine("CPU per job, ms (end to end | raw):");
+            Console.WriteLine($"  end to end: {string.Join(", ", e2ePerJob.Select(p => $"{p.Name} {p.Milliseconds:F1}"))}; total {e2ePerJob.Sum(p => p.Milliseconds):F1}");
+            Console.WriteLine($"  raw:        {string.Join(", ", rawPerJob.Select(p => $"{p.Name} {p.Milliseconds:F1}"))}; total {rawPerJob.Sum(p => p.Milliseconds):F1}");
+            Console.WriteLine();
             Console.WriteLine("raw operations (count, mean latency, share of summed time):");
             var total = raw.Operations.Values.Sum(o => o.Total.TotalMilliseconds);
             foreach (var (name, (count, time)) in raw.Operations.OrderByDescending(o => o.Value.Total))
@@ -75,6 +95,7 @@ internal static class JobsBenchmark
         finally
         {
             await host.DisposeAsync();
+            await azurite.DisposeAsync();
         }
     }
 

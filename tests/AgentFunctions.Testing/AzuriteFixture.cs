@@ -19,6 +19,9 @@ public sealed partial class AzuriteFixture : IAsyncLifetime
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Process? _process;
 
+    /// <summary>The Azurite (node) process, for benchmarks that account its CPU time.</summary>
+    public int ProcessId => _process?.Id ?? 0;
+
     public int BlobPort { get; private set; }
 
     public int QueuePort { get; private set; }

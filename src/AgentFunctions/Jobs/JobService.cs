@@ -192,6 +192,9 @@ internal sealed partial class JobService(
                 case ClaimDecision.HeldByOther:
                     LogHeldByOther(logger, orgId.Value, jobId);
                     return (null, JobOutcome.HeldByOther);
+                case ClaimDecision.OwnClaim:
+                    LogOwnClaimFound(logger, orgId.Value, jobId);
+                    return (job, JobOutcome.Succeeded);
             }
 
             if (await store.TryReplaceAsync(JobStateMachine.Claim(job, delivery, now), cancellationToken).ConfigureAwait(false) is { } claimed)
@@ -274,4 +277,7 @@ internal sealed partial class JobService(
 
     [LoggerMessage(EventId = 2211, Level = LogLevel.Warning, Message = "Job {JobId} of org {OrgId} reached the poison queue after {Attempts} attempt(s) and is marked failed")]
     private static partial void LogPoisoned(ILogger logger, string orgId, string jobId, int attempts);
+
+    [LoggerMessage(EventId = 2212, Level = LogLevel.Information, Message = "Job {JobId} of org {OrgId} is already claimed by this delivery (the claim's answer was lost); it goes on")]
+    private static partial void LogOwnClaimFound(ILogger logger, string orgId, string jobId);
 }

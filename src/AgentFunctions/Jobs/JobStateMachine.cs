@@ -27,7 +27,8 @@ internal static class JobStateMachine
     /// <summary>
     /// A running job is taken over when the delivery holding it is provably over — the same message
     /// is delivered again (the queue only shows it again after its holder failed or died) — or when
-    /// its claim is older than <paramref name="lease"/> (a holder that can no longer finish).
+    /// its claim is older than <paramref name="lease"/> (a holder that can no longer finish). A claim
+    /// naming this delivery's message and dequeue count is this delivery's own (its write's answer was lost).
     /// </summary>
     public static ClaimDecision Decide(JobRecord job, JobDelivery delivery, DateTimeOffset now, TimeSpan lease)
     {
@@ -37,6 +38,7 @@ internal static class JobStateMachine
         {
             JobStatus.Succeeded or JobStatus.Failed => ClaimDecision.AlreadyFinished,
             JobStatus.Queued => ClaimDecision.Claim,
+            _ when IsThisDelivery(job, delivery) => ClaimDecision.OwnClaim,
             _ when IsRedeliveryOfClaim(job, delivery) => ClaimDecision.Claim,
             _ when job.StartedAt is not { } started || started + lease <= now => ClaimDecision.Claim,
             _ => ClaimDecision.HeldByOther,
@@ -76,6 +78,12 @@ internal static class JobStateMachine
         Ensure(job, JobStatus.Failed);
         return job with { Status = JobStatus.Failed, Error = Bound(reason), CompletedAt = now };
     }
+
+    /// <summary>A queue shows a message to one receiver per dequeue count: the claim that names both was written by this delivery.</summary>
+    private static bool IsThisDelivery(JobRecord job, JobDelivery delivery) =>
+        delivery.MessageId is not null
+        && string.Equals(job.ClaimMessageId, delivery.MessageId, StringComparison.Ordinal)
+        && delivery.DequeueCount == job.ClaimDequeueCount;
 
     private static bool IsRedeliveryOfClaim(JobRecord job, JobDelivery delivery) =>
         delivery.MessageId is not null

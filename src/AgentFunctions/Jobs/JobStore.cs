@@ -15,12 +15,23 @@ internal sealed class JobStore(TableProvider tables) : IOrgDataOwner
     /// <summary>Offboarding removes every job row of the org; queued messages of a deleted org find no job and do nothing.</summary>
     public string Area => "jobs";
 
+    /// <summary>Inserts a new job (its id freshly generated); an insert whose answer was lost and whose retry conflicts is this one.</summary>
     public async Task<JobRecord> CreateAsync(JobRecord job, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
         var table = await tables.GetAsync(JobEntity.TableName, cancellationToken).ConfigureAwait(false);
-        var response = await table.AddEntityAsync(JobEntity.ToEntity(job), cancellationToken).ConfigureAwait(false);
-        return job with { ETag = response.Headers.ETag ?? default };
+        try
+        {
+            var response = await table.AddEntityAsync(JobEntity.ToEntity(job), cancellationToken).ConfigureAwait(false);
+            return job with { ETag = response.Headers.ETag ?? default };
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            // The id was just generated, so the row that exists is this insert's: it reached storage, its answer was lost
+            // and the client's retry met it. Go on with the stored row (its ETag), or the job would never be queued.
+            return await GetAsync(job.OrgId, job.JobId, cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"Job {job.JobId} conflicted on insert but is not stored.");
+        }
     }
 
     /// <summary>The job, or null when this org has no job with that id.</summary>

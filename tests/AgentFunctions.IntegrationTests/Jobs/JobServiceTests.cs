@@ -7,6 +7,7 @@ using AgentFunctions.Observability;
 using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;
 using AgentFunctions.Testing;
+using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
@@ -31,8 +32,8 @@ public sealed class JobServiceTests(AzuriteFixture azurite) : IClassFixture<Azur
 
     private AgentDefinitionStore Agents => new(new TableProvider(Tables), TimeProvider.System, Options.Create(new AgentOptions()), NullLogger<AgentDefinitionStore>.Instance);
 
-    private JobService Service(QueueServiceClient? queues = null) => new(
-        Store,
+    private JobService Service(QueueServiceClient? queues = null, JobStore? store = null) => new(
+        store ?? Store,
         new StorageJobQueue(new QueueProvider(queues ?? Queues)),
         _agent,
         new StoredAgentDirectory(Agents),
@@ -167,6 +168,48 @@ public sealed class JobServiceTests(AzuriteFixture azurite) : IClassFixture<Azur
         var call = Assert.Single(_agent.Calls);
         Assert.Equal((org, job.JobId, job.ConversationId), (call.Org, call.TurnId, call.Request.ConversationId));
         Assert.True(Assert.Single(_agent.NewTurns)); // the first claim: no stored turn to look up
+    }
+
+    [Fact]
+    public async Task ProcessAsync_ClaimStoredButItsAnswerLost_RunsOnItsOwnClaimInsteadOfLeavingTheJobRunning()
+    {
+        var org = Org("svc-lost-claim");
+        var losing = new LoseFirstAnswer(RequestMethod.Put, JobEntity.TableName);
+        var service = Service(store: StoreLosing(losing));
+        var job = await service.SubmitAsync(org, new AgentRunRequest("lost answer", null), default);
+
+        var outcome = await service.ProcessAsync(org, job.JobId, new JobDelivery("m1", 1), default);
+
+        var done = await service.GetAsync(org, job.JobId, default);
+        Assert.True(losing.Lost); // the claim reached storage and the client retried it against its own change
+        Assert.Equal(JobOutcome.Succeeded, outcome);
+        Assert.Equal((JobStatus.Succeeded, 1), (done.Status, done.Attempts));
+        Assert.Equal([true], _agent.NewTurns);
+    }
+
+    [Fact]
+    public async Task SubmitAsync_InsertStoredButItsAnswerLost_QueuesTheJobInsteadOfFailing()
+    {
+        var org = Org("svc-lost-insert");
+        var losing = new LoseFirstAnswer(RequestMethod.Post, JobEntity.TableName);
+        var service = Service(store: StoreLosing(losing));
+
+        var job = await service.SubmitAsync(org, new AgentRunRequest("lost insert", null), default);
+        var outcome = await service.ProcessAsync(org, job.JobId, new JobDelivery("m1", 1), default);
+
+        Assert.True(losing.Lost);
+        Assert.Equal(JobOutcome.Succeeded, outcome);
+        Assert.Equal(JobStatus.Succeeded, (await service.GetAsync(org, job.JobId, default)).Status);
+        var messages = await Queues.GetQueueClient(StorageJobQueue.Name).PeekMessagesAsync(32);
+        Assert.Contains(new JobMessage("svc-lost-insert", job.JobId), messages.Value.Select(m => JsonSerializer.Deserialize<JobMessage>(m.Body.ToString())));
+    }
+
+    /// <summary>A job store whose Table client loses the answer of one request, as <paramref name="losing"/> says.</summary>
+    private JobStore StoreLosing(LoseFirstAnswer losing)
+    {
+        var options = new TableClientOptions();
+        options.AddPolicy(losing, HttpPipelinePosition.PerRetry);
+        return new JobStore(new TableProvider(new TableServiceClient(azurite.ConnectionString, options)));
     }
 
     [Fact]

@@ -58,11 +58,19 @@ public sealed class JobStateMachineTests
     }
 
     [Fact]
-    public void Decide_SameMessageSameDequeueCount_IsHeldByOther()
+    public void Decide_SameMessageSameDequeueCount_IsThisDeliverysOwnClaim()
     {
         var job = Running("m1", dequeueCount: 2);
 
-        Assert.Equal(ClaimDecision.HeldByOther, JobStateMachine.Decide(job, new JobDelivery("m1", 2), Now, Lease));
+        Assert.Equal(ClaimDecision.OwnClaim, JobStateMachine.Decide(job, new JobDelivery("m1", 2), Now, Lease));
+    }
+
+    [Fact]
+    public void Decide_NoMessageIdOnEitherSide_IsNeverOwnClaim()
+    {
+        var job = Running(messageId: null, dequeueCount: 1);
+
+        Assert.Equal(ClaimDecision.HeldByOther, JobStateMachine.Decide(job, new JobDelivery(null, 1), Now, Lease));
     }
 
     [Fact]
