@@ -33,7 +33,7 @@ namespace AgentFunctions.Benchmarks;
 /// <item>a small org's warm latency alone and next to the big org;</item>
 /// <item>an agent turn (the app's own registrations, zero-latency chat and embedding model; each org continues one
 /// conversation) for an org with 20,000 chunks against an org with none, variants interleaved, with where its time goes
-/// (<see cref="TurnPhases"/>: history load, knowledge search, query embedding, metering, append, timed as they run) and
+/// (<see cref="TurnPhases"/>: history load, knowledge search, query embedding, the search after the embedding returned, metering, append, timed as they run) and
 /// the cached index's own search of 20,000 chunks with the turn's query (hybrid, vector only, lexical only).</item>
 /// </list>
 /// Usage: ... -- knowledge [dimensions=384] [maxChunks=50000] [turns=200] [chatMs=0] [embeddingMs=0] (the model latency of the agent turns)

@@ -13,11 +13,12 @@ namespace AgentFunctions.Benchmarks;
 internal sealed class TurnPhases
 {
     /// <summary>The phases, in the order of <see cref="Names"/>.</summary>
-    private const int History = 0, Search = 1, QueryEmbedding = 2, EmbeddingMetering = 3, ModelCalledAt = 4, Append = 5, ChatMetering = 6;
+    private const int History = 0, Search = 1, QueryEmbedding = 2, AfterEmbedding = 3, EmbeddingMetering = 4, ModelCalledAt = 5, Append = 6, ChatMetering = 7;
 
     public static readonly string[] Names =
     [
-        "history load", "knowledge search (point read, embedding, index)", "query embedding + its metering", "embedding metering",
+        "history load", "knowledge search (point read, embedding, index)", "query embedding + its metering",
+        "search after the embedding returned", "embedding metering",
         "model call reached after", "turn append", "chat metering",
     ];
 
@@ -36,6 +37,14 @@ internal sealed class TurnPhases
 
     public void ModelCalled() => _current[ModelCalledAt] = Stopwatch.GetElapsedTime(_started).TotalMilliseconds;
 
+    private void Add(int phase, TimeSpan elapsed)
+    {
+        lock (_current)
+        {
+            _current[phase] += elapsed.TotalMilliseconds;
+        }
+    }
+
     public async Task<T> TimeAsync<T>(int phase, Func<Task<T>> work)
     {
         var started = Stopwatch.GetTimestamp();
@@ -45,10 +54,7 @@ internal sealed class TurnPhases
         }
         finally
         {
-            lock (_current)
-            {
-                _current[phase] += Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            }
+            Add(phase, Stopwatch.GetElapsedTime(started));
         }
     }
 
@@ -84,7 +90,22 @@ internal sealed class TurnPhases
         public Task<bool> DeleteDocumentAsync(OrgId orgId, string documentId, CancellationToken cancellationToken) => inner.DeleteDocumentAsync(orgId, documentId, cancellationToken);
 
         public Task<IReadOnlyList<KnowledgeHit>> SearchAsync(OrgId orgId, string queryText, Func<CancellationToken, Task<ReadOnlyMemory<float>>> queryVector, int top, CancellationToken cancellationToken) =>
-            phases.TimeAsync(Search, () => inner.SearchAsync(orgId, queryText, ct => phases.TimeAsync(QueryEmbedding, () => queryVector(ct)), top, cancellationToken));
+            phases.TimeAsync(Search, async () =>
+            {
+                var embedded = 0L;
+                var hits = await inner.SearchAsync(orgId, queryText, ct => phases.TimeAsync(QueryEmbedding, async () =>
+                {
+                    var vector = await queryVector(ct);
+                    embedded = Stopwatch.GetTimestamp();
+                    return vector;
+                }), top, cancellationToken);
+                if (embedded != 0)
+                {
+                    phases.Add(AfterEmbedding, Stopwatch.GetElapsedTime(embedded));
+                }
+
+                return hits;
+            });
 
         public Task<KnowledgeStats> GetStatsAsync(OrgId orgId, string? documentId, CancellationToken cancellationToken) => inner.GetStatsAsync(orgId, documentId, cancellationToken);
 

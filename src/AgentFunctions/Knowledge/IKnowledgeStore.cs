@@ -22,7 +22,9 @@ internal interface IKnowledgeStore
 
     /// <summary>
     /// At most <paramref name="top"/> chunks of this org, best first. <paramref name="queryVector"/> is called only when
-    /// the org has knowledge (an empty org costs no embedding call); lexical when it gives an empty vector, else hybrid.
+    /// the org has knowledge (an empty org costs no embedding call), except that the embedded backend calls it while it
+    /// reads the org's version when this instance last found the org with knowledge (so an org whose knowledge was all
+    /// deleted costs one more call per instance); lexical when it gives an empty vector, else hybrid.
     /// </summary>
     Task<IReadOnlyList<KnowledgeHit>> SearchAsync(OrgId orgId, string queryText, Func<CancellationToken, Task<ReadOnlyMemory<float>>> queryVector, int top, CancellationToken cancellationToken);
 

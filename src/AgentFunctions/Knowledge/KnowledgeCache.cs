@@ -63,6 +63,24 @@ internal sealed class KnowledgeCache<T>(IOptions<KnowledgeOptions> options)
         }
     }
 
+    /// <summary>The org's entry at whatever version it was read, or null; its recency unchanged.</summary>
+    public T? Peek(OrgId orgId)
+    {
+        lock (_lock)
+        {
+            return _entries.TryGetValue(orgId.Value, out var node) ? node.Value.Index : null;
+        }
+    }
+
+    /// <summary>Drops the org's entry (its knowledge is gone).</summary>
+    public void Forget(OrgId orgId)
+    {
+        lock (_lock)
+        {
+            Remove(orgId.Value);
+        }
+    }
+
     private T? TryGet(string org, string version)
     {
         lock (_lock)
@@ -82,12 +100,7 @@ internal sealed class KnowledgeCache<T>(IOptions<KnowledgeOptions> options)
     {
         lock (_lock)
         {
-            if (_entries.Remove(org, out var old))
-            {
-                _recency.Remove(old);
-                _bytes -= old.Value.Index.Bytes;
-            }
-
+            Remove(org);
             if (index.Bytes > _capacity)
             {
                 return;
@@ -101,6 +114,16 @@ internal sealed class KnowledgeCache<T>(IOptions<KnowledgeOptions> options)
                 _entries.Remove(weakest.Value.Org);
                 _bytes -= weakest.Value.Index.Bytes;
             }
+        }
+    }
+
+    /// <summary>Drops the org's entry, if any; the caller holds the lock.</summary>
+    private void Remove(string org)
+    {
+        if (_entries.Remove(org, out var node))
+        {
+            _recency.Remove(node);
+            _bytes -= node.Value.Index.Bytes;
         }
     }
 }

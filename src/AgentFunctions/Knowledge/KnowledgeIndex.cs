@@ -56,9 +56,17 @@ internal sealed class KnowledgeIndex : IKnowledgeSnapshot
         return new KnowledgeIndex(version, [.. chunks], lexical, blocks, bytes);
     }
 
-    public IReadOnlyList<KnowledgeHit> Search(string text, ReadOnlyMemory<float> queryVector, int top)
+    public IReadOnlyList<KnowledgeHit> Search(string text, ReadOnlyMemory<float> queryVector, int top) => Search(Lexical(text), queryVector, top);
+
+    /// <summary>
+    /// The lexical half of a search of <paramref name="text"/>: it needs no query vector, so a store computes it while
+    /// the query is being embedded and passes it to <see cref="Search(List{ValueTuple{int, float}}, ReadOnlyMemory{float}, int)"/>.
+    /// </summary>
+    public List<(int Index, float Score)> Lexical(string text) => _lexical.Search(text, FusionDepth);
+
+    /// <summary>The search of the text whose <see cref="Lexical"/> ranking (of this index) is given: the vector half and the fusion.</summary>
+    public IReadOnlyList<KnowledgeHit> Search(List<(int Index, float Score)> lexical, ReadOnlyMemory<float> queryVector, int top)
     {
-        var lexical = _lexical.Search(text, FusionDepth);
         List<(int Index, float Score)> ranked;
         if (queryVector.IsEmpty)
         {

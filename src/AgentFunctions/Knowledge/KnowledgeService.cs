@@ -179,7 +179,7 @@ internal sealed partial class KnowledgeService(
             await metering.ConfigureAwait(false);
         }
 
-        // Called by the store only when the org has knowledge: an empty org costs no embedding call.
+        // Called by the store only when the org has knowledge (or, overlapping its version read, had it when last searched here).
         async Task<ReadOnlyMemory<float>> EmbedQueryAsync(CancellationToken ct)
         {
             if (!models.HasEmbeddingModel)

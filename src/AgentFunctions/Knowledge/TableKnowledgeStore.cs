@@ -25,8 +25,10 @@ namespace AgentFunctions.Knowledge;
 /// the version in one transaction, then deletes the displaced generation: a search sees one version of a document or
 /// the other, never a mix. Search reads <c>!version</c> (one point read of the small pointer table) and searches this
 /// instance's <see cref="KnowledgeCache{T}"/> index of the org at that version, loading it (the org's pointers, then one
-/// scan of its chunk partition, keeping each document's current generation) when it is missing or older. Changing
-/// this scheme is a breaking change for stored data.
+/// scan of its chunk partition, keeping each document's current generation) when it is missing or older. The query is
+/// embedded during that read when the instance's cache last saw the org with knowledge, else once the read says it has
+/// some; the lexical half of the search runs while the query is embedded. Changing this scheme is a breaking change
+/// for stored data.
 /// </summary>
 internal sealed partial class TableKnowledgeStore(
     TableProvider tables,
@@ -113,15 +115,40 @@ internal sealed partial class TableKnowledgeStore(
     {
         KnowledgeArguments.Top(top);
         var pointers = await tables.GetAsync(PointersTable, cancellationToken).ConfigureAwait(false);
-        var version = await _pointers.ReadVersionAsync(pointers, orgId, cancellationToken).ConfigureAwait(false);
+
+        // An org this instance last found with knowledge has its query embedded at once, while its version is read;
+        // any other org only once its version says it has chunks (an org without knowledge costs no embedding call).
+        var vector = cache.Peek(orgId) is { Count: > 0 } ? queryVector(cancellationToken) : null;
+        TableEntity? version;
+        try
+        {
+            version = await _pointers.ReadVersionAsync(pointers, orgId, cancellationToken).ConfigureAwait(false);
+        }
+        catch when (vector is not null)
+        {
+            await ((Task)vector).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing); // its tokens are metered before the failure surfaces
+            throw;
+        }
+
         if (KnowledgePointers.Chunks(version) == 0)
         {
+            // Its knowledge was all deleted since: the call already made is waited out (and metered by the caller),
+            // and the next search embeds nothing.
+            cache.Forget(orgId);
+            if (vector is not null)
+            {
+                await ((Task)vector).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+
             return [];
         }
 
-        var vector = queryVector(cancellationToken);
+        // The query is embedded while the index is found (or loaded) and its lexical half computed: after the
+        // embedding returns, only the vector scan and the fusion remain.
+        vector ??= queryVector(cancellationToken);
         var index = await cache.GetAsync(orgId, version!.ETag.ToString(), ct => LoadAsync(pointers, orgId, ct), cancellationToken).ConfigureAwait(false);
-        return index.Search(queryText, await vector.ConfigureAwait(false), top);
+        var lexical = index.Lexical(queryText);
+        return index.Search(lexical, await vector.ConfigureAwait(false), top);
     }
 
     public async Task<KnowledgeStats> GetStatsAsync(OrgId orgId, string? documentId, CancellationToken cancellationToken)

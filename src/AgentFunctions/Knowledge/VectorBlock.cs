@@ -72,31 +72,41 @@ internal sealed class VectorBlock
     public List<(int Index, float Score)> Nearest(float[] query, int k)
     {
         var count = Rows.Length;
-        var queryCodes = new sbyte[Dimensions];
-        var (queryScale, queryCodeNorm, queryError) = Quantize(query, queryCodes);
+        var queryCodes = ArrayPool<sbyte>.Shared.Rent(Dimensions);
+        var (queryScale, queryCodeNorm, queryError) = Quantize(query, queryCodes.AsSpan(0, Dimensions));
         var queryNorm = MathF.Sqrt(TensorPrimitives.Dot(query, query));
+        var wideQuery = ArrayPool<short>.Shared.Rent(Dimensions); // widened once, not once per row
+        for (var i = 0; i < Dimensions; i++)
+        {
+            wideQuery[i] = queryCodes[i];
+        }
+
+        ArrayPool<sbyte>.Shared.Return(queryCodes);
         var approximate = ArrayPool<float>.Shared.Rent(count); // large orgs: no large-object allocation per search
         try
         {
             var parts = (long)count * Dimensions >= ParallelScanThreshold ? Environment.ProcessorCount : 1;
             if (parts == 1)
             {
-                ScoreCodes(queryCodes, queryScale, approximate, 0, count);
+                ScoreCodes(wideQuery, queryScale, approximate, 0, count);
             }
             else
             {
-                Parallel.For(0, parts, p => ScoreCodes(queryCodes, queryScale, approximate, (int)((long)count * p / parts), (int)((long)count * (p + 1) / parts)));
+                Parallel.For(0, parts, p => ScoreCodes(wideQuery, queryScale, approximate, (int)((long)count * p / parts), (int)((long)count * (p + 1) / parts)));
             }
 
             var scores = approximate.AsSpan(0, count);
             var threshold = float.PositiveInfinity;
+            var candidates = new List<(int Index, float Score)>(2 * k);
             foreach (var (row, _) in TopK.Select(scores, k))
             {
-                threshold = Math.Min(threshold, Exact(query, row));
+                var exact = Exact(query, row);
+                candidates.Add((row, exact));
+                threshold = Math.Min(threshold, exact);
+                scores[row] = float.NegativeInfinity; // scored exactly already: not again below
             }
 
             var rounding = (Dimensions + 8) * MathF.Pow(2, -22);
-            var candidates = new List<(int Index, float Score)>();
             for (var r = 0; r < count; r++)
             {
                 var bound = (_codeNorms[r] * queryError) + (_codeErrors[r] * queryNorm) + (rounding * (_codeNorms[r] + _codeErrors[r]) * (queryCodeNorm + queryError));
@@ -111,16 +121,18 @@ internal sealed class VectorBlock
         finally
         {
             ArrayPool<float>.Shared.Return(approximate);
+            ArrayPool<short>.Shared.Return(wideQuery);
         }
     }
 
     private float Exact(float[] query, int row) => TensorPrimitives.Dot(query, _matrix.AsSpan(row * Dimensions, Dimensions));
 
-    private void ScoreCodes(sbyte[] query, float queryScale, float[] scores, int from, int to)
+    private void ScoreCodes(short[] query, float queryScale, float[] scores, int from, int to)
     {
+        var wide = query.AsSpan(0, Dimensions);
         for (var r = from; r < to; r++)
         {
-            scores[r] = _scales[r] * queryScale * VectorMath.Dot(query, _codes.AsSpan(r * Dimensions, Dimensions));
+            scores[r] = _scales[r] * queryScale * VectorMath.Dot(wide, _codes.AsSpan(r * Dimensions, Dimensions));
         }
     }
 

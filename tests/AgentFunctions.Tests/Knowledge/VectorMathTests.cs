@@ -13,10 +13,10 @@ public sealed class VectorMathTests
     public void Dot_Int8Codes_EqualsTheScalarSum(int length)
     {
         var random = new Random(length);
-        var a = Enumerable.Range(0, length).Select(_ => (sbyte)random.Next(-127, 128)).ToArray();
-        var b = Enumerable.Range(0, length).Select(_ => (sbyte)random.Next(-127, 128)).ToArray();
+        var query = Enumerable.Range(0, length).Select(_ => (short)random.Next(-127, 128)).ToArray();
+        var codes = Enumerable.Range(0, length).Select(_ => (sbyte)random.Next(-127, 128)).ToArray();
 
-        Assert.Equal(a.Zip(b, (x, y) => x * y).Sum(), VectorMath.Dot(a, b));
+        Assert.Equal(query.Zip(codes, (x, y) => x * y).Sum(), VectorMath.Dot(query, codes));
     }
 
     [Fact]
@@ -24,8 +24,15 @@ public sealed class VectorMathTests
     {
         var high = Enumerable.Repeat((sbyte)127, 8192).ToArray();
         var low = Enumerable.Repeat((sbyte)-127, 8192).ToArray();
+        var wideHigh = Enumerable.Repeat((short)127, 8192).ToArray();
 
-        Assert.Equal(8192 * 127 * 127, VectorMath.Dot(high, high));
-        Assert.Equal(-8192 * 127 * 127, VectorMath.Dot(high, low));
+        Assert.Equal(8192 * 127 * 127, VectorMath.Dot(wideHigh, high));
+        Assert.Equal(-8192 * 127 * 127, VectorMath.Dot(wideHigh, low));
+    }
+
+    [Fact]
+    public void Dot_LengthsDiffer_Throws()
+    {
+        Assert.Throws<ArgumentException>(() => VectorMath.Dot(new short[32], new sbyte[31]));
     }
 }
