@@ -41,6 +41,7 @@ public sealed class OpenAiTestServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly Queue<OpenAiScript> _script = new();
+    private readonly List<(string LastUserMessage, OpenAiScript Step)> _bound = [];
     private readonly List<OpenAiRecordedRequest> _requests = [];
     private readonly object _gate = new();
     private int _sequence;
@@ -117,12 +118,25 @@ public sealed class OpenAiTestServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Scripted behaviour for the next chat request whose last user message is <paramref name="lastUserMessage"/>, ahead of
+    /// <see cref="Enqueue"/>'s order: no other request (a late one of an earlier test) can take it.
+    /// </summary>
+    public void EnqueueFor(string lastUserMessage, OpenAiScript step)
+    {
+        lock (_gate)
+        {
+            _bound.Add((lastUserMessage, step));
+        }
+    }
+
     /// <summary>Forgets recorded requests and unconsumed script steps.</summary>
     public void Reset()
     {
         lock (_gate)
         {
             _script.Clear();
+            _bound.Clear();
             _requests.Clear();
         }
     }
@@ -211,9 +225,18 @@ public sealed class OpenAiTestServer : IAsyncDisposable
         lock (_gate)
         {
             _requests.Add(recorded);
-            step = _script.TryPeek(out var next) && (kind == OpenAiRequestKind.ChatCompletion || next.Kind is OpenAiScriptKind.Fault or OpenAiScriptKind.Delay)
-                ? _script.Dequeue()
-                : null;
+            var bound = kind == OpenAiRequestKind.ChatCompletion ? _bound.FindIndex(b => b.LastUserMessage == recorded.LastUserMessage) : -1;
+            if (bound >= 0)
+            {
+                step = _bound[bound].Step;
+                _bound.RemoveAt(bound);
+            }
+            else
+            {
+                step = _script.TryPeek(out var next) && (kind == OpenAiRequestKind.ChatCompletion || next.Kind is OpenAiScriptKind.Fault or OpenAiScriptKind.Delay)
+                    ? _script.Dequeue()
+                    : null;
+            }
         }
 
         switch (step?.Kind)

@@ -36,7 +36,7 @@ public sealed class StreamingFaultTests(StreamingFaultHost host) : IClassFixture
     public async Task RunAgentStream_ClientDisconnectsAfterFirstDeltas_ModelStreamCutUsageMeteredNoTurnStored()
     {
         var (org, key) = await NewOrgAsync("sse-gone");
-        var call = SlowLongAnswer();
+        var call = SlowLongAnswer("tell me a long story");
         using var client = RawClient();
         using var request = RunRequest(key, "tell me a long story");
         var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
@@ -57,7 +57,7 @@ public sealed class StreamingFaultTests(StreamingFaultHost host) : IClassFixture
     public async Task CompleteChatStreaming_ClientCancelsAfterFirstChunks_ModelStreamCutAndUsageMetered()
     {
         var (org, key) = await NewOrgAsync("chat-gone");
-        var call = SlowLongAnswer();
+        var call = SlowLongAnswer("tell me a long story");
         var chat = host.OpenAi(key).GetChatClient("default");
         using var cancel = new CancellationTokenSource();
         var chunks = 0;
@@ -82,7 +82,7 @@ public sealed class StreamingFaultTests(StreamingFaultHost host) : IClassFixture
     public async Task CreateResponseStreaming_ClientCancelsAfterFirstDeltas_ModelStreamCutUsageMeteredNothingStored()
     {
         var (org, key) = await NewOrgAsync("responses-gone");
-        var call = SlowLongAnswer();
+        var call = SlowLongAnswer("tell me a long story");
 #pragma warning disable OPENAI001 // The Responses client is marked experimental in the SDK.
         var responses = host.OpenAi(key).GetResponsesClient();
         var options = new CreateResponseOptions("default", [ResponseItem.CreateUserMessageItem("tell me a long story")]) { StreamingEnabled = true };
@@ -119,10 +119,10 @@ public sealed class StreamingFaultTests(StreamingFaultHost host) : IClassFixture
 
         // A long answer sent as fast as the worker takes it: more than every buffer between the model server and the client holds.
         // 200 MB in 16 KB pieces: loopback buffers autotune to megabytes at every hop, and they must not hold it all.
-        var before = host.Model.ChatRequests.Count;
-        host.Model.Enqueue(OpenAiScript.RepeatedReply(string.Concat(Enumerable.Repeat("lorem ", 16 * 1024 / 6)), 12_800));
+        const string Input = "tell me everything";
+        host.Model.EnqueueFor(Input, OpenAiScript.RepeatedReply(string.Concat(Enumerable.Repeat("lorem ", 16 * 1024 / 6)), 12_800));
         using var client = RawClient();
-        using var request = RunRequest(key, "tell me everything");
+        using var request = RunRequest(key, Input);
         using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         await using var body = await response.Content.ReadAsStreamAsync();
 
@@ -132,7 +132,7 @@ public sealed class StreamingFaultTests(StreamingFaultHost host) : IClassFixture
         Task<bool>? cut = null;
         while (clock.Elapsed < TimeSpan.FromSeconds(60))
         {
-            cut ??= host.Model.ChatRequests.Count > before ? host.Model.ChatRequests[before].StreamAbandoned : null;
+            cut ??= host.Model.ChatRequests.FirstOrDefault(r => r.LastUserMessage == Input)?.StreamAbandoned;
             if (cut?.IsCompleted == true)
             {
                 break;
@@ -153,7 +153,9 @@ public sealed class StreamingFaultTests(StreamingFaultHost host) : IClassFixture
         }
 
         Assert.NotNull(cut);
-        Assert.True(await cut.WaitAsync(TimeSpan.FromSeconds(30)), "the model's stream ran to its end although nobody read the answer");
+        Assert.True(
+            await cut.WaitAsync(TimeSpan.FromSeconds(30)),
+            $"the model's stream ran to its end although nobody read the answer (chat requests: {string.Join(", ", host.Model.ChatRequests.Select(r => r.LastUserMessage))})");
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"the stream was cut after {clock.Elapsed}");
         Assert.True(await OutputTokensAsync(key) > 0, "the streamed tokens were not metered");
         Assert.Empty(await host.RowsAsync("Conversations", org));
@@ -231,20 +233,22 @@ public sealed class StreamingFaultTests(StreamingFaultHost host) : IClassFixture
         return events;
     }
 
-    /// <summary>The model's next answer: 200 words, one every 200 ms (40 s), so only a cut ends it early. Completes with its request.</summary>
-    private async Task<OpenAiRecordedRequest> SlowLongAnswer()
+    /// <summary>The model's answer to <paramref name="input"/>: 200 words, one every 200 ms (40 s), so only a cut ends it early. Completes with its request.</summary>
+    private async Task<OpenAiRecordedRequest> SlowLongAnswer(string input)
     {
-        var before = host.Model.ChatRequests.Count;
         host.Model.StreamChunkDelay = TimeSpan.FromMilliseconds(200);
-        host.Model.Enqueue(OpenAiScript.Reply(string.Join(' ', Enumerable.Range(1, 200).Select(i => $"word{i}"))));
+        host.Model.EnqueueFor(input, OpenAiScript.Reply(string.Join(' ', Enumerable.Range(1, 200).Select(i => $"word{i}"))));
         var deadline = Stopwatch.StartNew();
-        while (host.Model.ChatRequests.Count <= before)
+        while (true)
         {
+            if (host.Model.ChatRequests.FirstOrDefault(r => r.LastUserMessage == input) is { } request)
+            {
+                return request;
+            }
+
             Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), "the model was not called");
             await Task.Delay(50);
         }
-
-        return host.Model.ChatRequests[before];
     }
 
     /// <summary>The run ended with its client: the model's stream cut soon after, the tokens streamed metered, no turn stored.</summary>
