@@ -32,8 +32,12 @@ internal sealed partial class JobFunctions(JobService jobs, IDeadLetters deadLet
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "jobs/{jobId}")] HttpRequest request,
         string jobId,
         FunctionContext context,
-        CancellationToken cancellationToken) =>
-        new OkObjectResult(JobView.From(await jobs.GetAsync(context.GetOrgId(), jobId, cancellationToken).ConfigureAwait(false)));
+        CancellationToken cancellationToken)
+    {
+        // ?wait=N: an unfinished job is waited for up to N seconds, so a client needs one request where it would poll.
+        var wait = TimeSpan.FromSeconds(QueryWholeNumber.Parse(request, "wait", 0, 0, JobService.MaxWaitSeconds));
+        return new OkObjectResult(JobView.From(await jobs.GetAsync(context.GetOrgId(), jobId, wait, cancellationToken).ConfigureAwait(false)));
+    }
 
     /// <summary>
     /// The org comes from the message through the org middleware (a message without a valid org never

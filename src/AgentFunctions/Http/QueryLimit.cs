@@ -1,5 +1,3 @@
-using System.Globalization;
-using AgentFunctions.Errors;
 using Microsoft.AspNetCore.Http;
 
 namespace AgentFunctions.Http;
@@ -9,17 +7,6 @@ internal static class QueryLimit
 {
     public const string Name = "limit";
 
-    public static int Parse(HttpRequest request, int defaultLimit, int maxLimit)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        var text = request.Query[Name].ToString();
-        if (text.Length == 0)
-        {
-            return defaultLimit;
-        }
-
-        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var limit) && limit >= 1 && limit <= maxLimit
-            ? limit
-            : throw ApiException.InvalidRequest(Name, $"must be a whole number from 1 to {maxLimit}.");
-    }
+    public static int Parse(HttpRequest request, int defaultLimit, int maxLimit) =>
+        QueryWholeNumber.Parse(request, Name, defaultLimit, 1, maxLimit);
 }

@@ -14,6 +14,7 @@ namespace AgentFunctions.Jobs;
 /// </summary>
 internal sealed partial class JobService(
     JobStore store,
+    JobCompletions completions,
     IJobDispatcher dispatcher,
     IAgent agent,
     IAgentDirectory agents,
@@ -24,6 +25,12 @@ internal sealed partial class JobService(
     ILogger<JobService> logger)
 {
     private const int MaxConflictRetries = 5;
+
+    /// <summary>The longest a status read waits for its job to finish (<c>?wait=</c>, seconds), well inside any HTTP time limit.</summary>
+    public const int MaxWaitSeconds = 30;
+
+    /// <summary>How often a waiting status read reads the job again, for a job finished on another instance.</summary>
+    private static readonly TimeSpan WaitRecheck = TimeSpan.FromSeconds(2);
 
     /// <summary>
     /// Validates like <c>/api/agent/run</c>, refuses an agent the org does not have (404 <c>agent_not_found</c>, nothing
@@ -72,6 +79,24 @@ internal sealed partial class JobService(
         {
             // A finished job past the org's job retention is gone, whether or not the sweep has deleted it yet.
             throw ApiException.NotFound("Job");
+        }
+
+        return job;
+    }
+
+    /// <summary>
+    /// Like <see cref="GetAsync(OrgId, string?, CancellationToken)"/>, but an unfinished job is waited for up to
+    /// <paramref name="wait"/>: the read returns as soon as this instance finishes the job, or after a read every
+    /// <see cref="WaitRecheck"/> finds it finished elsewhere, else with the job as it is when the time is up.
+    /// </summary>
+    public async Task<JobRecord> GetAsync(OrgId orgId, string? jobId, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        var job = await GetAsync(orgId, jobId, cancellationToken).ConfigureAwait(false);
+        var started = time.GetTimestamp();
+        while (!job.IsFinished && wait - time.GetElapsedTime(started) is { Ticks: > 0 } left)
+        {
+            await completions.WaitAsync(orgId, job.JobId, left < WaitRecheck ? left : WaitRecheck, cancellationToken).ConfigureAwait(false);
+            job = await GetAsync(orgId, jobId, cancellationToken).ConfigureAwait(false);
         }
 
         return job;
@@ -163,6 +188,7 @@ internal sealed partial class JobService(
                 : $"The job was abandoned after {job.Attempts} attempt(s): the worker did not complete it.";
             if (await store.TryReplaceAsync(JobStateMachine.Fail(job, reason, time.GetUtcNow()), cancellationToken).ConfigureAwait(false) is not null)
             {
+                completions.Finished(orgId, jobId);
                 LogPoisoned(logger, orgId.Value, jobId, job.Attempts);
                 metrics.RecordJobOutcome(orgId, "failed");
                 return JobOutcome.Failed;
@@ -212,6 +238,11 @@ internal sealed partial class JobService(
         // Not cancellable: a run that happened must be recorded even while the host shuts down.
         if (await store.TryReplaceAsync(next, CancellationToken.None).ConfigureAwait(false) is not null)
         {
+            if (next.IsFinished)
+            {
+                completions.Finished(next.OrgId, next.JobId);
+            }
+
             return outcome;
         }
 

@@ -13,6 +13,7 @@ internal static class JobsRegistration
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IOrgRetentionPolicy, KeepEverything>(); // until the org area replaces it
         services.TryAddSingleton<JobStore>();
+        services.TryAddSingleton<JobCompletions>();
         services.TryAddSingleton<IJobDispatcher, StorageJobQueue>();
         services.TryAddScoped<JobService>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IOrgDataOwner, JobStore>(sp => sp.GetRequiredService<JobStore>()));

@@ -59,6 +59,46 @@ public sealed class JobsEndToEndTests(JobsHost host) : IClassFixture<JobsHost>
         Assert.DoesNotContain("secret", crossOrg.Body.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task GetJob_WaitWhileTheJobRuns_AnswersSucceededInOneRequest()
+    {
+        const string Input = "answer slowly";
+        await host.RegisterOrgAsync("jobs-wait");
+        host.Model.EnqueueFor(Input, OpenAiScript.Wait(TimeSpan.FromSeconds(5)));
+        var jobId = await host.SubmitAsync("jobs-wait", Input);
+        using (var timeout = new CancellationTokenSource(Patience))
+        {
+            while (!host.Model.ChatRequests.Any(r => r.LastUserMessage == Input))
+            {
+                await Task.Delay(20, timeout.Token); // the job is running: its model call is being held
+            }
+        }
+
+        var (status, job) = await host.GetJobAsync("jobs-wait", jobId, wait: "20");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("succeeded", job.GetProperty("status").GetString());
+        Assert.Equal($"Echo: {Input}", job.GetProperty("output").GetString());
+    }
+
+    [Theory]
+    [InlineData("soon")]
+    [InlineData("-1")]
+    [InlineData("31")]
+    [InlineData("1.5")]
+    public async Task GetJob_WaitNotWholeSecondsUpTo30_Is400NamingWait(string wait)
+    {
+        await host.RegisterOrgAsync("jobs-wait-bad");
+        var jobId = await host.SubmitAsync("jobs-wait-bad", "hello");
+
+        var (status, body) = await host.GetJobAsync("jobs-wait-bad", jobId, wait);
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("invalid_request", body.GetProperty("code").GetString());
+        Assert.Contains("wait", body.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await host.WaitFinishedAsync("jobs-wait-bad", jobId, Patience);
+    }
+
     [Theory]
     [InlineData("a%20b")]
     [InlineData("x'or'1")]

@@ -92,9 +92,9 @@ public class JobsHost : LocalHostFixture
         return jobId;
     }
 
-    public async Task<(HttpStatusCode Status, JsonElement Body)> GetJobAsync(string org, string jobId)
+    public async Task<(HttpStatusCode Status, JsonElement Body)> GetJobAsync(string org, string jobId, string? wait = null)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"api/jobs/{jobId}");
+        using var request = new HttpRequestMessage(HttpMethod.Get, wait is null ? $"api/jobs/{jobId}" : $"api/jobs/{jobId}?wait={wait}");
         request.Headers.Add("X-Org-Id", org);
         using var response = await Client.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();

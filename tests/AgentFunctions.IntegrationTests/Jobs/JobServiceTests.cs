@@ -32,8 +32,9 @@ public sealed class JobServiceTests(AzuriteFixture azurite) : IClassFixture<Azur
 
     private AgentDefinitionStore Agents => new(new TableProvider(Tables), TimeProvider.System, Options.Create(new AgentOptions()), NullLogger<AgentDefinitionStore>.Instance);
 
-    private JobService Service(QueueServiceClient? queues = null, JobStore? store = null) => new(
+    private JobService Service(QueueServiceClient? queues = null, JobStore? store = null, JobCompletions? completions = null) => new(
         store ?? Store,
+        completions ?? new JobCompletions(),
         new StorageJobQueue(new QueueProvider(queues ?? Queues)),
         _agent,
         new StoredAgentDirectory(Agents),
@@ -210,6 +211,76 @@ public sealed class JobServiceTests(AzuriteFixture azurite) : IClassFixture<Azur
         var options = new TableClientOptions();
         options.AddPolicy(losing, HttpPipelinePosition.PerRetry);
         return new JobStore(new TableProvider(new TableServiceClient(azurite.ConnectionString, options)));
+    }
+
+    [Fact]
+    public async Task GetAsync_WaitingForAJobThisInstanceFinishes_IsWokenAndReturnsItFinished()
+    {
+        var org = Org("svc-wait");
+        var completions = new JobCompletions();
+        var service = Service(completions: completions);
+        var job = await service.SubmitAsync(org, new AgentRunRequest("wait for me", null), default);
+
+        var waiting = service.GetAsync(org, job.JobId, TimeSpan.FromSeconds(JobService.MaxWaitSeconds), default);
+        await UntilAsync(() => completions.Waiting == 1); // the read found the job unfinished and waits
+        await service.ProcessAsync(org, job.JobId, new JobDelivery("m1", 1), default);
+        var woken = completions.Waiting == 0; // the finish signalled the waiter (else it waits on until its next read)
+        var seen = await waiting.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.True(woken);
+        Assert.Equal(JobStatus.Succeeded, seen.Status);
+        Assert.Equal("svc-wait:wait for me", seen.Output);
+    }
+
+    [Fact]
+    public async Task GetAsync_WaitingForAJobAnotherInstanceFinishes_SeesItByReadingAgain()
+    {
+        var org = Org("svc-wait-other");
+        var completions = new JobCompletions();
+        var here = Service(completions: completions);
+        var elsewhere = Service(completions: new JobCompletions()); // another instance: its finish signals no one here
+        var job = await here.SubmitAsync(org, new AgentRunRequest("finished elsewhere", null), default);
+
+        var waiting = here.GetAsync(org, job.JobId, TimeSpan.FromSeconds(JobService.MaxWaitSeconds), default);
+        await UntilAsync(() => completions.Waiting == 1);
+        await elsewhere.ProcessAsync(org, job.JobId, new JobDelivery("m1", 1), default);
+        var seen = await waiting.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(JobStatus.Succeeded, seen.Status);
+    }
+
+    [Fact]
+    public async Task GetAsync_WaitingForAnotherOrgsJob_Is404AtOnceAndNeverWaits()
+    {
+        var service = Service();
+        var job = await service.SubmitAsync(Org("svc-wait-victim"), new AgentRunRequest("mine", null), default);
+
+        var read = service.GetAsync(Org("svc-wait-attacker"), job.JobId, TimeSpan.FromSeconds(JobService.MaxWaitSeconds), default);
+        var error = await Assert.ThrowsAsync<ApiException>(() => read.WaitAsync(TimeSpan.FromSeconds(10)));
+
+        Assert.Equal(404, error.Status);
+        Assert.Equal(JobStatus.Queued, (await service.GetAsync(Org("svc-wait-victim"), job.JobId, default)).Status);
+    }
+
+    [Fact]
+    public async Task GetAsync_WaitRunsOutOnAnUnfinishedJob_ReturnsItAsItIs()
+    {
+        var org = Org("svc-wait-timeout");
+        var service = Service();
+        var job = await service.SubmitAsync(org, new AgentRunRequest("nobody runs me", null), default);
+
+        var seen = await service.GetAsync(org, job.JobId, TimeSpan.FromMilliseconds(300), default);
+
+        Assert.Equal(JobStatus.Queued, seen.Status);
+    }
+
+    private static async Task UntilAsync(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (!condition())
+        {
+            await Task.Delay(10, timeout.Token);
+        }
     }
 
     [Fact]
