@@ -148,26 +148,34 @@ internal static class JobsBenchmark
         var outstanding = submitted.ToList();
         var finished = new ConcurrentBag<JsonElement>();
         var polls = 0;
+
+        // One status read; true once the job succeeded (its body kept), false while it runs.
+        async Task<bool> FinishedAsync((string Org, string JobId) job, string query, CancellationToken ct)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"api/jobs/{job.JobId}{query}");
+            request.Headers.Add("X-Org-Id", job.Org);
+            using var response = await client.SendAsync(request, ct);
+            Interlocked.Increment(ref polls);
+            var body = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
+            switch (body.GetProperty("status").GetString())
+            {
+                case "succeeded":
+                    finished.Add(body);
+                    return true;
+                case "failed":
+                    throw new InvalidOperationException($"Job {job.JobId} failed: {body}");
+                default:
+                    return false;
+            }
+        }
+
         if (reads == StatusReads.Wait)
         {
             // 8 readers take the jobs in the order they were submitted; each waits for its job with ?wait=30 (again if it ran out).
             await Parallel.ForEachAsync(outstanding, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (job, ct) =>
             {
-                while (true)
+                while (!await FinishedAsync(job, "?wait=30", ct))
                 {
-                    using var request = new HttpRequestMessage(HttpMethod.Get, $"api/jobs/{job.JobId}?wait=30");
-                    request.Headers.Add("X-Org-Id", job.Org);
-                    using var response = await client.SendAsync(request, ct);
-                    Interlocked.Increment(ref polls);
-                    var body = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
-                    switch (body.GetProperty("status").GetString())
-                    {
-                        case "succeeded":
-                            finished.Add(body);
-                            return;
-                        case "failed":
-                            throw new InvalidOperationException($"Job {job.JobId} failed: {body}");
-                    }
                 }
             });
             outstanding = [];
@@ -178,21 +186,9 @@ internal static class JobsBenchmark
             var still = new ConcurrentBag<(string Org, string JobId)>();
             await Parallel.ForEachAsync(outstanding, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (job, ct) =>
             {
-                using var request = new HttpRequestMessage(HttpMethod.Get, $"api/jobs/{job.JobId}");
-                request.Headers.Add("X-Org-Id", job.Org);
-                using var response = await client.SendAsync(request, ct);
-                Interlocked.Increment(ref polls);
-                var body = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
-                switch (body.GetProperty("status").GetString())
+                if (!await FinishedAsync(job, string.Empty, ct))
                 {
-                    case "succeeded":
-                        finished.Add(body);
-                        break;
-                    case "failed":
-                        throw new InvalidOperationException($"Job {job.JobId} failed: {body}");
-                    default:
-                        still.Add(job);
-                        break;
+                    still.Add(job);
                 }
             });
             outstanding = [.. still];
