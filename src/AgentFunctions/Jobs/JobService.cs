@@ -87,19 +87,45 @@ internal sealed partial class JobService(
     /// <summary>
     /// Like <see cref="GetAsync(OrgId, string?, CancellationToken)"/>, but an unfinished job is waited for up to
     /// <paramref name="wait"/>: the read returns as soon as this instance finishes the job, or after a read every
-    /// <see cref="WaitRecheck"/> finds it finished elsewhere, else with the job as it is when the time is up.
+    /// <see cref="WaitRecheck"/> finds it finished elsewhere, else with the job as it is when the time is up. Nothing is
+    /// kept for the job once the read returns, however it ends.
     /// </summary>
     public async Task<JobRecord> GetAsync(OrgId orgId, string? jobId, TimeSpan wait, CancellationToken cancellationToken)
     {
-        var job = await GetAsync(orgId, jobId, cancellationToken).ConfigureAwait(false);
-        var started = time.GetTimestamp();
-        while (!job.IsFinished && wait - time.GetElapsedTime(started) is { Ticks: > 0 } left)
+        if (wait <= TimeSpan.Zero)
         {
-            await completions.WaitAsync(orgId, job.JobId, left < WaitRecheck ? left : WaitRecheck, cancellationToken).ConfigureAwait(false);
-            job = await GetAsync(orgId, jobId, cancellationToken).ConfigureAwait(false);
+            return await GetAsync(orgId, jobId, cancellationToken).ConfigureAwait(false);
         }
 
-        return job;
+        Identifiers.EnsureResourceId(jobId, "jobId");
+        var started = time.GetTimestamp();
+        while (true)
+        {
+            // Watched before the read: an end recorded between the read and the wait still wakes this read.
+            var finished = completions.Watch(orgId, jobId);
+            try
+            {
+                var job = await GetAsync(orgId, jobId, cancellationToken).ConfigureAwait(false);
+                var left = wait - time.GetElapsedTime(started);
+                if (job.IsFinished || left <= TimeSpan.Zero)
+                {
+                    return job;
+                }
+
+                await finished.WaitAsync(left < WaitRecheck ? left : WaitRecheck, time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+            finally
+            {
+                completions.Unwatch(orgId, jobId, finished);
+            }
+
+            if (finished.IsCompleted)
+            {
+                // This instance recorded the job's end: one more read returns it (a finished job never changes again).
+                return await GetAsync(orgId, jobId, cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>

@@ -21,6 +21,7 @@ namespace AgentFunctions.IntegrationTests.Jobs;
 public sealed class JobServiceTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     private readonly ScriptedAgent _agent = new();
+    private readonly JobCompletions _completions = new();
 
     private TableServiceClient Tables => new(azurite.ConnectionString);
 
@@ -34,7 +35,7 @@ public sealed class JobServiceTests(AzuriteFixture azurite) : IClassFixture<Azur
 
     private JobService Service(QueueServiceClient? queues = null, JobStore? store = null, JobCompletions? completions = null) => new(
         store ?? Store,
-        completions ?? new JobCompletions(),
+        completions ?? _completions,
         new StorageJobQueue(new QueueProvider(queues ?? Queues)),
         _agent,
         new StoredAgentDirectory(Agents),
@@ -222,9 +223,9 @@ public sealed class JobServiceTests(AzuriteFixture azurite) : IClassFixture<Azur
         var job = await service.SubmitAsync(org, new AgentRunRequest("wait for me", null), default);
 
         var waiting = service.GetAsync(org, job.JobId, TimeSpan.FromSeconds(JobService.MaxWaitSeconds), default);
-        await UntilAsync(() => completions.Waiting == 1); // the read found the job unfinished and waits
+        await UntilAsync(() => completions.Watched == 1); // the read watches the job: it waits unless it is finished
         await service.ProcessAsync(org, job.JobId, new JobDelivery("m1", 1), default);
-        var woken = completions.Waiting == 0; // the finish signalled the waiter (else it waits on until its next read)
+        var woken = completions.Watched == 0; // the finish signalled the waiter (else it waits on until its next read)
         var seen = await waiting.WaitAsync(TimeSpan.FromSeconds(20));
 
         Assert.True(woken);
@@ -242,7 +243,7 @@ public sealed class JobServiceTests(AzuriteFixture azurite) : IClassFixture<Azur
         var job = await here.SubmitAsync(org, new AgentRunRequest("finished elsewhere", null), default);
 
         var waiting = here.GetAsync(org, job.JobId, TimeSpan.FromSeconds(JobService.MaxWaitSeconds), default);
-        await UntilAsync(() => completions.Waiting == 1);
+        await UntilAsync(() => completions.Watched == 1);
         await elsewhere.ProcessAsync(org, job.JobId, new JobDelivery("m1", 1), default);
         var seen = await waiting.WaitAsync(TimeSpan.FromSeconds(20));
 
@@ -272,6 +273,23 @@ public sealed class JobServiceTests(AzuriteFixture azurite) : IClassFixture<Azur
         var seen = await service.GetAsync(org, job.JobId, TimeSpan.FromMilliseconds(300), default);
 
         Assert.Equal(JobStatus.Queued, seen.Status);
+        Assert.Equal(0, _completions.Watched); // nothing is kept for a read that returned
+    }
+
+    [Fact]
+    public async Task GetAsync_WaitingReadCancelled_StopsAndKeepsNothing()
+    {
+        var org = Org("svc-wait-cancel");
+        var service = Service();
+        var job = await service.SubmitAsync(org, new AgentRunRequest("cancel my read", null), default);
+        using var cancel = new CancellationTokenSource();
+
+        var waiting = service.GetAsync(org, job.JobId, TimeSpan.FromSeconds(JobService.MaxWaitSeconds), cancel.Token);
+        await UntilAsync(() => _completions.Watched == 1);
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(0, _completions.Watched);
     }
 
     private static async Task UntilAsync(Func<bool> condition)
