@@ -59,19 +59,19 @@ internal sealed partial class Agent(
             return Replay(stored, request.ConversationId) with { Agent = request.Agent ?? AgentDefinition.DefaultName };
         }
 
-        return await RunTurnAsync(orgId, request, turnId, cancellationToken).ConfigureAwait(false);
+        return await RunTurnAsync(orgId, request, turnId, newConversation: false, cancellationToken).ConfigureAwait(false);
     }
 
-    public Task<AgentRunResult> RunNewTurnAsync(OrgId orgId, AgentRunRequest request, string turnId, CancellationToken cancellationToken)
+    public Task<AgentRunResult> RunNewTurnAsync(OrgId orgId, AgentRunRequest request, string turnId, bool newConversation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(turnId);
         Validate(request, turnId);
-        return RunTurnAsync(orgId, request, turnId, cancellationToken);
+        return RunTurnAsync(orgId, request, turnId, newConversation, cancellationToken);
     }
 
-    private async Task<AgentRunResult> RunTurnAsync(OrgId orgId, AgentRunRequest request, string? turnId, CancellationToken cancellationToken)
+    private async Task<AgentRunResult> RunTurnAsync(OrgId orgId, AgentRunRequest request, string? turnId, bool newConversation, CancellationToken cancellationToken)
     {
-        var run = await PrepareAsync(orgId, ForRequest(request), turnId, cancellationToken).ConfigureAwait(false);
+        var run = await PrepareAsync(orgId, ForRequest(request, newConversation), turnId, cancellationToken).ConfigureAwait(false);
         var (completion, replayed) = await RunCoreAsync(run, cancellationToken).ConfigureAwait(false);
         return replayed ?? Result(completion, run);
     }
@@ -80,7 +80,7 @@ internal sealed partial class Agent(
         OrgId orgId, AgentRunRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         Validate(request, turnId: null);
-        var run = await PrepareAsync(orgId, ForRequest(request), turnId: null, cancellationToken).ConfigureAwait(false);
+        var run = await PrepareAsync(orgId, ForRequest(request, newConversation: false), turnId: null, cancellationToken).ConfigureAwait(false);
         await foreach (var update in StreamCoreAsync(run, cancellationToken).ConfigureAwait(false))
         {
             yield return update.Completion is { } completion ? new AgentStreamUpdate(null, Result(completion, run)) : new AgentStreamUpdate(update.Delta, null);
@@ -102,11 +102,12 @@ internal sealed partial class Agent(
         }
     }
 
-    private static AgentCall ForRequest(AgentRunRequest request) =>
+    /// <param name="newConversation">The caller generated <see cref="AgentRunRequest.ConversationId"/> (a job's): no history to read.</param>
+    private static AgentCall ForRequest(AgentRunRequest request, bool newConversation) =>
         new([new ChatMessage(ChatRole.User, request.Input)])
         {
             ConversationId = request.ConversationId ?? Identifiers.NewId(),
-            NewConversation = request.ConversationId is null,
+            NewConversation = newConversation || request.ConversationId is null,
             Store = true,
             TurnInput = request.Input,
             Agent = request.Agent ?? AgentDefinition.DefaultName,

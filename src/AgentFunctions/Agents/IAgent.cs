@@ -16,7 +16,12 @@ internal interface IAgent
     /// (a job's first attempt): the stored-turn lookup is skipped. The turn is still stored under the id, so a later
     /// attempt finds it.
     /// </summary>
-    Task<AgentRunResult> RunNewTurnAsync(OrgId orgId, AgentRunRequest request, string turnId, CancellationToken cancellationToken);
+    /// <param name="newConversation">
+    /// True when the caller generated the request's conversation id itself and no turn of it can be stored yet: no history
+    /// is read and the turn's append inserts the conversation (a conversation stored meanwhile under that id is re-read
+    /// and the turn appended after its turns).
+    /// </param>
+    Task<AgentRunResult> RunNewTurnAsync(OrgId orgId, AgentRunRequest request, string turnId, bool newConversation, CancellationToken cancellationToken);
 
     IAsyncEnumerable<AgentStreamUpdate> RunStreamingAsync(OrgId orgId, AgentRunRequest request, CancellationToken cancellationToken);
 }

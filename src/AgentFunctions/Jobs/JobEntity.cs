@@ -13,7 +13,8 @@ namespace AgentFunctions.Jobs;
 /// + <c>OutputParts</c> (the output split into ≤ 30,000-character parts, because a string property
 /// holds at most 64 KiB), <c>Error</c>, <c>Attempts</c>, <c>InputTokens</c>, <c>OutputTokens</c>,
 /// <c>CreatedAt</c>, <c>StartedAt</c>, <c>CompletedAt</c>, <c>ClaimMessageId</c>,
-/// <c>ClaimDequeueCount</c>, <c>Principal</c> (who submitted it; its run's usage is attributed to them). Changing the key scheme is a breaking change for stored jobs.
+/// <c>ClaimDequeueCount</c>, <c>Principal</c> (who submitted it; its run's usage is attributed to them), <c>NewConversation</c>
+/// (true when the conversation id was generated at submit; absent, as on rows stored before it existed: false). Changing the key scheme is a breaking change for stored jobs.
 /// </summary>
 internal static class JobEntity
 {
@@ -48,6 +49,11 @@ internal static class JobEntity
         SetIfNotNull(entity, "CompletedAt", job.CompletedAt);
         SetIfNotNull(entity, "ClaimMessageId", job.ClaimMessageId);
         SetIfNotNull(entity, "Principal", job.Principal);
+        if (job.NewConversation)
+        {
+            entity["NewConversation"] = true;
+        }
+
         if (job.Usage is { } usage)
         {
             entity["InputTokens"] = usage.InputTokens;
@@ -98,6 +104,7 @@ internal static class JobEntity
             entity.GetString("Principal"))
         {
             Agent = entity.GetString("Agent"),
+            NewConversation = entity.GetBoolean("NewConversation") ?? false,
         };
     }
 

@@ -29,5 +29,12 @@ internal sealed record JobRecord(
     /// <summary>The agent that runs the job (null: <c>default</c>).</summary>
     public string? Agent { get; init; }
 
+    /// <summary>
+    /// True when <see cref="ConversationId"/> was generated at submit (the client named none), so the job's first attempt
+    /// runs it as a new conversation: no history is read. False for a client's conversation and for rows stored before
+    /// this was recorded.
+    /// </summary>
+    public bool NewConversation { get; init; }
+
     public bool IsFinished => Status is JobStatus.Succeeded or JobStatus.Failed;
 }

@@ -35,8 +35,8 @@ internal sealed partial class JobService(
     /// <summary>
     /// Validates like <c>/api/agent/run</c>, refuses an agent the org does not have (404 <c>agent_not_found</c>, nothing
     /// written or queued), writes the job (queued), then enqueues it. A new conversation's id is chosen here, so every
-    /// attempt of the job continues the same conversation. If the message cannot be sent the row is marked failed and the
-    /// caller gets 503.
+    /// attempt of the job continues the same conversation, and the row records that it was (<see cref="JobRecord.NewConversation"/>).
+    /// If the message cannot be sent the row is marked failed and the caller gets 503.
     /// </summary>
     public async Task<JobRecord> SubmitAsync(OrgId orgId, AgentRunRequest request, CancellationToken cancellationToken)
     {
@@ -51,6 +51,7 @@ internal sealed partial class JobService(
             new JobRecord(orgId, Identifiers.NewId(), JobStatus.Queued, request.Input!, request.ConversationId ?? Identifiers.NewId(), 0, time.GetUtcNow(), Principal: CallerPrincipal.Current)
             {
                 Agent = request.Agent,
+                NewConversation = request.ConversationId is null,
             },
             cancellationToken).ConfigureAwait(false);
         try
@@ -133,6 +134,16 @@ internal sealed partial class JobService(
     /// queued and the exception is rethrown, so the host redelivers the message (and poisons it after
     /// maxDequeueCount); a request the agent refuses for good fails the job at once.
     /// </summary>
+    /// <remarks>
+    /// The first attempt (the claim just written counts attempt 1) of a job whose conversation id was generated at submit
+    /// runs as a new conversation: no history query, the turn's append inserts the conversation. The id was returned at
+    /// submit, so a client may have continued that conversation before the job runs: then the job's turn is answered
+    /// without that other turn in view and appended after it (the append's insert conflicts, the store re-reads the head
+    /// and appends behind it; nothing is lost). That is the outcome of two concurrent runs of one conversation, which the
+    /// store permits anyway, including that the conversation keeps the agent of its first stored turn even if the job's
+    /// agent differs (no 409, as a history read would have given). Later attempts, and jobs continuing a client's
+    /// conversation, read the history as every run does.
+    /// </remarks>
     public async Task<JobOutcome> ProcessAsync(OrgId orgId, string jobId, JobDelivery delivery, CancellationToken cancellationToken)
     {
         var outcome = await RunDeliveryAsync(orgId, jobId, delivery, cancellationToken).ConfigureAwait(false);
@@ -161,10 +172,11 @@ internal sealed partial class JobService(
         AgentRunResult result;
         try
         {
-            // Every run follows a claim that counted it: on the first claim no earlier attempt can have stored the turn.
+            // Every run follows a claim that counted it: on the first claim no earlier attempt can have stored the turn, and a
+            // conversation generated at submit has no history of the job's own to read (a client's turn meanwhile: see remarks).
             var request = new AgentRunRequest(claimed.Input, claimed.ConversationId) { Agent = claimed.Agent };
             result = claimed.Attempts == 1
-                ? await agent.RunNewTurnAsync(orgId, request, jobId, cancellationToken).ConfigureAwait(false)
+                ? await agent.RunNewTurnAsync(orgId, request, jobId, claimed.NewConversation, cancellationToken).ConfigureAwait(false)
                 : await agent.RunAsync(orgId, request, jobId, cancellationToken).ConfigureAwait(false);
         }
         catch (ApiException refused) when (IsPermanent(refused))

@@ -58,6 +58,7 @@ public sealed class JobServiceTests(AzuriteFixture azurite) : IClassFixture<Azur
         Assert.Equal(JobStatus.Queued, row!.Status);
         Assert.Equal("hello", row.Input);
         Assert.True(Identifiers.IsResourceId(row.ConversationId));
+        Assert.True(row.NewConversation); // the id was generated here
         var messages = await Queues.GetQueueClient(StorageJobQueue.Name).PeekMessagesAsync(32);
         var bodies = messages.Value.Select(m => JsonSerializer.Deserialize<JobMessage>(m.Body.ToString())).ToList();
         Assert.Contains(new JobMessage("svc-submit", job.JobId), bodies);
@@ -170,6 +171,22 @@ public sealed class JobServiceTests(AzuriteFixture azurite) : IClassFixture<Azur
         var call = Assert.Single(_agent.Calls);
         Assert.Equal((org, job.JobId, job.ConversationId), (call.Org, call.TurnId, call.Request.ConversationId));
         Assert.True(Assert.Single(_agent.NewTurns)); // the first claim: no stored turn to look up
+        Assert.True(Assert.Single(_agent.NewConversations)); // a conversation generated at submit: no history to read
+    }
+
+    [Fact]
+    public async Task ProcessAsync_JobContinuingAClientsConversation_FirstAttemptStillReadsItsHistory()
+    {
+        var org = Org("svc-client-conv");
+        var service = Service();
+        var job = await service.SubmitAsync(org, new AgentRunRequest("go on", "client-conversation"), default);
+
+        await service.ProcessAsync(org, job.JobId, new JobDelivery("m1", 1), default);
+
+        Assert.False((await Store.GetAsync(org, job.JobId, default))!.NewConversation);
+        Assert.Equal([true], _agent.NewTurns);
+        Assert.Equal([false], _agent.NewConversations);
+        Assert.Equal("client-conversation", Assert.Single(_agent.Calls).Request.ConversationId);
     }
 
     [Fact]
@@ -335,6 +352,7 @@ public sealed class JobServiceTests(AzuriteFixture azurite) : IClassFixture<Azur
         var done = await service.GetAsync(org, job.JobId, default);
         Assert.Equal((JobStatus.Succeeded, 3, null), (done.Status, done.Attempts, done.Error));
         Assert.Equal([true, false, false], _agent.NewTurns); // later attempts look for the turn an earlier one may have stored
+        Assert.Equal([true, false, false], _agent.NewConversations); // and read the history, which other turns may have joined
     }
 
     [Fact]

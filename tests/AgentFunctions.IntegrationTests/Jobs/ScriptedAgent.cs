@@ -12,6 +12,7 @@ internal sealed class ScriptedAgent : IAgent
 {
     private readonly ConcurrentQueue<(OrgId Org, AgentRunRequest Request, string? TurnId)> _calls = new();
     private readonly ConcurrentQueue<bool> _newTurns = new();
+    private readonly ConcurrentQueue<bool> _newConversations = new();
     private int _failuresLeft;
 
     public Exception? Failure { get; set; }
@@ -31,15 +32,19 @@ internal sealed class ScriptedAgent : IAgent
     /// <summary>Which calls were first attempts (<see cref="IAgent.RunNewTurnAsync"/>), in call order.</summary>
     public IReadOnlyList<bool> NewTurns => [.. _newTurns];
 
+    /// <summary>Which calls ran as a new conversation (no history read), in call order.</summary>
+    public IReadOnlyList<bool> NewConversations => [.. _newConversations];
+
     public Task<AgentRunResult> RunAsync(OrgId orgId, AgentRunRequest request, string? turnId, CancellationToken cancellationToken) =>
-        RunAsync(orgId, request, turnId, newTurn: false, cancellationToken);
+        RunAsync(orgId, request, turnId, newTurn: false, newConversation: false, cancellationToken);
 
-    public Task<AgentRunResult> RunNewTurnAsync(OrgId orgId, AgentRunRequest request, string turnId, CancellationToken cancellationToken) =>
-        RunAsync(orgId, request, turnId, newTurn: true, cancellationToken);
+    public Task<AgentRunResult> RunNewTurnAsync(OrgId orgId, AgentRunRequest request, string turnId, bool newConversation, CancellationToken cancellationToken) =>
+        RunAsync(orgId, request, turnId, newTurn: true, newConversation, cancellationToken);
 
-    private async Task<AgentRunResult> RunAsync(OrgId orgId, AgentRunRequest request, string? turnId, bool newTurn, CancellationToken cancellationToken)
+    private async Task<AgentRunResult> RunAsync(OrgId orgId, AgentRunRequest request, string? turnId, bool newTurn, bool newConversation, CancellationToken cancellationToken)
     {
         _newTurns.Enqueue(newTurn);
+        _newConversations.Enqueue(newConversation);
         _calls.Enqueue((orgId, request, turnId));
         Entered.TrySetResult();
         if (Gate is { } gate)

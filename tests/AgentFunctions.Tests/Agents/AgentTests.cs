@@ -140,13 +140,26 @@ public sealed class AgentTests : IDisposable
     {
         var agent = CreateAgent();
 
-        var first = await agent.RunNewTurnAsync(Org, new AgentRunRequest("question", "conv-1"), "job-3", default);
+        var first = await agent.RunNewTurnAsync(Org, new AgentRunRequest("question", "conv-1"), "job-3", newConversation: false, default);
         var retried = await agent.RunAsync(Org, new AgentRunRequest("question", "conv-1"), "job-3", default);
 
         Assert.DoesNotContain(nameof(FakeConversationStore.FindTurnAsync), _store.Calls.Take(_store.Calls.IndexOf(nameof(FakeConversationStore.AppendTurnAsync))));
         Assert.Equal("job-3", Assert.Single(_store.Appended).Turn.TurnId);
         Assert.Single(_chat.Calls);
         Assert.Equal((first.Output, first.ConversationId), (retried.Output, retried.ConversationId));
+    }
+
+    [Fact]
+    public async Task RunNewTurnAsync_ConversationTheCallerGenerated_ReadsNoHistoryAndStoresTheTurnInIt()
+    {
+        var agent = CreateAgent();
+
+        var result = await agent.RunNewTurnAsync(Org, new AgentRunRequest("question", "conv-new"), "job-4", newConversation: true, default);
+
+        Assert.DoesNotContain(nameof(IConversationStore.LoadHistoryAsync), _store.Calls);
+        var (_, conversationId, turn) = Assert.Single(_store.Appended);
+        Assert.Equal(("conv-new", "job-4"), (conversationId, turn.TurnId));
+        Assert.Equal("conv-new", result.ConversationId);
     }
 
     [Fact]

@@ -193,7 +193,7 @@ public sealed class AgentRunFunctionsTests
             return Task.FromResult(Result);
         }
 
-        public Task<AgentRunResult> RunNewTurnAsync(OrgId orgId, AgentRunRequest request, string turnId, CancellationToken cancellationToken) =>
+        public Task<AgentRunResult> RunNewTurnAsync(OrgId orgId, AgentRunRequest request, string turnId, bool newConversation, CancellationToken cancellationToken) =>
             throw new NotSupportedException("Only jobs run new turns.");
 
         /// <summary>Called once the first delta was taken.</summary>
