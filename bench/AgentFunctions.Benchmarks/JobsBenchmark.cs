@@ -14,6 +14,8 @@ namespace AgentFunctions.Benchmarks;
 /// settings; side by side in one run with the raw Azurite operations each job needs
 /// (<see cref="JobsRawOperations"/>) at the same concurrency on the same Azurite. Two clients are measured: one polls
 /// every unfinished job every 50 ms, the other waits for each job with one <c>GET /api/jobs/{id}?wait=30</c>.
+/// With <c>storageLatencyMs</c> given (0 too), both sides reach Azurite through counting proxies, and the storage requests
+/// per job of each end-to-end run are printed by kind.
 /// Usage: dotnet run -c Release --project bench/AgentFunctions.Benchmarks -- jobs [count] [storageLatencyMs]
 /// </summary>
 internal static class JobsBenchmark
@@ -36,7 +38,8 @@ internal static class JobsBenchmark
         // account on the network.
         await using var tableProxy = new StorageProxy(azurite.TablePort) { Latency = storageLatency };
         await using var queueProxy = new StorageProxy(azurite.QueuePort) { Latency = storageLatency };
-        var storage = storageLatency > TimeSpan.Zero ? StorageProxy.ConnectionString(azurite, queue: queueProxy, table: tableProxy) : azurite.ConnectionString;
+        var proxied = args.Length > 1;
+        var storage = proxied ? StorageProxy.ConnectionString(azurite, queue: queueProxy, table: tableProxy) : azurite.ConnectionString;
         var host = new LocalHostFixture(LocalHostFixture.AgentFunctionsAssembly, azurite) { CheckResponsesAgainstOpenApi = false };
         foreach (var (key, value) in Settings(model, AdminKey))
         {
@@ -60,12 +63,16 @@ internal static class JobsBenchmark
             await EndToEndAsync(host.Client, orgs, jobs, SubmitConcurrency, StatusReads.Poll);
             await Task.Delay(TimeSpan.FromSeconds(5));
             var self = Environment.ProcessId;
-            var measured = new List<(string Client, Result Run, IReadOnlyList<(string Name, double Milliseconds)> Cpu)>();
+            var measured = new List<(string Client, Result Run, IReadOnlyList<(string Name, double Milliseconds)> Cpu, IReadOnlyList<ProxiedRequest> Requests)>();
             foreach (var reads in new[] { StatusReads.Poll, StatusReads.Wait })
             {
+                tableProxy.Drain();
+                queueProxy.Drain();
                 var cpu = ProcessCpu.Start(("worker", host.WorkerProcessId), ("local host", host.HostProcessId), ("Azurite", azurite.ProcessId), ("client and model server", self));
                 var run = await EndToEndAsync(host.Client, orgs, jobs, SubmitConcurrency, reads);
-                measured.Add((reads == StatusReads.Poll ? "polling every 50 ms" : "waiting (?wait=30)", run, cpu.PerUnit(jobs)));
+                var perJob = cpu.PerUnit(jobs);
+                await Task.Delay(200); // the last invocations' held writes
+                measured.Add((reads == StatusReads.Poll ? "polling every 50 ms" : "waiting (?wait=30)", run, perJob, [.. tableProxy.Drain(), .. queueProxy.Drain()]));
             }
 
             await JobsRawOperations.RunAsync(storage, jobs, SubmitConcurrency, 24, 16); // warm-up, as long as the run
@@ -76,7 +83,7 @@ internal static class JobsBenchmark
             var rawRate = jobs / raw.Elapsed.TotalSeconds;
             Console.WriteLine($"jobs: {jobs} across {orgs.Length} orgs, {SubmitConcurrency} concurrent submitters, host.json queue settings (batch 16, threshold 8), model at zero latency, storage latency {storageLatency.TotalMilliseconds} ms");
             Console.WriteLine($"raw Azurite operations per job, same concurrency: {raw.Elapsed.TotalSeconds:F2} s, {rawRate:F1} jobs/s; CPU per job, ms: {string.Join(", ", rawPerJob.Select(p => $"{p.Name} {p.Milliseconds:F1}"))}; total {rawPerJob.Sum(p => p.Milliseconds):F1}");
-            foreach (var (name, e2e, cpu) in measured)
+            foreach (var (name, e2e, cpu, requests) in measured)
             {
                 var e2eRate = jobs / e2e.Elapsed.TotalSeconds;
                 Console.WriteLine();
@@ -87,6 +94,14 @@ internal static class JobsBenchmark
                 Console.WriteLine($"  queued → claimed (queue wait)   mean {e2e.QueueWaitMs.Average():F1} ms, p95 {Percentile(e2e.QueueWaitMs, 0.95):F1} ms");
                 Console.WriteLine($"  claimed → succeeded (agent run) mean {e2e.RunMs.Average():F1} ms, p95 {Percentile(e2e.RunMs, 0.95):F1} ms");
                 Console.WriteLine($"  GET /api/jobs/{{id}} by the client {e2e.Polls} ({(double)e2e.Polls / jobs:F1} per job)");
+                if (proxied)
+                {
+                    Console.WriteLine($"  storage requests per job: {(double)requests.Count / jobs:F2}");
+                    foreach (var kind in requests.GroupBy(r => r.Request).OrderByDescending(g => g.Count()))
+                    {
+                        Console.WriteLine($"    {kind.Key,-32} {(double)kind.Count() / jobs:F2}");
+                    }
+                }
             }
 
             Console.WriteLine($"model requests                    {model.ChatRequests.Count} (incl. warm-up)");

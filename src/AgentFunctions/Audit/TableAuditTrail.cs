@@ -8,15 +8,19 @@ using AgentFunctions.Errors;
 using AgentFunctions.Orgs;
 using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;
+using AgentFunctions.Usage;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 
 namespace AgentFunctions.Audit;
 
 /// <summary>
-/// Every org access becomes a structured log event (always, first) and a row of the org's append-only
-/// trail: table <c>Audit</c>, PartitionKey = org id, RowKey = <c>{DateTime.MaxValue.Ticks - ticks:D19}-{random}</c>
-/// so the newest come first in one range query. Rows are only inserted, never updated.
+/// Every org access becomes a structured log event (always, first) and a row of the org's append-only trail, whose key
+/// <c>{DateTime.MaxValue.Ticks - ticks:D19}-{random}</c> puts the newest first. An invocation's access row lives in table
+/// <c>Usage</c> (PartitionKey = org id, RowKey = <see cref="TableUsageStore.AccessRowPrefix"/> + key), held with the
+/// invocation's usage and written in the same transaction (<see cref="TableUsageStore.HoldAccessRowAsync"/>). Table
+/// <c>Audit</c> (PartitionKey = org id, RowKey = key) holds the folded refusals and the access rows written before they
+/// moved; a read merges the two ranges by key. Access rows are only inserted, never updated.
 /// Rows are written only for identified callers (<see cref="OrgAccessRecord.CallerIdentified"/>; an unknown
 /// caller's attempt is the log event only: no registry lookup, no row, so neither timing nor cache reveals or
 /// is touched by made-up org ids) and only for orgs that exist and are not being deleted (registered or the
@@ -25,26 +29,21 @@ namespace AgentFunctions.Audit;
 /// minute (RowKey <c>{DateTime.MaxValue.Ticks - end of the minute:D19}-f{hash of org and credential}</c>, <c>Count</c>
 /// added under If-Match), written by one background writer per row and instance, never on the response path.
 /// Access rows are held while the invocation runs and written when its answer is complete (<see cref="IDeferredWrites"/>;
-/// concurrent invocations of one org share one transaction); outside an invocation they are written at once.
+/// concurrent invocations of one org share one transaction, with their usage); outside an invocation they are written at once.
 /// A failed row write is logged as an error with the full event and does not fail the request; the row stays held and
 /// is written by the next flush or the background retry. The log event is the second, independent copy.
 /// </summary>
 internal sealed partial class TableAuditTrail(
     TableProvider tables,
+    TableUsageStore usage,
     IOrgRegistry registry,
     LoggingOrgAccessAuditor log,
     TimeProvider time,
-    ILogger<TableAuditTrail> logger) : IOrgAccessAuditor, IAuditTrail, IOrgDataOwner, IDeferredWrites
+    ILogger<TableAuditTrail> logger) : IOrgAccessAuditor, IAuditTrail, IOrgDataOwner
 {
     public const string TableName = "Audit";
     public const int MaxLimit = 1000;
     private const int MaxFoldAttempts = 8;
-    private const int MaxRowsPerTransaction = 100;
-    private const int MaxHeldRows = 10_000;
-
-    /// <summary>Access rows held while invocations run, written when each ends (<see cref="IDeferredWrites"/>).</summary>
-    private readonly WriteBehindBuffer<TableEntity> _held = new(
-        (orgId, rows, cancellationToken) => WriteRowsAsync(tables, rows, cancellationToken), MaxRowsPerTransaction, MaxHeldRows);
 
     /// <summary>Folded refusals not yet written, per row key (org|row).</summary>
     private readonly ConcurrentDictionary<string, FoldedRefusals> _folds = new(StringComparer.Ordinal);
@@ -75,8 +74,8 @@ internal sealed partial class TableAuditTrail(
             }
 
             var now = time.GetUtcNow();
-            var rowKey = string.Create(CultureInfo.InvariantCulture, $"{DateTime.MaxValue.Ticks - now.UtcTicks:D19}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}");
-            _held.Add(record.OrgId, new TableEntity(record.OrgId.Value, rowKey)
+            var rowKey = string.Create(CultureInfo.InvariantCulture, $"{TableUsageStore.AccessRowPrefix}{DateTime.MaxValue.Ticks - now.UtcTicks:D19}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}");
+            await usage.HoldAccessRowAsync(record.OrgId, new TableEntity(record.OrgId.Value, rowKey)
             {
                 ["At"] = now,
                 ["Principal"] = record.Principal,
@@ -85,11 +84,7 @@ internal sealed partial class TableAuditTrail(
                 ["Outcome"] = record.Outcome.ToString(),
                 ["TraceId"] = record.TraceId,
                 ["Reason"] = record.Reason,
-            });
-            if (!_held.Deferring)
-            {
-                await _held.FlushAsync(record.OrgId, cancellationToken).ConfigureAwait(false);
-            }
+            }, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is Azure.RequestFailedException or AggregateException or InvalidOperationException or OperationCanceledException)
         {
@@ -98,69 +93,53 @@ internal sealed partial class TableAuditTrail(
         }
     }
 
-    public IDisposable Defer(OrgId orgId) => _held.Defer();
-
-    public Task FlushAsync(OrgId orgId, CancellationToken cancellationToken) => _held.FlushAsync(orgId, cancellationToken);
-
-    public void LeaveForRetry(OrgId orgId) => _held.LeaveForRetry(orgId);
-
-    public Task FlushAllAsync(bool failedOnly, CancellationToken cancellationToken) => _held.FlushAllAsync(failedOnly, cancellationToken);
-
     /// <summary>
-    /// One transaction of the org's held rows. Upserts, not inserts: a retry of a transaction whose answer was lost writes
-    /// the same rows again instead of failing on them (a row's key and content never change).
+    /// A page of the org's trail, newest first, after writing what this instance holds for the org: the access rows in table
+    /// <c>Usage</c> and the rows of table <c>Audit</c>, each one range query of the org's partition (run together) merged by key.
     /// </summary>
-    private static async Task WriteRowsAsync(TableProvider tables, IReadOnlyList<TableEntity> rows, CancellationToken cancellationToken)
-    {
-        var table = await tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
-        if (rows.Count == 1)
-        {
-            await table.UpsertEntityAsync(rows[0], TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        await table.SubmitTransactionAsync(rows.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)), cancellationToken).ConfigureAwait(false);
-    }
-
     public async Task<AuditPage> ReadAsync(OrgId orgId, int limit, string? cursor, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, MaxLimit);
-        string filter;
-        if (cursor is null)
-        {
-            filter = TableClient.CreateQueryFilter($"PartitionKey eq {orgId.Value}");
-        }
-        else if (TryDecodeCursor(cursor, out var after))
-        {
-            filter = TableClient.CreateQueryFilter($"PartitionKey eq {orgId.Value} and RowKey gt {after}");
-        }
-        else
+        var after = string.Empty;
+        if (cursor is not null && !TryDecodeCursor(cursor, out after))
         {
             throw ApiException.InvalidRequest("cursor", "is not a cursor returned by this API.");
         }
 
-        await _held.FlushAsync(orgId, cancellationToken).ConfigureAwait(false); // this instance's own accesses first
-        var table = await tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
-        var events = new List<AuditEvent>(limit);
-        string? last = null;
-        var more = false;
-        await foreach (var row in table.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(limit + 1, MaxLimit), cancellationToken: cancellationToken).ConfigureAwait(false))
+        await usage.FlushAsync(orgId, cancellationToken).ConfigureAwait(false); // this instance's own accesses first
+        var accessRows = ReadRangeAsync(TableUsageStore.TableName, TableClient.CreateQueryFilter(
+            $"PartitionKey eq {orgId.Value} and RowKey gt {TableUsageStore.AccessRowPrefix + after} and RowKey lt {TableUsageStore.AccessRowEnd}"),
+            TableUsageStore.AccessRowPrefix.Length, limit + 1, cancellationToken);
+        var auditRows = ReadRangeAsync(TableName, TableClient.CreateQueryFilter($"PartitionKey eq {orgId.Value} and RowKey gt {after}"), 0, limit + 1, cancellationToken);
+        var merged = (await Task.WhenAll(accessRows, auditRows).ConfigureAwait(false))
+            .SelectMany(rows => rows)
+            .OrderBy(row => row.Key, StringComparer.Ordinal)
+            .Take(limit + 1)
+            .ToList();
+        var page = merged.Take(limit).ToList();
+        var events = page.Select(r => r.Row).Select(row => new AuditEvent(
+            row.GetDateTimeOffset("At") ?? default, orgId.Value, row.GetString("Principal") ?? "", row.GetString("Action") ?? "",
+            row.GetString("Function") ?? "", Enum.TryParse<AccessOutcome>(row.GetString("Outcome"), out var outcome) ? outcome : AccessOutcome.Failed,
+            row.GetString("TraceId") ?? "", row.GetString("Reason"), row.GetInt64("Count"))).ToList();
+        return new AuditPage(events, merged.Count > limit ? Base64Url.EncodeToString(Encoding.UTF8.GetBytes(page[^1].Key)) : null);
+    }
+
+    /// <summary>Up to <paramref name="take"/> rows of one range, each with its trail key (the RowKey without its first <paramref name="prefixLength"/> characters).</summary>
+    private async Task<List<(string Key, TableEntity Row)>> ReadRangeAsync(string tableName, string filter, int prefixLength, int take, CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(tableName, cancellationToken).ConfigureAwait(false);
+        var rows = new List<(string Key, TableEntity Row)>(Math.Min(take, MaxLimit));
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(take, MaxLimit), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            if (events.Count == limit)
+            rows.Add((row.RowKey[prefixLength..], row));
+            if (rows.Count == take)
             {
-                more = true;
                 break;
             }
-
-            events.Add(new AuditEvent(
-                row.GetDateTimeOffset("At") ?? default, orgId.Value, row.GetString("Principal") ?? "", row.GetString("Action") ?? "",
-                row.GetString("Function") ?? "", Enum.TryParse<AccessOutcome>(row.GetString("Outcome"), out var outcome) ? outcome : AccessOutcome.Failed,
-                row.GetString("TraceId") ?? "", row.GetString("Reason"), row.GetInt64("Count")));
-            last = row.RowKey;
         }
 
-        return new AuditPage(events, more && last is not null ? Base64Url.EncodeToString(Encoding.UTF8.GetBytes(last)) : null);
+        return rows;
     }
 
     /// <summary>Waits for the folded refusals recorded so far to be written (tests, and nothing on a request's path).</summary>
@@ -172,9 +151,9 @@ internal sealed partial class TableAuditTrail(
         }
     }
 
+    /// <summary>Table <c>Audit</c>'s partition; the access rows in table <c>Usage</c> go with the usage (<see cref="TableUsageStore.DeleteAllAsync"/>).</summary>
     public async Task DeleteAllAsync(OrgId orgId, CancellationToken cancellationToken)
     {
-        await _held.ForgetAsync(orgId, cancellationToken).ConfigureAwait(false);
         var table = await tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
         await table.DeleteOrgPartitionAsync(orgId, cancellationToken).ConfigureAwait(false);
     }

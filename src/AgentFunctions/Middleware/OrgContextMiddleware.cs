@@ -153,7 +153,7 @@ internal sealed partial class OrgContextMiddleware(
     }
 
     /// <summary>
-    /// Writes the invocation's held usage and audit rows (each area one request, concurrently) before the invocation ends.
+    /// Writes the invocation's held usage and audit rows (one transaction of the org's usage partition; areas with held writes of their own concurrently) before the invocation ends.
     /// A failure leaves them held for the background retry: the answer is already sent, and nothing is dropped.
     /// </summary>
     private async Task FlushAsync(OrgId orgId)

@@ -19,12 +19,15 @@ namespace AgentFunctions.Usage;
 /// instance writes only its own slot's row, so no row takes every instance's writes; the quotas sum the org's slots.</item>
 /// <item>detail rows <c>u|yyyyMMdd|{agent}|{principal hash}|{slot}</c> (<see cref="UsageDetailKeys"/>): one day's tokens of one
 /// agent and principal by kind, as counted by one slot; reports sum them.</item>
+/// <item>access rows <c>a|{DateTime.MaxValue.Ticks - ticks:D19}-{random}</c>: the audit trail's rows of each invocation
+/// (<see cref="HoldAccessRowAsync"/>; their content is the audit area's), kept here so that an invocation's usage and its
+/// access row are one transaction.</item>
 /// <item>rows written before counter rows existed, read and never written again: day totals <c>yyyyMMdd</c> (reports use
 /// them for days without detail rows), <c>rpm</c>, and detail rows without the slot.</item>
 /// </list>
 /// Writes are held per org (<see cref="WriteBehindBuffer{TEntry}"/>) while an invocation runs and written when it ends,
-/// one transaction for the slot row and the detail rows; outside an invocation they are written at once. Each row is a
-/// read-modify-write under If-Match starting from the version this instance wrote last, so counts stay exact when two
+/// one transaction for the slot row, the detail rows and the access rows; outside an invocation they are written at once. Each
+/// counter and detail row is a read-modify-write under If-Match starting from the version this instance wrote last, so counts stay exact when two
 /// instances drew the same slot. The quota checks count this instance's own rows and held writes exactly and the other
 /// slots as read at most <see cref="UsageOptions.SyncMilliseconds"/> ago. Changing this key scheme is a breaking change.
 /// </summary>
@@ -33,10 +36,17 @@ internal sealed class TableUsageStore : IRequestRateLimiter, IOrgDataOwner, IDef
     public const string TableName = "Usage";
     public const int Slots = 16;
     private const string CounterPrefix = "c|";
+
+    /// <summary>The RowKey prefix of access rows; the range <c>[a|, a})</c> holds nothing else.</summary>
+    public const string AccessRowPrefix = "a|";
+
+    /// <summary>The end of the access rows' RowKey range (exclusive).</summary>
+    public const string AccessRowEnd = "a}";
+
     private const int MaxAttempts = 30;
     private const int MaxRemembered = 10_000;
 
-    /// <summary>A transaction holds at most 100 rows: the slot row and up to 99 detail rows, one per entry at most.</summary>
+    /// <summary>A transaction holds at most 100 rows: the slot row and up to 99 detail and access rows, one per held write at most.</summary>
     private const int MaxEntriesPerWrite = 99;
 
     private readonly TableProvider _tables;
@@ -83,6 +93,22 @@ internal sealed class TableUsageStore : IRequestRateLimiter, IOrgDataOwner, IDef
     {
         var now = _time.GetUtcNow();
         return HoldAsync(orgId, new PendingUsage(DayKey(DateOnly.FromDateTime(now.UtcDateTime)), WindowKey(now), usage), cancellationToken);
+    }
+
+    /// <summary>
+    /// Holds an access row of the audit trail (RowKey starting with <see cref="AccessRowPrefix"/>, insert-only: its key and
+    /// content never change) with the org's usage, so the invocation's usage and access are written in one transaction
+    /// when it ends; outside an invocation it is written now. Throws what the write threw, the row still held.
+    /// </summary>
+    public Task HoldAccessRowAsync(OrgId orgId, TableEntity row, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        if (row.PartitionKey != orgId.Value || !row.RowKey.StartsWith(AccessRowPrefix, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"An access row belongs to the org's partition and its key starts with '{AccessRowPrefix}'.", nameof(row));
+        }
+
+        return HoldAsync(orgId, new PendingUsage("", "", null, row), cancellationToken);
     }
 
     public async Task<bool> TryAcquireAsync(OrgId orgId, int requestsPerMinute, CancellationToken cancellationToken)
@@ -212,7 +238,7 @@ internal sealed class TableUsageStore : IRequestRateLimiter, IOrgDataOwner, IDef
             {
                 tokens += entry.ChatInputTokens + entry.ChatOutputTokens + entry.EmbeddingTokens;
             }
-            else if (held.Entry is null && held.Window == window)
+            else if (held.IsAdmission && held.Window == window)
             {
                 requests++;
             }
@@ -245,7 +271,10 @@ internal sealed class TableUsageStore : IRequestRateLimiter, IOrgDataOwner, IDef
         return rows;
     }
 
-    /// <summary>Writes held entries: the slot row (today's tokens, this minute's requests) and each entry's detail row, one transaction.</summary>
+    /// <summary>
+    /// Writes held entries: the slot row (today's tokens, this minute's requests), each entry's detail row and the access rows,
+    /// one transaction.
+    /// </summary>
     private async Task WriteAsync(OrgId orgId, IReadOnlyList<PendingUsage> batch, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
@@ -255,16 +284,17 @@ internal sealed class TableUsageStore : IRequestRateLimiter, IOrgDataOwner, IDef
         var details = entries
             .GroupBy(p => UsageDetailKeys.For(DateOnly.ParseExact(p.Day, "yyyyMMdd", CultureInfo.InvariantCulture), p.Entry!.Agent, p.Entry.Principal, Slot), StringComparer.Ordinal)
             .ToList();
-        var requests = batch.Count(p => p.Entry is null && p.Window == window); // requests of minutes already over count for nothing
+        var requests = batch.Count(p => p.IsAdmission && p.Window == window); // requests of minutes already over count for nothing
         var slotEntries = entries.Where(p => p.Day == today).Select(p => p.Entry!).ToList();
         var writeSlot = requests > 0 || slotEntries.Count > 0;
         string[] rowKeys = [.. writeSlot ? [SlotRow] : Array.Empty<string>(), .. details.Select(d => d.Key)];
-        if (rowKeys.Length == 0)
+        TableEntity[] accessRows = [.. batch.Select(p => p.AccessRow).OfType<TableEntity>()];
+        if (rowKeys.Length == 0 && accessRows.Length == 0)
         {
             return;
         }
 
-        await ChangeAsync(orgId, rowKeys, rows =>
+        await ChangeAsync(orgId, rowKeys, accessRows, rows =>
         {
             var next = 0;
             if (writeSlot)
@@ -311,11 +341,13 @@ internal sealed class TableUsageStore : IRequestRateLimiter, IOrgDataOwner, IDef
     private static void Add(TableEntity row, string property, long amount) => row[property] = (row.GetInt64(property) ?? 0) + amount;
 
     /// <summary>
-    /// Read-modify-write of rows of the org's partition under If-Match, written in one request (one transaction when there
-    /// are several). The first attempt starts from the versions this instance wrote last (where it has them) instead of
-    /// reading them: If-Match still refuses the write when anyone changed a row since, and then the rows are read.
+    /// Read-modify-write of rows of the org's partition under If-Match, written with <paramref name="insertOnly"/> (rows that
+    /// are only ever written whole, as upserts: a retry after a lost answer writes them again instead of failing) in one
+    /// request (one transaction when there are several). The first attempt starts from the versions this instance wrote
+    /// last (where it has them) instead of reading them: If-Match still refuses the write when anyone changed a row since,
+    /// and then the rows are read.
     /// </summary>
-    private async Task ChangeAsync(OrgId orgId, string[] rowKeys, Action<TableEntity[]> change, CancellationToken cancellationToken)
+    private async Task ChangeAsync(OrgId orgId, string[] rowKeys, TableEntity[] insertOnly, Action<TableEntity[]> change, CancellationToken cancellationToken)
     {
         var table = await _tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
         for (var attempt = 1; ; attempt++)
@@ -338,7 +370,7 @@ internal sealed class TableUsageStore : IRequestRateLimiter, IOrgDataOwner, IDef
             change(rows);
             try
             {
-                var versions = await WriteRowsAsync(table, rows, cancellationToken).ConfigureAwait(false);
+                var versions = await WriteRowsAsync(table, rows, insertOnly, cancellationToken).ConfigureAwait(false);
                 for (var i = 0; i < rows.Length; i++)
                 {
                     Remember((orgId.Value, rowKeys[i]), rows[i], versions[i]);
@@ -359,23 +391,31 @@ internal sealed class TableUsageStore : IRequestRateLimiter, IOrgDataOwner, IDef
         }
     }
 
-    /// <summary>Adds new rows and replaces stored ones under If-Match; the new versions, in the rows' order.</summary>
-    private static async Task<ETag?[]> WriteRowsAsync(TableClient table, TableEntity[] rows, CancellationToken cancellationToken)
+    /// <summary>
+    /// Adds new rows and replaces stored ones under If-Match, and upserts <paramref name="upserts"/>; the new versions of
+    /// <paramref name="rows"/>, in their order.
+    /// </summary>
+    private static async Task<ETag?[]> WriteRowsAsync(TableClient table, TableEntity[] rows, TableEntity[] upserts, CancellationToken cancellationToken)
     {
-        if (rows.Length == 1)
+        switch (rows.Length, upserts.Length)
         {
-            var row = rows[0];
-            var written = row.ETag == default
-                ? await table.AddEntityAsync(row, cancellationToken).ConfigureAwait(false)
-                : await table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-            return [written.Headers.ETag];
+            case (1, 0):
+                var row = rows[0];
+                var written = row.ETag == default
+                    ? await table.AddEntityAsync(row, cancellationToken).ConfigureAwait(false)
+                    : await table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+                return [written.Headers.ETag];
+            case (0, 1):
+                await table.UpsertEntityAsync(upserts[0], TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+                return [];
         }
 
         var actions = rows.Select(row => row.ETag == default
             ? new TableTransactionAction(TableTransactionActionType.Add, row)
-            : new TableTransactionAction(TableTransactionActionType.UpdateReplace, row, row.ETag));
+            : new TableTransactionAction(TableTransactionActionType.UpdateReplace, row, row.ETag))
+            .Concat(upserts.Select(row => new TableTransactionAction(TableTransactionActionType.UpsertReplace, row)));
         var responses = await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
-        return [.. responses.Value.Select(r => r.Headers.ETag)];
+        return [.. responses.Value.Take(rows.Length).Select(r => r.Headers.ETag)];
     }
 
     private void Forget(OrgId orgId, string[] rowKeys)

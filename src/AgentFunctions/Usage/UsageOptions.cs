@@ -15,8 +15,8 @@ internal sealed class UsageOptions
     public int SyncMilliseconds { get; set; } = 2000;
 
     /// <summary>
-    /// Usage entries one instance may hold not yet written (storage failing); beyond it, requests of the orgs holding
-    /// them are refused with 503 <c>storage_unavailable</c> until the entries are written. Nothing is dropped.
+    /// Held writes (usage entries, admitted requests, access rows) one instance may hold not yet written (storage failing); beyond it, requests of the orgs holding
+    /// them are refused with 503 <c>storage_unavailable</c> until they are written. Nothing is dropped.
     /// </summary>
     [Range(1, 1_000_000, ErrorMessage = "Usage__MaxPendingEntries must be between 1 and 1000000.")]
     public int MaxPendingEntries { get; set; } = 10_000;

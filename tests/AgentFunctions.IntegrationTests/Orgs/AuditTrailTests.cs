@@ -6,6 +6,7 @@ using AgentFunctions.Storage;
 using AgentFunctions.Tenancy;
 using AgentFunctions.Testing;
 using AgentFunctions.Testing.Functions;
+using AgentFunctions.Usage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -68,7 +69,7 @@ public sealed class AuditTrailTests(AzuriteFixture azurite) : IClassFixture<Azur
         await services.GetRequiredService<IOrgRegistry>().PutAsync(orgId, Registered, default);
         var registry = new CountingRegistry(services.GetRequiredService<IOrgRegistry>());
         var auditor = new TableAuditTrail(
-            services.GetRequiredService<TableProvider>(), registry, services.GetRequiredService<LoggingOrgAccessAuditor>(), TimeProvider.System, NullLogger<TableAuditTrail>.Instance);
+            services.GetRequiredService<TableProvider>(), services.GetRequiredService<TableUsageStore>(), registry, services.GetRequiredService<LoggingOrgAccessAuditor>(), TimeProvider.System, NullLogger<TableAuditTrail>.Instance);
 
         await auditor.RecordAsync(new OrgAccessRecord(orgId, AuditPrincipals.Unauthenticated, "GetAudit", "GET /api/audit", AccessOutcome.Denied, "t1", "unauthorized") { CallerIdentified = false }, default);
         await auditor.RecordAsync(new OrgAccessRecord(OrgId.Parse("audit-made-up"), AuditPrincipals.Unauthenticated, "GetAudit", "GET /api/audit", AccessOutcome.Denied, "t2", "unauthorized") { CallerIdentified = false }, default);
@@ -187,6 +188,82 @@ public sealed class AuditTrailTests(AzuriteFixture azurite) : IClassFixture<Azur
         Assert.Equal(["e6", "e5", "e4", "e3", "e2", "e1", "e0"], seen);
     }
 
+    [Fact]
+    public async Task ReadAsync_RowsStoredInTheAuditTableBeforeTheMove_MergedWithAccessRowsByTimeAcrossPages()
+    {
+        using var services = OrgServices.Create(azurite);
+        var registry = services.GetRequiredService<IOrgRegistry>();
+        var orgId = OrgId.Parse("audit-merged");
+        var other = OrgId.Parse("audit-merged-other");
+        await registry.PutAsync(orgId, Registered, default);
+        await registry.PutAsync(other, Registered, default);
+        var start = new DateTimeOffset(2026, 3, 4, 5, 6, 0, TimeSpan.Zero);
+        var legacy = new Azure.Data.Tables.TableServiceClient(azurite.ConnectionString).GetTableClient(TableAuditTrail.TableName);
+        await legacy.CreateIfNotExistsAsync();
+
+        // Minutes 1, 3 and 5: rows as stored in table Audit before access rows moved; 2, 4 and 6: access rows recorded now.
+        for (var minute = 1; minute <= 6; minute++)
+        {
+            var at = start.AddMinutes(minute);
+            if (minute % 2 == 1)
+            {
+                await legacy.AddEntityAsync(new Azure.Data.Tables.TableEntity(orgId.Value, $"{DateTime.MaxValue.Ticks - at.UtcTicks:D19}-0000000{minute}")
+                {
+                    ["At"] = at, ["Principal"] = "key:old", ["Action"] = "GET /api/audit", ["Function"] = "GetAudit", ["Outcome"] = "Allowed", ["TraceId"] = $"m{minute}",
+                });
+            }
+            else
+            {
+                await Trail(services, registry, new FixedTime(at)).RecordAsync(new OrgAccessRecord(orgId, "key:new", "GetAudit", "GET /api/audit", AccessOutcome.Allowed, $"m{minute}"), default);
+                await Trail(services, registry, new FixedTime(at)).RecordAsync(new OrgAccessRecord(other, "key:x", "GetAudit", "GET /api/audit", AccessOutcome.Allowed, $"other{minute}"), default);
+            }
+        }
+
+        var trail = services.GetRequiredService<IAuditTrail>();
+        var seen = new List<string>();
+        string? cursor = null;
+        do
+        {
+            var page = await trail.ReadAsync(orgId, 4, cursor, default);
+            seen.AddRange(page.Events.Select(e => e.TraceId));
+            cursor = page.Cursor;
+        }
+        while (cursor is not null);
+
+        Assert.Equal(["m6", "m5", "m4", "m3", "m2", "m1"], seen);
+        Assert.Equal(["m6", "m5"], (await trail.ReadAsync(orgId, 2, null, default)).Events.Select(e => e.TraceId));
+    }
+
+    [Fact]
+    public async Task FlushAsync_InvocationWithUsageAndAnAccessRow_BothWrittenInOneRequest()
+    {
+        await using var proxy = new StorageProxy(azurite.TablePort);
+        using var services = OrgServices.Create(azurite, ("AzureWebJobsStorage", StorageProxy.ConnectionString(azurite, table: proxy)));
+        var orgId = OrgId.Parse("audit-one-request");
+        await services.GetRequiredService<IOrgRegistry>().PutAsync(orgId, Registered, default);
+        var usage = services.GetRequiredService<TableUsageStore>();
+        var auditor = services.GetRequiredService<IOrgAccessAuditor>();
+        var access = new OrgAccessRecord(orgId, "key:k", "RunAgent", "POST /api/agent/run", AccessOutcome.Allowed, "first");
+        await auditor.RecordAsync(access, default); // tables exist and the org is cached; below, the counters are read and the rows written once
+        await usage.AddAsync(orgId, Agents.UsageEntry.Chat("default", new Agents.AgentUsage(1, 1)), default);
+        var held = Assert.Single(services.GetServices<IDeferredWrites>());
+
+        using (held.Defer(orgId))
+        {
+            Assert.True(await usage.TryAcquireAsync(orgId, 100, default));
+            await usage.AddAsync(orgId, Agents.UsageEntry.Chat("default", new Agents.AgentUsage(10, 3)), default);
+            await auditor.RecordAsync(access with { TraceId = "held" }, default);
+        }
+
+        proxy.Drain();
+        await held.FlushAsync(orgId, default);
+        var requests = proxy.Drain();
+
+        Assert.Equal("POST", Assert.Single(requests).Request.Split(' ')[0]);
+        Assert.Equal(["held", "first"], (await services.GetRequiredService<IAuditTrail>().ReadAsync(orgId, 10, null, default)).Events.Select(e => e.TraceId));
+        Assert.Equal(15, await usage.GetTodayTokensAsync(orgId, default));
+    }
+
     [Theory]
     [InlineData("not-base64!")]
     [InlineData("eA")]
@@ -202,7 +279,7 @@ public sealed class AuditTrailTests(AzuriteFixture azurite) : IClassFixture<Azur
     }
 
     private static TableAuditTrail Trail(ServiceProvider services, IOrgRegistry registry, TimeProvider time) => new(
-        services.GetRequiredService<TableProvider>(), registry, services.GetRequiredService<LoggingOrgAccessAuditor>(), time, NullLogger<TableAuditTrail>.Instance);
+        services.GetRequiredService<TableProvider>(), services.GetRequiredService<TableUsageStore>(), registry, services.GetRequiredService<LoggingOrgAccessAuditor>(), time, NullLogger<TableAuditTrail>.Instance);
 
     private sealed class FixedTime(DateTimeOffset now) : TimeProvider
     {

@@ -35,7 +35,8 @@ public sealed class OffboardingTests(AzuriteFixture azurite) : IClassFixture<Azu
         Assert.Equal(before, await OrgServices.SnapshotAsync(azurite, row => Belongs(row, kept)));
         var leftovers = await OrgServices.SnapshotAsync(azurite, row => Belongs(row, gone));
         Assert.All(leftovers, table => Assert.Empty(table.Value));
-        Assert.Contains(before, t => t.Key == TableUsageStore.TableName && t.Value.Count == 2);
+        Assert.Contains(before, t => t.Key == TableUsageStore.TableName && t.Value.Count == 3 && t.Value.Any(r => r.Contains("TraceId=t", StringComparison.Ordinal)));
+        Assert.Contains(before, t => t.Key == Audit.TableAuditTrail.TableName && t.Value.Count == 1);
     }
 
     [Fact]
@@ -175,7 +176,10 @@ public sealed class OffboardingTests(AzuriteFixture azurite) : IClassFixture<Azu
         }
     }
 
-    /// <summary>Registers the org and gives it a key, usage (a day row and a detail row), a request window and audit rows; returns the key.</summary>
+    /// <summary>
+    /// Registers the org and gives it a key, usage (a slot row and a detail row), a request window, an access row (table
+    /// Usage) and a folded refusal (table Audit); returns the key.
+    /// </summary>
     private static async Task<string> SeedAsync(IServiceProvider services, OrgId orgId)
     {
         await services.GetRequiredService<IOrgRegistry>().PutAsync(orgId, Definition, default);
@@ -183,6 +187,9 @@ public sealed class OffboardingTests(AzuriteFixture azurite) : IClassFixture<Azu
         await services.GetRequiredService<IUsageMeter>().RecordAsync(orgId, UsageEntry.Chat("default", new AgentUsage(5, 7)), default);
         await services.GetRequiredService<IRequestRateLimiter>().TryAcquireAsync(orgId, 100, default);
         await services.GetRequiredService<IOrgAccessAuditor>().RecordAsync(new OrgAccessRecord(orgId, "key:k", "GetAudit", "GET /api/audit", AccessOutcome.Allowed, "t"), default);
+        await services.GetRequiredService<IOrgAccessAuditor>().RecordAsync(
+            new OrgAccessRecord(orgId, AuditPrincipals.ForeignCredential, "GetAudit", "GET /api/audit", AccessOutcome.Denied, "f", "forbidden") { FoldBy = "key:other" }, default);
+        await services.GetRequiredService<Audit.TableAuditTrail>().WaitForFoldsAsync();
         return key.ApiKey;
     }
 
