@@ -33,6 +33,12 @@ internal sealed partial class QueueTriggerListener : IDisposable
     private readonly InFlight _inFlight;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _slots;
+
+    /// <summary>
+    /// Signalled when a message finishes (an auto-reset event: at most one signal is kept): the poll loop waits on it
+    /// while more than newBatchThreshold messages run.
+    /// </summary>
+    private readonly SemaphoreSlim _finished = new(0, 1);
     private Task _loop = Task.CompletedTask;
 
     public QueueTriggerListener(FunctionDescriptor function, AppSettings settings, QueueTriggerOptions options, WorkerChannel channel, InFlight inFlight, ILogger logger)
@@ -60,7 +66,11 @@ internal sealed partial class QueueTriggerListener : IDisposable
 
     public string QueueName { get; }
 
-    public void Dispose() => _slots.Dispose();
+    public void Dispose()
+    {
+        _slots.Dispose();
+        _finished.Dispose();
+    }
 
     public string FunctionName => _function.Name;
 
@@ -80,11 +90,12 @@ internal sealed partial class QueueTriggerListener : IDisposable
         {
             try
             {
-                // Wait until at most newBatchThreshold messages are still running.
+                // Wait until at most newBatchThreshold messages are still running: woken as each one finishes, as the real
+                // host's listener is, not on a timer (a sleeping listener leaves the worker idle once its messages are done).
                 var running = _options.BatchSize + _options.NewBatchThreshold - _slots.CurrentCount;
                 if (running > _options.NewBatchThreshold)
                 {
-                    await Task.Delay(MinPollingInterval, stopping);
+                    await _finished.WaitAsync(MinPollingInterval, stopping);
                     continue;
                 }
 
@@ -166,6 +177,19 @@ internal sealed partial class QueueTriggerListener : IDisposable
             await renewing.CancelAsync();
             await renewal;
             _slots.Release();
+            Signal(_finished);
+        }
+    }
+
+    private static void Signal(SemaphoreSlim gate)
+    {
+        try
+        {
+            gate.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already signalled: the poll loop has not woken for the previous one yet.
         }
     }
 
