@@ -171,8 +171,23 @@ internal sealed partial class TableConversationStore(TableProvider tables, TimeP
                 LogAppendConflict(logger, orgId.Value, conversationId, attempt, failed.Status);
                 await Task.Delay(Backoff(attempt), time, cancellationToken).ConfigureAwait(false);
                 version = await ReadVersionAsync(table, orgId, conversationId, cancellationToken).ConfigureAwait(false);
+                EnsureSameAgent(conversationId, turn, version);
                 version = await WithExistingIndexAsync(table, orgId, version, cancellationToken).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>
+    /// A conversation stays with the agent of its first turn. The run's window read refuses another agent before the model
+    /// call; this refuses it when the conversation was started, with another agent, after that read (a turn that raced it,
+    /// or a job's first turn, which reads no window). A head without a recorded agent (stored before agents were) is not
+    /// checked here.
+    /// </summary>
+    private static void EnsureSameAgent(string conversationId, ConversationTurn turn, ConversationVersion version)
+    {
+        if (version.ETag is not null && turn.Agent is { } agent && version.Agent is { } started && started != agent)
+        {
+            throw ApiException.Conflict($"Conversation '{conversationId}' was started with agent '{started}'; it cannot be continued with agent '{agent}'.");
         }
     }
 

@@ -140,9 +140,9 @@ internal sealed partial class JobService(
     /// submit, so a client may have continued that conversation before the job runs: then the job's turn is answered
     /// without that other turn in view and appended after it (the append's insert conflicts, the store re-reads the head
     /// and appends behind it; nothing is lost). That is the outcome of two concurrent runs of one conversation, which the
-    /// store permits anyway, including that the conversation keeps the agent of its first stored turn even if the job's
-    /// agent differs (no 409, as a history read would have given). Later attempts, and jobs continuing a client's
-    /// conversation, read the history as every run does.
+    /// store permits anyway. A client's turn with another agent makes the store refuse the job's turn on that re-read
+    /// (409, as a history read would have; a conversation stays with the agent of its first turn), and the job fails.
+    /// Later attempts, and jobs continuing a client's conversation, read the history as every run does.
     /// </remarks>
     public async Task<JobOutcome> ProcessAsync(OrgId orgId, string jobId, JobDelivery delivery, CancellationToken cancellationToken)
     {

@@ -106,6 +106,25 @@ public sealed class JobConversationTests(AzuriteFixture azurite) : IClassFixture
     }
 
     [Fact]
+    public async Task ProcessAsync_ClientStartedTheGeneratedConversationWithAnotherAgent_JobFailsWithConflictAndStoresNoTurn()
+    {
+        await _services.GetRequiredService<AgentDefinitionStore>().PutAsync(_org, new AgentDefinition("helper", Instructions: "Helps."), null, createOnly: true, default);
+        var job = await SubmitAsync(new AgentRunRequest("the job's question", null) { Agent = "helper" });
+        await Agent.RunAsync(_org, new AgentRunRequest("the client got in first", job.ConversationId), null, default);
+
+        var (outcome, _) = await ProcessCountingAsync(job, new JobDelivery("m1", 1));
+
+        // As if its window read had seen the conversation: a conversation stays with the agent of its first turn.
+        Assert.Equal(JobOutcome.Failed, outcome);
+        var failed = (await Jobs.GetAsync(_org, job.JobId, default))!;
+        Assert.Equal(JobStatus.Failed, failed.Status);
+        Assert.Contains("was started with agent 'default'; it cannot be continued with agent 'helper'", failed.Error, StringComparison.Ordinal);
+        Assert.Equal(
+            [(MessageRole.User, "the client got in first"), (MessageRole.Assistant, "Echo: the client got in first")],
+            await MessagesAsync(job.ConversationId));
+    }
+
+    [Fact]
     public async Task ProcessAsync_SecondAttemptAfterAFailedFirst_ReadsTheHistoryAgain()
     {
         var job = await SubmitAsync(new AgentRunRequest("the job's question", null));
