@@ -341,13 +341,13 @@ internal sealed class TableUsageStore : IRequestRateLimiter, IOrgDataOwner, IDef
     private static void Add(TableEntity row, string property, long amount) => row[property] = (row.GetInt64(property) ?? 0) + amount;
 
     /// <summary>
-    /// Read-modify-write of rows of the org's partition under If-Match, written with <paramref name="insertOnly"/> (rows that
-    /// are only ever written whole, as upserts: a retry after a lost answer writes them again instead of failing) in one
+    /// Read-modify-write of rows of the org's partition under If-Match, written with <paramref name="upserts"/> (rows that are
+    /// only ever written whole: a retry after a lost answer writes them again instead of failing) in one
     /// request (one transaction when there are several). The first attempt starts from the versions this instance wrote
     /// last (where it has them) instead of reading them: If-Match still refuses the write when anyone changed a row since,
     /// and then the rows are read.
     /// </summary>
-    private async Task ChangeAsync(OrgId orgId, string[] rowKeys, TableEntity[] insertOnly, Action<TableEntity[]> change, CancellationToken cancellationToken)
+    private async Task ChangeAsync(OrgId orgId, string[] rowKeys, TableEntity[] upserts, Action<TableEntity[]> change, CancellationToken cancellationToken)
     {
         var table = await _tables.GetAsync(TableName, cancellationToken).ConfigureAwait(false);
         for (var attempt = 1; ; attempt++)
@@ -370,7 +370,7 @@ internal sealed class TableUsageStore : IRequestRateLimiter, IOrgDataOwner, IDef
             change(rows);
             try
             {
-                var versions = await WriteRowsAsync(table, rows, insertOnly, cancellationToken).ConfigureAwait(false);
+                var versions = await WriteRowsAsync(table, rows, upserts, cancellationToken).ConfigureAwait(false);
                 for (var i = 0; i < rows.Length; i++)
                 {
                     Remember((orgId.Value, rowKeys[i]), rows[i], versions[i]);
