@@ -264,6 +264,35 @@ public sealed class AuditTrailTests(AzuriteFixture azurite) : IClassFixture<Azur
         Assert.Equal(15, await usage.GetTodayTokensAsync(orgId, default));
     }
 
+    [Fact]
+    public async Task FlushAsync_StorageRefusedThenBack_TheRetryWritesTheAccessRowAndTheUsage()
+    {
+        await using var proxy = new StorageProxy(azurite.TablePort);
+        using var services = OrgServices.Create(azurite,
+            ("AzureWebJobsStorage", StorageProxy.ConnectionString(azurite, table: proxy)), ("Storage:MaxRetries", "0"), ("Storage:NetworkTimeout", "00:00:02"));
+        var orgId = OrgId.Parse("audit-retried");
+        await services.GetRequiredService<IOrgRegistry>().PutAsync(orgId, Registered, default);
+        var usage = services.GetRequiredService<TableUsageStore>();
+        var auditor = services.GetRequiredService<IOrgAccessAuditor>();
+        var access = new OrgAccessRecord(orgId, "key:k", "RunAgent", "POST /api/agent/run", AccessOutcome.Allowed, "before");
+        await auditor.RecordAsync(access, default); // tables exist and the org is cached before the outage
+        var held = Assert.Single(services.GetServices<IDeferredWrites>());
+
+        proxy.Mode = StorageProxyMode.Refuse;
+        using (held.Defer(orgId))
+        {
+            await usage.AddAsync(orgId, Agents.UsageEntry.Chat("default", new Agents.AgentUsage(20, 2)), default);
+            await auditor.RecordAsync(access with { TraceId = "during" }, default);
+        }
+
+        await Assert.ThrowsAnyAsync<Exception>(() => held.FlushAsync(orgId, default));
+        proxy.Mode = StorageProxyMode.Forward;
+        await held.FlushAllAsync(failedOnly: true, default); // what the background retry does
+
+        Assert.Equal(["during", "before"], (await services.GetRequiredService<IAuditTrail>().ReadAsync(orgId, 10, null, default)).Events.Select(e => e.TraceId));
+        Assert.Equal(22, await usage.GetTodayTokensAsync(orgId, default));
+    }
+
     [Theory]
     [InlineData("not-base64!")]
     [InlineData("eA")]
